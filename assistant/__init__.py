@@ -1,0 +1,4 @@
+"""BLIP Assistant: private, local descriptions of the screen and of images for blind and low-vision users."""
+
+__version__ = "0.1.0"
+APP_NAME = "BLIP Assistant"

@@ -1,0 +1,132 @@
+"""Command line: ``blip-assistant`` (the desktop app) and headless subcommands.
+
+Exit codes: 0 ok; 2 bad input; 3 model not available; 4 model failed to load or run.
+Progress and errors go to stderr; with ``--json`` stdout holds one JSON object only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+
+from assistant import __version__
+from assistant.config import DEFAULT_MODEL, DEVICES, GenerationSettings, ModelSettings, Settings
+from assistant.core.errors import AssistantError, ImageError, ModelUnavailableError
+from assistant.core.vision import Progress, ProgressCallback
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_MODEL, EXIT_MODEL_FAILED = 0, 2, 3, 4
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, like every other bad input
+        print(f"error: {message} (see --help)", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="blip-assistant", description="Private, local descriptions of images and the screen.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    d = sub.add_parser("describe", help="describe an image, then answer questions about it")
+    d.add_argument("image", help="image file to describe")
+    d.add_argument("--ask", action="append", default=[], metavar="QUESTION", help="a follow-up question (repeatable)")
+    d.add_argument("--prompt", metavar="PREFIX", help='text for the caption to continue, e.g. "this is a cartoon of"')
+    _add_model_options(d)
+    d.add_argument("--max-new-tokens", type=int, default=GenerationSettings.max_new_tokens, metavar="N")
+    d.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    d.add_argument("--log-level", default=argparse.SUPPRESS, choices=["debug", "info", "warning", "error"])
+    return parser
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=DEFAULT_MODEL, metavar="ID_OR_PATH", help="Hugging Face id or local folder")
+    p.add_argument("--device", default="auto", choices=DEVICES)
+    p.add_argument("--quant", default="auto", choices=["auto", "4bit", "8bit", "none"])
+    p.add_argument("--cpu-precision", default="auto", choices=["auto", "fp32", "bf16"])
+
+
+def settings_from_args(args) -> Settings:
+    model = ModelSettings(model=args.model, device=args.device, quantization=args.quant, cpu_precision=args.cpu_precision)
+    generation = GenerationSettings(max_new_tokens=getattr(args, "max_new_tokens", GenerationSettings.max_new_tokens))
+    return Settings(model=model, generation=generation)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.command is None:
+        # The desktop window arrives with the GUI issue; until then say what works.
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return _describe(args)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def _describe(args) -> int:
+    from assistant.core.images import load_image
+    from assistant.core.prompts import Turn
+
+    try:
+        settings = settings_from_args(args)
+        image = load_image(args.image)
+    except (ImageError, ValueError) as err:
+        return _fail(err, EXIT_BAD_INPUT)
+    started = time.perf_counter()
+    try:
+        from assistant.core.blip2 import Blip2Model
+
+        model = Blip2Model(settings.model, settings.generation)
+        info = model.load(_progress_printer())
+        caption = model.caption(image, args.prompt)
+        _emit(args, caption.text)
+        history: list[Turn] = []
+        turns = []
+        for question in args.ask:
+            answer = model.ask(image, question, history)
+            history.append(Turn(question, answer.text))
+            turns.append({"question": question, "answer": answer.text, "seconds": round(answer.seconds, 3)})
+            _emit(args, answer.text, question)
+    except ModelUnavailableError as err:
+        return _fail(err, EXIT_NO_MODEL)
+    except AssistantError as err:
+        return _fail(err, EXIT_MODEL_FAILED)
+    if args.json:
+        record = {
+            "image": args.image, "model": info.model, "device": info.device, "quantization": info.quantization,
+            "precision": info.precision, "caption": caption.text, "turns": turns,
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        print(json.dumps(record, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _emit(args, text: str, question: str | None = None) -> None:
+    if args.json:
+        return
+    print(f"Q: {question}\nA: {text}" if question else text, flush=True)
+
+
+def _fail(err: Exception, code: int) -> int:
+    message = " ".join(str(err).split()) or type(err).__name__
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _progress_printer() -> ProgressCallback:
+    last = [""]
+
+    def report(p: Progress) -> None:
+        line = f"{p}"
+        if line != last[0]:
+            last[0] = line
+            print(line, file=sys.stderr, flush=True)
+
+    return report

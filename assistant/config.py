@@ -1,0 +1,74 @@
+"""One frozen settings tree, built once and passed down. Nothing reads a global config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+DEFAULT_MODEL = "Salesforce/blip2-opt-2.7b"
+DEVICES = ("auto", "cuda", "cpu")
+QUANTIZATIONS = ("auto", "4bit", "8bit", "none")
+CPU_PRECISIONS = ("auto", "fp32", "bf16")
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Which model to run, and where.
+
+    ``quantization`` "auto" means 4-bit NF4 on CUDA and none on the CPU, where 4-bit
+    is slower and needs more memory. ``cpu_precision`` "auto" decides from the CPU.
+    """
+
+    model: str = DEFAULT_MODEL
+    device: str = "auto"
+    quantization: str = "auto"
+    cpu_precision: str = "auto"
+
+    def __post_init__(self):
+        for name, allowed in (("device", DEVICES), ("quantization", QUANTIZATIONS), ("cpu_precision", CPU_PRECISIONS)):
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """Decoding settings. The defaults favour latency: greedy, short answers."""
+
+    max_new_tokens: int = 30
+    min_new_tokens: int = 0
+    num_beams: int = 1
+    do_sample: bool = False
+    temperature: float = 1.0
+    top_p: float = 1.0
+    repetition_penalty: float = 1.0
+
+    def __post_init__(self):
+        if not 1 <= self.max_new_tokens <= 400:
+            raise ValueError(f"max_new_tokens must be between 1 and 400, not {self.max_new_tokens}")
+        if self.num_beams < 1:
+            raise ValueError("num_beams must be at least 1")
+
+    def generate_kwargs(self) -> dict:
+        kwargs = {
+            "max_new_tokens": self.max_new_tokens,
+            "num_beams": self.num_beams,
+            "do_sample": self.do_sample,
+            "repetition_penalty": self.repetition_penalty,
+        }
+        if self.min_new_tokens:
+            kwargs["min_new_tokens"] = self.min_new_tokens
+        if self.do_sample:
+            kwargs.update(temperature=self.temperature, top_p=self.top_p)
+        return kwargs
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: ModelSettings = field(default_factory=ModelSettings)
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+
+    def with_model(self, **changes) -> Settings:
+        return replace(self, model=replace(self.model, **changes))
+
+    def with_generation(self, **changes) -> Settings:
+        return replace(self, generation=replace(self.generation, **changes))

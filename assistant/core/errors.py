@@ -1,0 +1,27 @@
+"""Errors a user can be told about: each carries one plain sentence, never a traceback."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class. ``str(err)`` is a complete, one-line message for the user."""
+
+
+class ImageError(AssistantError):
+    """The input is not an image we can read (missing, empty, broken, too large, not an image)."""
+
+
+class ModelUnavailableError(AssistantError):
+    """The model is not on this machine and cannot be fetched now."""
+
+
+class ModelLoadError(AssistantError):
+    """The model is present but could not be loaded or run (bad checkpoint, no memory, no GPU)."""
+
+
+class Cancelled(AssistantError):
+    """A request was superseded or stopped before it finished."""
+
+    def __init__(self, message: str = "Stopped.", steps: int = 0):
+        super().__init__(message)
+        self.steps = steps

@@ -1,0 +1,118 @@
+"""Open, check and normalise images from files, bytes, clipboard data or screenshots.
+
+Every image that reaches the model is an upright RGB ``PIL.Image``. Anything we
+cannot read becomes an :class:`ImageError` with one sentence a user can act on.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from typing import Union
+
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from assistant.core.errors import ImageError
+
+ImageSource = Union[str, Path, bytes, bytearray, Image.Image]
+
+# Pillow's own hard limit (2 x MAX_IMAGE_PIXELS, about 179 megapixels): above any screen or
+# phone photo, below what would exhaust memory. Larger declared sizes are decompression bombs.
+MAX_PIXELS = 2 * 89_478_485
+# Images are shrunk to this longest side: the model sees 224 px, people zoom in on the rest.
+MAX_SIDE = 4096
+
+
+def load_image(source: ImageSource, *, name: str | None = None) -> Image.Image:
+    """Return ``source`` as an upright, RGB, single-frame image no larger than MAX_SIDE."""
+    label = name or _label(source)
+    if isinstance(source, Image.Image):
+        return normalise(source)
+    data = _read_bytes(source, label)
+    if not data:
+        raise ImageError(f"{label} is empty (0 bytes), so there is no image to describe.")
+    try:
+        with warnings.catch_warnings():
+            # We enforce our own limit below; Pillow's warning would only go to stderr.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        if image.width * image.height > MAX_PIXELS:
+            raise Image.DecompressionBombError("too many pixels")
+        image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at reduced scale, much faster
+        image.load()
+    except Image.DecompressionBombError:
+        raise ImageError(f"{label} is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels).") from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{label} is not an image file we can read.") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        raise ImageError(f"{label} is damaged or incomplete and cannot be read ({_short(err)}).") from None
+    return normalise(image)
+
+
+def normalise(image: Image.Image) -> Image.Image:
+    """Upright, first frame, RGB on white, at most MAX_SIDE on its longest side."""
+    try:
+        if getattr(image, "is_animated", False):
+            image.seek(0)
+        image = ImageOps.exif_transpose(image)
+        image = _to_rgb(image)
+    except (OSError, ValueError, SyntaxError) as err:
+        raise ImageError(f"The image is damaged and cannot be read ({_short(err)}).") from None
+    if image.width < 1 or image.height < 1:
+        raise ImageError("The image has no pixels.")
+    if max(image.size) > MAX_SIDE:
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    return image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    mode = image.mode
+    if mode == "RGB":
+        return image.copy()
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        # 16-bit and 32-bit integer greyscale: scale to 8 bits instead of clipping to white.
+        top = 65535 if mode.startswith("I;16") else max(image.getextrema()[1], 1)
+        image = image.convert("I").point(lambda v: v * (255.0 / top)).convert("L")
+        return image.convert("RGB")
+    if mode == "F":
+        low, high = image.getextrema()
+        span = (high - low) or 1.0
+        return image.point(lambda v: (v - low) * (255.0 / span)).convert("L").convert("RGB")
+    if mode == "P" and "transparency" in image.info or mode in ("RGBA", "LA", "PA", "La", "RGBa"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")  # P, L, 1, CMYK, YCbCr, LAB, HSV
+
+
+def _read_bytes(source, label: str) -> bytes:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source)
+    path = Path(source).expanduser()
+    try:
+        if path.is_dir():
+            raise ImageError(f"{label} is a folder, not an image.")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ImageError(f"{label} does not exist.") from None
+    except PermissionError:
+        raise ImageError(f"{label} cannot be read: permission denied.") from None
+    except OSError as err:
+        raise ImageError(f"{label} cannot be read ({_short(err)}).") from None
+
+
+def _label(source) -> str:
+    if isinstance(source, (bytes, bytearray)):
+        return "The image data"
+    if isinstance(source, Image.Image):
+        return "The image"
+    return f'"{Path(source).name or source}"'
+
+
+def _short(err: Exception) -> str:
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return text[:120]
+
+
+ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is an error, not a half-grey picture

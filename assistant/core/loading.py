@@ -1,0 +1,237 @@
+"""Find a BLIP-2 checkpoint (local folder or Hugging Face Hub id) and load it per a LoadPlan.
+
+Safety: safetensors only, never remote code. A Hub model already in the cache loads
+with no network access; we download only what is missing, and only safetensors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from assistant.core.device import LoadPlan, ModelSize
+from assistant.core.errors import ModelLoadError, ModelUnavailableError
+from assistant.core.vision import Progress, ProgressCallback
+
+ALLOW_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja", "tokenizer*"]
+
+
+def _report(progress: ProgressCallback | None, stage: str, percent: float, detail: str = "") -> None:
+    if progress is not None:
+        progress(Progress(stage, max(0.0, min(100.0, percent)), detail))
+
+
+def resolve_model(model: str, progress: ProgressCallback | None = None) -> Path:
+    """Return a local folder holding ``model``: the folder itself, or the Hub cache snapshot."""
+    _report(progress, "finding model", 0, model)
+    path = Path(model).expanduser()
+    if path.exists() or _looks_like_path(model):
+        if not (path / "config.json").is_file():
+            raise ModelUnavailableError(
+                f"No BLIP-2 model folder at {path}: it needs config.json, the processor files and *.safetensors."
+            )
+        _check_safetensors(path, model)
+        return path
+    return _from_hub(model, progress)
+
+
+def _looks_like_path(model: str) -> bool:
+    return model.startswith((".", "/", "~", "\\")) or model.count("/") > 1 or "\\" in model or ":" in model
+
+
+def _check_safetensors(path: Path, model: str) -> None:
+    if not any(path.glob("*.safetensors")):
+        raise ModelUnavailableError(
+            f"{model} has no .safetensors weights. For safety BLIP Assistant loads only safetensors, "
+            "never pickled .bin files."
+        )
+
+
+def _from_hub(repo: str, progress: ProgressCallback | None) -> Path:
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError, RepositoryNotFoundError
+
+    hint = (
+        f"Download it where there is internet with: hf download {repo} --include '*.json' '*.safetensors' "
+        "'*.txt' '*.model', then run again, or pass --model PATH to a folder that holds the model."
+    )
+    try:
+        path = Path(snapshot_download(repo, allow_patterns=ALLOW_PATTERNS, local_files_only=True))
+        if (path / "config.json").is_file() and any(path.glob("*.safetensors")):
+            _report(progress, "found in cache", 5, str(path))
+            return path
+    except LocalEntryNotFoundError:
+        pass
+    except HFValidationError:
+        raise ModelUnavailableError(f"{repo!r} is neither a model folder nor a Hugging Face model id.") from None
+    if _offline():
+        raise ModelUnavailableError(f"{repo} is not downloaded and offline mode is on (HF_HUB_OFFLINE). {hint}")
+    _report(progress, "downloading", 5, repo)
+    try:
+        path = Path(snapshot_download(repo, allow_patterns=ALLOW_PATTERNS, tqdm_class=_download_bar(progress)))
+    except RepositoryNotFoundError:
+        raise ModelUnavailableError(f"There is no model called {repo} on the Hugging Face Hub.") from None
+    except (LocalEntryNotFoundError, OSError, ConnectionError) as err:
+        reason = _first_line(err)
+        raise ModelUnavailableError(f"{repo} is not downloaded and the Hub cannot be reached ({reason}). {hint}") from None
+    except Exception as err:  # httpx / hub errors vary by version; all mean "could not download"
+        raise ModelUnavailableError(f"Downloading {repo} failed ({_first_line(err)}). {hint}") from None
+    _check_safetensors(path, repo)
+    return path
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return (text[0] if text else type(err).__name__)[:160]
+
+
+def read_model_size(path: Path) -> ModelSize:
+    """Parameter counts per part from the safetensors headers, without loading any weights."""
+    from safetensors import safe_open
+
+    vision = language = 0
+    for file in sorted(path.glob("*.safetensors")):
+        with safe_open(str(file), framework="pt") as f:
+            for name in f.keys():
+                count = 1
+                for dim in f.get_slice(name).get_shape():
+                    count *= dim
+                if name.startswith("language_model."):
+                    language += count
+                else:
+                    vision += count
+    return ModelSize(vision=vision, language=language)
+
+
+def read_family(path: Path) -> str:
+    """"opt" for decoder-only language models, "t5" for encoder-decoder ones."""
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ModelLoadError(f"The model's config.json cannot be read ({_first_line(err)}).") from None
+    if config.get("model_type") != "blip-2":
+        raise ModelLoadError(f"{path} holds a {config.get('model_type', 'unknown')!r} model, not a BLIP-2 model.")
+    text = config.get("text_config") or {}
+    return "t5" if text.get("is_encoder_decoder") or text.get("model_type") == "t5" else "opt"
+
+
+def load_blip2(path: Path, plan: LoadPlan, progress: ProgressCallback | None = None):
+    """Load processor and model from a local folder as ``plan`` says. Returns (model, processor)."""
+    import torch
+    from transformers import Blip2ForConditionalGeneration, Blip2Processor
+
+    _report(progress, "loading processor", 50)
+    try:
+        processor = Blip2Processor.from_pretrained(str(path), local_files_only=True)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ModelLoadError(f"The model's processor files cannot be loaded ({_first_line(err)}).") from None
+
+    dtype = getattr(torch, plan.language_dtype)
+    kwargs = {"dtype": dtype, "use_safetensors": True, "local_files_only": True, "trust_remote_code": False}
+    if plan.quantization != "none":
+        kwargs["quantization_config"] = _bnb_config(plan, dtype)
+    if plan.device == "cuda":
+        kwargs["device_map"] = {"": 0}
+    elif plan.quantization != "none":
+        kwargs["device_map"] = {"": "cpu"}
+    _report(progress, "loading weights", 55)
+    try:
+        with _weights_progress(progress, 55, 95):
+            model = Blip2ForConditionalGeneration.from_pretrained(str(path), **kwargs)
+    except torch.cuda.OutOfMemoryError:
+        raise ModelLoadError(
+            "Not enough GPU memory to load the model: close other programs that use the GPU, "
+            "or choose a smaller model or --device cpu."
+        ) from None
+    except MemoryError:
+        raise ModelLoadError("Not enough memory to load the model: close other programs or choose a smaller model.") from None
+    except ImportError as err:
+        raise ModelLoadError(f"A library needed for {plan.label} is missing ({_first_line(err)}).") from None
+    except (OSError, ValueError, RuntimeError, KeyError) as err:
+        raise ModelLoadError(f"The model at {path} cannot be loaded ({_first_line(err)}).") from None
+    if plan.quantization == "none":
+        # transformers keeps the Q-Former in fp32 only for fp16 loads; we keep it fp32 always
+        # (about 100M parameters, and its outputs feed every answer).
+        model.qformer.float()
+        model.query_tokens.data = model.query_tokens.data.float()
+        vision_dtype = getattr(torch, plan.vision_dtype)
+        model.vision_model.to(vision_dtype)
+        model.language_projection.to(vision_dtype)
+    model.eval()
+    _report(progress, "ready", 100, plan.label)
+    return model, processor
+
+
+def _bnb_config(plan: LoadPlan, compute_dtype):
+    from transformers import BitsAndBytesConfig
+
+    if plan.quantization == "8bit":
+        return BitsAndBytesConfig(load_in_8bit=True)
+    # Default skips keep lm_head and the Q-Former (_keep_in_fp32_modules) unquantized.
+    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=compute_dtype)
+
+
+@contextmanager
+def _weights_progress(progress: ProgressCallback | None, start: float, end: float):
+    """Turn transformers' "Loading weights" bar into Progress reports (and keep it off stderr)."""
+    from transformers.utils import logging as hf_logging
+
+    def hook(factory, args, kwargs):
+        return _ProgressBar(progress, start, end, *args, **kwargs)
+
+    previous = hf_logging.set_tqdm_hook(hook)
+    try:
+        yield
+    finally:
+        hf_logging.set_tqdm_hook(previous)
+
+
+def _download_bar(progress: ProgressCallback | None):
+    class DownloadBar(_ProgressBar):
+        def __init__(self, *args, **kwargs):
+            super().__init__(progress, 5, 50, *args, **kwargs)
+
+    return DownloadBar
+
+
+class _ProgressBar:
+    """Just enough of tqdm's interface for transformers and huggingface_hub."""
+
+    def __init__(self, progress, start, end, iterable=None, *args, desc=None, total=None, **kwargs):
+        self._progress, self._start, self._end = progress, start, end
+        self.iterable = iterable
+        self.desc = desc or "loading"
+        self.total = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
+        self.n = 0
+        self._last = -1
+
+    def __iter__(self):
+        for item in self.iterable:
+            yield item
+            self.update(1)
+
+    def update(self, n=1):
+        self.n += n or 0
+        if self.total:
+            overall = int(self._start + (self._end - self._start) * min(self.n / self.total, 1.0))
+            if overall != self._last:
+                self._last = overall
+                _report(self._progress, str(self.desc).lower(), overall)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        pass
+
+    def __getattr__(self, name):  # set_postfix, refresh, set_description, ...
+        return lambda *a, **k: None

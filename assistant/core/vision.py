@@ -1,0 +1,77 @@
+"""The vision-model interface the app, the CLI and the tests program against.
+
+Implementations: :class:`assistant.core.blip2.Blip2Model` (real, torch) and
+:class:`assistant.core.vision_fake.FakeVisionModel` (no torch, instant). This module
+imports neither torch nor Qt, so anything may import it cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from PIL import Image
+
+from assistant.core.prompts import Turn
+
+NO_DESCRIPTION = "No description: the model produced no text for this image."
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A loading step: ``stage`` in words, ``percent`` from 0 to 100."""
+
+    stage: str
+    percent: float
+    detail: str = ""
+
+    def __str__(self) -> str:
+        extra = f" ({self.detail})" if self.detail else ""
+        return f"{self.stage}{extra}: {self.percent:.0f}%"
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What was loaded and how; shown in the status line and in ``--json``."""
+
+    model: str
+    family: str  # "opt" (decoder-only) or "t5" (encoder-decoder)
+    device: str  # "cuda" or "cpu"
+    quantization: str  # "4bit", "8bit" or "none"
+    precision: str  # e.g. "cuda-4bit", "cpu-fp32", "cpu-bf16"
+    reason: str = ""
+    load_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One model reply, cleaned for reading aloud."""
+
+    text: str
+    empty: bool = False  # the model produced nothing; ``text`` says so
+    seconds: float = 0.0
+    tokens: tuple[int, ...] = field(default=(), repr=False)  # generated ids, for tests and debugging
+    features_reused: bool = False
+    dropped_turns: int = 0  # earlier turns left out to fit the context
+    prompt_shortened: bool = False  # the question or prefix was cut to fit
+
+
+class VisionModel(Protocol):
+    """One image model. Called from one worker thread; ``cancel`` from any thread."""
+
+    info: ModelInfo | None
+
+    def load(self, progress: ProgressCallback | None = None) -> ModelInfo: ...
+
+    def caption(self, image: Image.Image, prefix: str | None = None) -> Answer:
+        """Describe ``image``; with ``prefix``, continue that text (prompted caption)."""
+
+    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """Answer ``question`` about ``image``, given the earlier turns of the conversation."""
+
+    def cancel(self) -> None:
+        """Stop the running request within one decoding step; it raises ``Cancelled``."""

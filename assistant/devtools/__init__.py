@@ -1,0 +1,1 @@
+"""Helpers for tests, benchmarks and CI smoke runs (no Qt, no network)."""

@@ -1,0 +1,87 @@
+"""`blip-assistant` end to end, in a subprocess, as a user runs it."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from PIL import Image
+
+from assistant import __version__
+
+
+def run(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture
+def picture(tmp_path):
+    path = tmp_path / "screen shot.png"
+    Image.effect_noise((80, 60), 60).convert("RGB").save(path)
+    return path
+
+
+def assert_one_clean_error_line(result):
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+@pytest.mark.parametrize("family", ["opt", "t5"])
+def test_describe_and_ask_in_one_conversation_as_json(tiny_model_dirs, picture, family):
+    result = run(
+        "describe", str(picture), "--model", str(tiny_model_dirs[family]),
+        "--ask", "what does the red button say?", "--ask", "is there a person?", "--max-new-tokens", "6", "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)  # stdout is exactly one JSON object: no progress in it
+    assert set(record) >= {"image", "model", "device", "quantization", "caption", "turns", "seconds"}
+    assert record["device"] == "cpu" and record["quantization"] == "none"
+    assert [t["question"] for t in record["turns"]] == ["what does the red button say?", "is there a person?"]
+    assert all(t["answer"] and t["seconds"] >= 0 for t in record["turns"]) and record["caption"]
+    assert "loading weights" in result.stderr and "ready" in result.stderr
+
+
+def test_describe_prints_caption_then_answers(tiny_model_dirs, picture):
+    result = run("describe", str(picture), "--model", str(tiny_model_dirs["opt"]), "--prompt", "this is a cartoon of",
+                 "--ask", "why?", "--max-new-tokens", "4")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("this is a cartoon of") and lines[1] == "Q: why?" and lines[2].startswith("A: ")
+
+
+def test_bad_image_exits_2_with_one_line(tmp_path, tiny_model_dirs):
+    text = tmp_path / "notes.png"
+    text.write_text("not a picture")
+    result = run("describe", str(text), "--model", str(tiny_model_dirs["opt"]))
+    assert result.returncode == 2
+    assert_one_clean_error_line(result)
+    assert "notes.png" in result.stderr
+
+
+def test_bad_option_exits_2_with_one_line(picture):
+    result = run("describe", str(picture), "--device", "tpu")
+    assert result.returncode == 2
+    assert_one_clean_error_line(result)
+
+
+def test_missing_model_exits_3_and_says_how_to_get_it(picture):
+    result = run("describe", str(picture), "--json")
+    assert result.returncode == 3
+    assert_one_clean_error_line(result)
+    assert "hf download Salesforce/blip2-opt-2.7b" in result.stderr and "--model PATH" in result.stderr
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has a GPU")
+def test_asking_for_cuda_without_a_gpu_is_one_line(picture, tiny_model_dirs):
+    result = run("describe", str(picture), "--model", str(tiny_model_dirs["opt"]), "--device", "cuda")
+    assert result.returncode == 4
+    assert_one_clean_error_line(result)
+    assert "CUDA" in result.stderr
