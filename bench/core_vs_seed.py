@@ -7,9 +7,10 @@ image, 10 new tokens each, greedy:
 
 - seed: ``processor(image, text)`` + ``model.generate`` every turn, float16 as the post does,
   re-encoding the image each time;
-- ours: ``Blip2Model`` with the device/precision policy and reused image features.
+- ours: ``Blip2Model`` with the device/precision policy and reused image features;
+- ours-fp32: the same with fp32 forced, to check the policy's choice on this CPU.
 
-Usage: python bench/core_vs_seed.py [--cache DIR] [--only seed|ours]
+Usage: python bench/core_vs_seed.py [--cache DIR] [--only seed|ours|ours-fp32]
 Random weights produce gibberish; timing does not depend on the words. Not a test.
 """
 
@@ -91,13 +92,14 @@ def run_seed(path: Path) -> dict:
     return {"load_s": load, "turns_s": turns, "precision": "fp16 (seed)"}
 
 
-def run_ours(path: Path) -> dict:
+def run_ours(path: Path, cpu_precision: str = "auto") -> dict:
     from assistant.config import GenerationSettings, ModelSettings
     from assistant.core.blip2 import Blip2Model
     from assistant.core.prompts import Turn
 
     t = time.perf_counter()
-    model = Blip2Model(ModelSettings(model=str(path)), GenerationSettings(max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS))
+    settings = ModelSettings(model=str(path), cpu_precision=cpu_precision)
+    model = Blip2Model(settings, GenerationSettings(max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS))
     info = model.load()
     load = time.perf_counter() - t
     image = _image()
@@ -113,25 +115,20 @@ def run_ours(path: Path) -> dict:
     return {"load_s": load, "turns_s": turns, "precision": f"{info.precision} ({info.reason})"}
 
 
-def _vm_rss_kb() -> int:
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--only", choices=["seed", "ours"])
+    parser.add_argument("--only", choices=["seed", "ours", "ours-fp32"])
     args = parser.parse_args()
     if args.only:
-        result = (run_seed if args.only == "seed" else run_ours)(args.cache)
+        runners = {"seed": run_seed, "ours": run_ours, "ours-fp32": lambda p: run_ours(p, "fp32")}
+        result = runners[args.only](args.cache)
         result["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-        result["end_rss_gb"] = _vm_rss_kb() / 1024**2
         print(json.dumps(result))
         return
     build(args.cache)
     results = {}
-    for which in ("ours", "seed"):
+    for which in ("ours", "seed", "ours-fp32"):
         out = subprocess.run([sys.executable, __file__, "--cache", str(args.cache), "--only", which],
                              check=True, capture_output=True, text=True)
         results[which] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -141,10 +138,12 @@ def main() -> None:
           f"caption + {len(QUESTIONS)} follow-ups, {NEW_TOKENS} new tokens each, greedy")
     for which, r in results.items():
         turns = ", ".join(f"{s:.1f}" for s in r["turns_s"])
-        print(f"{which:5s} {r['precision']}: load {r['load_s']:.1f} s; turns [{turns}] s; "
-              f"total {sum(r['turns_s']):.1f} s; peak RSS {r['peak_rss_gb']:.1f} GB, {r['end_rss_gb']:.1f} GB after")
+        print(f"{which:9s} {r['precision']}: load {r['load_s']:.1f} s; turns [{turns}] s; "
+              f"total {sum(r['turns_s']):.1f} s; peak RSS {r['peak_rss_gb']:.1f} GB")
     ratio = sum(results["ours"]["turns_s"]) / sum(results["seed"]["turns_s"])
     print(f"ratio ours/seed (3 turns): {ratio:.3f}x (target <= 0.3x)")
+    forced = sum(results["ours-fp32"]["turns_s"]) / sum(results["ours"]["turns_s"])
+    print(f"ours with fp32 forced / ours with the automatic choice: {forced:.2f}x")
 
 
 if __name__ == "__main__":
