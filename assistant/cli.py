@@ -27,9 +27,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """``blip-assistant describe ...``: the headless command."""
     parser = _Parser(prog="blip-assistant", description="Private, local descriptions of images and the screen.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     d = sub.add_parser("describe", help="describe an image, then answer questions about it")
     d.add_argument("image", help="image file to describe")
@@ -38,7 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(d)
     d.add_argument("--max-new-tokens", type=int, default=GenerationSettings.max_new_tokens, metavar="N")
     d.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    d.add_argument("--log-level", default=argparse.SUPPRESS, choices=["debug", "info", "warning", "error"])
+    return parser
+
+
+def build_app_parser() -> argparse.ArgumentParser:
+    """``blip-assistant [IMAGE...]``: the desktop app."""
+    parser = _Parser(
+        prog="blip-assistant",
+        description="Private, local descriptions of images and the screen. Subcommand: describe (see describe --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("images", nargs="*", metavar="IMAGE", help="images to open")
+    _add_model_options(parser)
+    parser.add_argument("--high-contrast", action="store_true", help="white and yellow on black (at least 7:1)")
     return parser
 
 
@@ -47,6 +59,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--quant", default="auto", choices=["auto", "4bit", "8bit", "none"])
     p.add_argument("--cpu-precision", default="auto", choices=["auto", "fp32", "bf16"])
+    p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
 
 def settings_from_args(args) -> Settings:
@@ -56,15 +69,16 @@ def settings_from_args(args) -> Settings:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    headless = bool(argv) and argv[0] in ("describe",)
+    args = (build_parser() if headless else build_app_parser()).parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    if args.command is None:
-        # The desktop window arrives with the GUI issue; until then say what works.
-        parser.print_help()
-        return EXIT_OK
     try:
-        return _describe(args)
+        if headless:
+            return _describe(args)
+        from assistant.app import run
+
+        return run(settings_from_args(args), args.images, high_contrast=args.high_contrast)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

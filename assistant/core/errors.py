@@ -25,3 +25,9 @@ class Cancelled(AssistantError):
     def __init__(self, message: str = "Stopped.", steps: int = 0):
         super().__init__(message)
         self.steps = steps
+
+
+def one_line(err: BaseException, limit: int = 160) -> str:
+    """The first line of an exception's message (or its type), for a message to the user."""
+    lines = str(err).strip().splitlines()
+    return (lines[0] if lines else type(err).__name__)[:limit]

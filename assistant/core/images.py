@@ -13,7 +13,7 @@ from typing import Union
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from assistant.core.errors import ImageError
+from assistant.core.errors import ImageError, one_line
 
 ImageSource = Union[str, Path, bytes, bytearray, Image.Image]
 
@@ -46,7 +46,7 @@ def load_image(source: ImageSource, *, name: str | None = None) -> Image.Image:
     except UnidentifiedImageError:
         raise ImageError(f"{label} is not an image file we can read.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as err:
-        raise ImageError(f"{label} is damaged or incomplete and cannot be read ({_short(err)}).") from None
+        raise ImageError(f"{label} is damaged or incomplete and cannot be read ({one_line(err, 120)}).") from None
     return normalise(image)
 
 
@@ -58,7 +58,7 @@ def normalise(image: Image.Image) -> Image.Image:
         image = ImageOps.exif_transpose(image)
         image = _to_rgb(image)
     except (OSError, ValueError, SyntaxError) as err:
-        raise ImageError(f"The image is damaged and cannot be read ({_short(err)}).") from None
+        raise ImageError(f"The image is damaged and cannot be read ({one_line(err, 120)}).") from None
     if image.width < 1 or image.height < 1:
         raise ImageError("The image has no pixels.")
     if max(image.size) > MAX_SIDE:
@@ -99,7 +99,7 @@ def _read_bytes(source, label: str) -> bytes:
     except PermissionError:
         raise ImageError(f"{label} cannot be read: permission denied.") from None
     except OSError as err:
-        raise ImageError(f"{label} cannot be read ({_short(err)}).") from None
+        raise ImageError(f"{label} cannot be read ({one_line(err, 120)}).") from None
 
 
 def _label(source) -> str:
@@ -108,11 +108,6 @@ def _label(source) -> str:
     if isinstance(source, Image.Image):
         return "The image"
     return f'"{Path(source).name or source}"'
-
-
-def _short(err: Exception) -> str:
-    text = str(err).splitlines()[0] if str(err) else type(err).__name__
-    return text[:120]
 
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is an error, not a half-grey picture

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from assistant.core.device import LoadPlan, ModelSize
-from assistant.core.errors import ModelLoadError, ModelUnavailableError
+from assistant.core.errors import ModelLoadError, ModelUnavailableError, one_line
 from assistant.core.vision import Progress, ProgressCallback
 
 ALLOW_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja", "tokenizer*"]
@@ -74,21 +74,16 @@ def _from_hub(repo: str, progress: ProgressCallback | None) -> Path:
     except RepositoryNotFoundError:
         raise ModelUnavailableError(f"There is no model called {repo} on the Hugging Face Hub.") from None
     except (LocalEntryNotFoundError, OSError, ConnectionError) as err:
-        reason = _first_line(err)
+        reason = one_line(err)
         raise ModelUnavailableError(f"{repo} is not downloaded and the Hub cannot be reached ({reason}). {hint}") from None
     except Exception as err:  # httpx / hub errors vary by version; all mean "could not download"
-        raise ModelUnavailableError(f"Downloading {repo} failed ({_first_line(err)}). {hint}") from None
+        raise ModelUnavailableError(f"Downloading {repo} failed ({one_line(err)}). {hint}") from None
     _check_safetensors(path, repo)
     return path
 
 
 def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return (text[0] if text else type(err).__name__)[:160]
 
 
 def read_model_size(path: Path) -> ModelSize:
@@ -114,7 +109,7 @@ def read_family(path: Path) -> str:
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise ModelLoadError(f"The model's config.json cannot be read ({_first_line(err)}).") from None
+        raise ModelLoadError(f"The model's config.json cannot be read ({one_line(err)}).") from None
     if config.get("model_type") != "blip-2":
         raise ModelLoadError(f"{path} holds a {config.get('model_type', 'unknown')!r} model, not a BLIP-2 model.")
     text = config.get("text_config") or {}
@@ -130,7 +125,7 @@ def load_blip2(path: Path, plan: LoadPlan, progress: ProgressCallback | None = N
     try:
         processor = Blip2Processor.from_pretrained(str(path), local_files_only=True)
     except (OSError, ValueError, KeyError, TypeError) as err:
-        raise ModelLoadError(f"The model's processor files cannot be loaded ({_first_line(err)}).") from None
+        raise ModelLoadError(f"The model's processor files cannot be loaded ({one_line(err)}).") from None
 
     dtype = getattr(torch, plan.language_dtype)
     kwargs = {"dtype": dtype, "use_safetensors": True, "local_files_only": True, "trust_remote_code": False}
@@ -152,9 +147,9 @@ def load_blip2(path: Path, plan: LoadPlan, progress: ProgressCallback | None = N
     except MemoryError:
         raise ModelLoadError("Not enough memory to load the model: close other programs or choose a smaller model.") from None
     except ImportError as err:
-        raise ModelLoadError(f"A library needed for {plan.label} is missing ({_first_line(err)}).") from None
+        raise ModelLoadError(f"A library needed for {plan.label} is missing ({one_line(err)}).") from None
     except (OSError, ValueError, RuntimeError, KeyError) as err:
-        raise ModelLoadError(f"The model at {path} cannot be loaded ({_first_line(err)}).") from None
+        raise ModelLoadError(f"The model at {path} cannot be loaded ({one_line(err)}).") from None
     if plan.quantization == "none":
         # transformers keeps the Q-Former in fp32 only for fp16 loads; we keep it fp32 always
         # (about 100M parameters, and its outputs feed every answer).

@@ -1,0 +1,56 @@
+"""Composition root for the desktop app: build the parts, wire them, start Qt.
+
+Nothing heavy is imported here: torch and transformers load on the model worker's
+thread, so the window appears at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+from assistant import APP_NAME, __version__
+from assistant.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def model_factory(settings: Settings):
+    def build():
+        from assistant.core.blip2 import Blip2Model  # imports torch: runs on the worker thread
+
+        return Blip2Model(settings.model, settings.generation)
+
+    return build
+
+
+def run(settings: Settings, images: list[str], high_contrast: bool = False) -> int:
+    launched = time.perf_counter()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from assistant.core.capture import MssCapturer
+    from assistant.qt.main_window import MainWindow
+    from assistant.qt.speakers import ScreenReaderSpeaker
+    from assistant.qt.theme import HIGH_CONTRAST_STYLE, high_contrast_palette
+    from assistant.qt.worker import ModelService
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("blip-assistant")
+    if high_contrast:
+        app.setPalette(high_contrast_palette())
+        app.setStyleSheet(HIGH_CONTRAST_STYLE)
+    service = ModelService(model_factory(settings))
+    window = MainWindow(service, MssCapturer())
+    window.speaker = ScreenReaderSpeaker(window)
+    window.show()
+    log.info("window shown %.0f ms after launch", 1000 * (time.perf_counter() - launched))
+    service.start()
+    for path in images[:1]:  # one conversation at a time: the first image given
+        QTimer.singleShot(0, lambda p=path: window.open_path(p))
+    app.aboutToQuit.connect(service.shutdown)
+    return app.exec()

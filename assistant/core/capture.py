@@ -1,0 +1,190 @@
+"""Screenshots: the whole desktop, the monitor under the pointer, the active window.
+
+mss grabs pixels on X11, Windows and macOS. Finding the active window is per platform
+(X11: ``_NET_ACTIVE_WINDOW``, then the input focus; Windows: the foreground window);
+where we cannot, we capture the monitor and say so. The GUI hides its own window
+before calling in here, so the assistant never describes itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from typing import Protocol
+
+from PIL import Image
+
+from assistant.core.errors import AssistantError, one_line
+
+log = logging.getLogger(__name__)
+BLANK_SPAN = 8  # every channel within 8 levels of 255: no visible content
+
+
+class CaptureError(AssistantError):
+    """The screen could not be captured (no display, no permission)."""
+
+
+@dataclass(frozen=True)
+class Rect:
+    left: int
+    top: int
+    width: int
+    height: int
+
+    def contains(self, x: int, y: int) -> bool:
+        return self.left <= x < self.left + self.width and self.top <= y < self.top + self.height
+
+    def intersect(self, other: Rect) -> Rect | None:
+        left, top = max(self.left, other.left), max(self.top, other.top)
+        right = min(self.left + self.width, other.left + other.width)
+        bottom = min(self.top + self.height, other.top + other.height)
+        return Rect(left, top, right - left, bottom - top) if right > left and bottom > top else None
+
+    def distance_to(self, x: int, y: int) -> int:
+        dx = max(self.left - x, 0, x - (self.left + self.width - 1))
+        dy = max(self.top - y, 0, y - (self.top + self.height - 1))
+        return dx * dx + dy * dy
+
+
+@dataclass(frozen=True)
+class Capture:
+    image: Image.Image
+    source: str  # "screen", "monitor 2", "window Firefox"
+    rect: Rect
+    note: str = ""  # said to the user when we captured something other than what was asked
+
+
+class Capturer(Protocol):
+    def desktop(self) -> Capture: ...
+
+    def monitor_at(self, point: tuple[int, int] | None = None) -> Capture: ...
+
+    def active_window(self) -> Capture: ...
+
+
+def monitor_containing(monitors: list[Rect], x: int, y: int) -> int:
+    """Index of the monitor holding (x, y), else the nearest one (layouts may have gaps)."""
+    for i, rect in enumerate(monitors):
+        if rect.contains(x, y):
+            return i
+    return min(range(len(monitors)), key=lambda i: monitors[i].distance_to(x, y))
+
+
+def blank_reason(image: Image.Image) -> str | None:
+    """A sentence if ``image`` is one flat colour (screen curtain, lock screen, black screen), else None.
+
+    BLIP-2 invents scenes for such images, so they are reported instead of described.
+    """
+    extrema = image.convert("RGB").getextrema()
+    if any(high - low > BLANK_SPAN for low, high in extrema):
+        return None
+    level = sum((low + high) / 2 for low, high in extrema) / 3
+    spread = max(high for _, high in extrema) - min(low for low, _ in extrema)
+    colour = "black" if level < 24 else "white" if level > 232 else "grey" if spread <= BLANK_SPAN else "one flat colour"
+    return f"The capture is blank: all {colour}. The screen may be off, locked or curtained."
+
+
+class MssCapturer:
+    """Real screenshots through mss, in physical pixels."""
+
+    def _monitors(self, sct) -> tuple[Rect, list[Rect]]:
+        rects = [Rect(m["left"], m["top"], m["width"], m["height"]) for m in sct.monitors]
+        return rects[0], rects[1:] or rects[:1]
+
+    def _open(self):
+        import mss
+
+        try:
+            return mss.MSS() if hasattr(mss, "MSS") else mss.mss()
+        except Exception as err:  # mss raises its own ScreenShotError, or OSError without a display
+            raise CaptureError(f"The screen cannot be captured here ({one_line(err, 120)}).") from None
+
+    def _grab(self, sct, rect: Rect) -> Image.Image:
+        try:
+            shot = sct.grab({"left": rect.left, "top": rect.top, "width": rect.width, "height": rect.height})
+        except Exception as err:
+            raise CaptureError(f"The screen cannot be captured ({one_line(err, 120)}).") from None
+        return Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
+
+    def desktop(self) -> Capture:
+        with self._open() as sct:
+            everything, monitors = self._monitors(sct)
+            source = "screen" if len(monitors) == 1 else f"all {len(monitors)} screens"
+            return Capture(self._grab(sct, everything), source, everything)
+
+    def monitor_at(self, point: tuple[int, int] | None = None) -> Capture:
+        with self._open() as sct:
+            _, monitors = self._monitors(sct)
+            point = point or pointer_position()
+            index = monitor_containing(monitors, *point) if point else 0
+            rect = monitors[index]
+            source = "screen" if len(monitors) == 1 else f"screen {index + 1}"
+            return Capture(self._grab(sct, rect), source, rect)
+
+    def active_window(self) -> Capture:
+        found = active_window_rect()
+        with self._open() as sct:
+            everything, monitors = self._monitors(sct)
+            rect = found[0].intersect(everything) if found else None
+            if rect is None:
+                capture = self.monitor_at()
+                return Capture(capture.image, capture.source, capture.rect,
+                               "The active window could not be found here, so the screen was described instead.")
+            return Capture(self._grab(sct, rect), f"window {found[1]}".strip(), rect)
+
+
+def pointer_position() -> tuple[int, int] | None:
+    """The mouse pointer in physical desktop coordinates, where the platform tells us."""
+    try:
+        if sys.platform.startswith("linux"):
+            from assistant.core import x11
+
+            return x11.pointer_position()
+        if sys.platform == "win32":
+            from assistant.core import win32
+
+            return win32.pointer_position()
+    except Exception as err:  # no X server, no permission: fall back to the first monitor
+        log.info("pointer position unknown: %s", err)
+    return None
+
+
+def active_window_rect() -> tuple[Rect, str] | None:
+    """(rectangle, title) of the active window, or None where it cannot be found."""
+    try:
+        if sys.platform.startswith("linux"):
+            from assistant.core import x11
+
+            return x11.active_window()
+        if sys.platform == "win32":
+            from assistant.core import win32
+
+            return win32.active_window()
+    except Exception as err:
+        log.info("active window unknown: %s", err)
+    return None
+
+
+class FakeCapturer:
+    """Returns prepared images: for widget tests on the offscreen platform, where no screen exists.
+
+    The real MssCapturer is tested on an Xvfb screen.
+    """
+
+    def __init__(self, image: Image.Image | None = None):
+        self.image = image or Image.new("RGB", (64, 48), "white")
+        self.calls: list[str] = []
+
+    def _capture(self, kind: str) -> Capture:
+        self.calls.append(kind)
+        return Capture(self.image, kind, Rect(0, 0, *self.image.size))
+
+    def desktop(self) -> Capture:
+        return self._capture("screen")
+
+    def monitor_at(self, point: tuple[int, int] | None = None) -> Capture:
+        return self._capture("screen")
+
+    def active_window(self) -> Capture:
+        return self._capture("window")

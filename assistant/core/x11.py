@@ -1,0 +1,64 @@
+"""X11 helpers (python-xlib): pointer position and the active window's rectangle."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+
+@contextmanager
+def _display():
+    from Xlib import display
+
+    d = display.Display()
+    try:
+        yield d
+    finally:
+        d.close()
+
+
+def pointer_position() -> tuple[int, int]:
+    with _display() as d:
+        reply = d.screen().root.query_pointer()
+        return reply.root_x, reply.root_y
+
+
+def active_window():
+    """(Rect, title) of ``_NET_ACTIVE_WINDOW``, else of the input focus's top-level window; or None."""
+    from Xlib import X
+
+    from assistant.core.capture import Rect
+
+    with _display() as d:
+        root = d.screen().root
+        window = None
+        prop = root.get_full_property(d.intern_atom("_NET_ACTIVE_WINDOW"), X.AnyPropertyType)
+        if prop is not None and prop.value and prop.value[0]:
+            window = d.create_resource_object("window", prop.value[0])
+        else:  # no window manager: the input focus, climbed to its top-level window
+            focus = d.get_input_focus().focus
+            if isinstance(focus, int) or focus is None or focus == root:
+                return None
+            window = focus
+            while True:
+                tree = window.query_tree()
+                if tree.parent == root or tree.parent == 0:
+                    break
+                window = tree.parent
+        geometry = window.get_geometry()
+        origin = window.translate_coords(root, 0, 0)
+        rect = Rect(-origin.x, -origin.y, geometry.width, geometry.height)
+        return rect, _title(d, window)
+
+
+def _title(d, window) -> str:
+    from Xlib import X
+
+    for name in ("_NET_WM_NAME", "WM_NAME"):
+        try:
+            prop = window.get_full_property(d.intern_atom(name), X.AnyPropertyType)
+        except Exception:
+            continue
+        if prop is not None and prop.value:
+            value = prop.value
+            return (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))[:80]
+    return ""

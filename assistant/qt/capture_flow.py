@@ -1,0 +1,77 @@
+"""Capture the screen without the assistant in it, then give focus back."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from assistant.core.capture import Capture, CaptureError, Capturer
+
+log = logging.getLogger(__name__)
+
+
+class CaptureFlow(QObject):
+    """Hides the window, waits for the screen to repaint, captures, shows the window again.
+
+    Requests that arrive while a capture is under way are merged into it (the newest
+    target wins), so a burst of key presses gives one capture.
+    """
+
+    captured = Signal(object)  # Capture
+    failed = Signal(str)
+
+    def __init__(self, window: QWidget, capturer: Capturer, settle_ms: int = 200):
+        super().__init__(window)
+        self._window, self._capturer, self._settle_ms = window, capturer, settle_ms
+        self._target: str | None = None
+        self._was_visible = self._was_active = False
+        self.last_ms = 0.0
+
+    @property
+    def busy(self) -> bool:
+        return self._target is not None
+
+    def request(self, target: str) -> None:
+        """``target``: "screen" (the monitor under the pointer), "window" (the active one) or "desktop"."""
+        if self.busy:
+            self._target = target
+            return
+        self._target = target
+        window = self._window
+        self._was_visible = window.isVisible() and not window.isMinimized()
+        self._was_active = window.isActiveWindow()
+        if self._was_visible:
+            window.hide()  # the window manager gives focus back to the window used before ours
+            QTimer.singleShot(self._settle_ms, self._grab)  # let the windows beneath repaint
+        else:
+            QTimer.singleShot(0, self._grab)
+
+    def _grab(self) -> None:
+        target, start = self._target, time.perf_counter()
+        grab = {"screen": self._capturer.monitor_at, "window": self._capturer.active_window,
+                "desktop": self._capturer.desktop}[target]
+        try:
+            capture: Capture = grab()
+        except CaptureError as err:
+            self._restore()
+            self.failed.emit(str(err))
+            return
+        self.last_ms = 1000 * (time.perf_counter() - start)
+        log.info("captured %s (%s) in %.0f ms", target, capture.source, self.last_ms)
+        self._restore()
+        self.captured.emit(capture)
+
+    def _restore(self) -> None:
+        self._target = None
+        if not self._was_visible:
+            return
+        window = self._window
+        window.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not self._was_active)
+        window.show()
+        if self._was_active:
+            window.raise_()
+            window.activateWindow()
+        window.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, False)

@@ -1,0 +1,343 @@
+"""The main window: image, conversation, question box, actions and status, all by keyboard."""
+
+from __future__ import annotations
+
+import logging
+
+from PIL import Image
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant import APP_NAME
+from assistant.core.capture import Capture, Capturer, blank_reason
+from assistant.core.conversation import Conversation
+from assistant.core.errors import ImageError
+from assistant.core.images import load_image
+from assistant.core.prompts import Turn
+from assistant.core.speech import Speaker
+from assistant.core.vision import Answer, ModelInfo, Progress
+from assistant.qt.a11y import name
+from assistant.qt.capture_flow import CaptureFlow
+from assistant.qt.inputs import IMAGE_FILTER, image_from_mime, mime_has_image, pil_to_qimage
+from assistant.qt.question_box import QuestionBox
+from assistant.qt.worker import ModelService, Request
+
+log = logging.getLogger(__name__)
+THINKING = "…"
+
+
+class MainWindow(QMainWindow):
+    message_shown = Signal(str)  # every status message and error, as shown and spoken
+    answer_shown = Signal(str)  # every caption and answer, once it is in the conversation
+
+    def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 200):
+        super().__init__()
+        self.setWindowTitle(APP_NAME)
+        name(self, APP_NAME, "Describes the screen or an image, and answers questions about it.")
+        self.service = service
+        self.speaker = speaker
+        self.conversation: Conversation | None = None
+        self._latest: tuple[int, str, QListWidgetItem] | None = None  # request id, question, item
+        self.capture_flow = CaptureFlow(self, capturer, settle_ms)
+        self._build()
+        self._wire()
+        self.setAcceptDrops(True)
+        self._show_status("Starting: loading the model…")
+        self.resize(960, 640)
+
+    # -- layout ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.image_pane = name(QLabel("No image yet"), "Image", "No image yet. Open, paste or drop one, or describe the screen.")
+        self.image_pane.setObjectName("imagePane")
+        self.image_pane.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image_pane.setMinimumSize(240, 180)
+        self.image_pane.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.history_view = name(QListWidget(), "Conversation", "Descriptions, questions and answers; newest last.")
+        self.history_view.setWordWrap(True)
+        self.history_view.setAcceptDrops(False)
+        self.question = name(QuestionBox(), "Question", "Type a question about the image and press Enter.")
+        self.question.setPlaceholderText("Ask about the image, then press Enter")
+        label = QLabel("&Question:")
+        label.setBuddy(self.question)
+
+        self.actions_by_name: dict[str, QAction] = {}
+        act = self._action
+        act("describe_screen", "Describe &screen", "Ctrl+Shift+D", lambda: self.describe("screen"),
+            "Capture the screen under the mouse pointer and describe it.")
+        act("describe_window", "Describe active &window", "Ctrl+Shift+W", lambda: self.describe("window"),
+            "Capture the window you were using and describe it.")
+        act("open", "&Open image…", QKeySequence.StandardKey.Open, self.open_image, "Choose an image file to describe.")
+        act("paste", "&Paste image", QKeySequence.StandardKey.Paste, self.paste_image, "Describe the image on the clipboard.")
+        act("ask", "&Ask", None, self.ask, "Ask the question typed in the question box.")
+        act("new", "&New conversation", QKeySequence.StandardKey.New, self.new_conversation, "Forget the image and questions.")
+        act("stop", "S&top speaking", "Escape", self.stop_speaking, "Stop speaking now.")
+        act("repeat", "&Repeat last answer", "Ctrl+R", self.repeat_last, "Say the last answer again.")
+        act("latest", "Go to &latest answer", "Ctrl+L", self.focus_latest, "Move to the newest turn of the conversation.")
+        act("quit", "&Quit", QKeySequence.StandardKey.Quit, self.close, "Close BLIP Assistant.")
+
+        ask_row = QHBoxLayout()
+        ask_row.addWidget(label)
+        ask_row.addWidget(self.question, 1)
+        ask_row.addWidget(self._button("ask"))
+        right = QVBoxLayout()
+        right.addWidget(self.history_view, 1)
+        right.addLayout(ask_row)
+        right_box = QWidget()
+        right_box.setLayout(right)
+        splitter = QSplitter()
+        splitter.addWidget(self.image_pane)
+        splitter.addWidget(right_box)
+        splitter.setStretchFactor(1, 2)
+
+        buttons = QHBoxLayout()
+        for key in ("describe_screen", "describe_window", "open", "paste", "new", "repeat", "stop"):
+            buttons.addWidget(self._button(key))
+        buttons.addStretch(1)
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.addLayout(buttons)
+        outer.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.status = name(QLabel(), "Status", "Model state and the latest message.")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.status.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.statusBar().addWidget(self.status, 1)
+        self._build_menus()
+        self.panes = [self.image_pane, self.history_view, self.question]
+        for seq, step in (("F6", 1), ("Shift+F6", -1)):
+            QShortcut(QKeySequence(seq), self, lambda s=step: self.cycle_pane(s))
+        QWidget.setTabOrder(self.question, self.history_view)
+        self.question.setFocus()
+
+    def _action(self, key, text, shortcut, slot, tip) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        self.actions_by_name[key] = action
+        return action
+
+    def _button(self, key: str) -> QToolButton:
+        action = self.actions_by_name[key]
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        plain = action.text().replace("&", "").rstrip("…")
+        shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        return name(button, plain, f"{action.statusTip()} Shortcut: {shortcut}." if shortcut else action.statusTip())
+
+    def _build_menus(self) -> None:
+        menus = [
+            ("&File", ["open", "paste", None, "quit"]),
+            ("&Describe", ["describe_screen", "describe_window"]),
+            ("&Conversation", ["ask", "latest", "repeat", "stop", None, "new"]),
+        ]
+        for title, keys in menus:
+            menu = self.menuBar().addMenu(title)
+            for key in keys:
+                menu.addSeparator() if key is None else menu.addAction(self.actions_by_name[key])
+
+    def _wire(self) -> None:
+        self.question.returnPressed.connect(self.ask)
+        s = self.service
+        s.progress.connect(self._on_progress)
+        s.ready.connect(self._on_ready)
+        s.load_failed.connect(lambda message: self.report(message, error=True))
+        s.answered.connect(self._on_answered)
+        s.failed.connect(self._on_failed)
+        self.capture_flow.captured.connect(self._on_captured)
+        self.capture_flow.failed.connect(lambda message: self.report(message, error=True))
+
+    # -- inputs ------------------------------------------------------------------------
+    def describe(self, target: str) -> None:
+        self.capture_flow.request(target)
+
+    def open_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> None:
+        try:
+            image = load_image(path)
+        except ImageError as err:
+            self.report(str(err), error=True)
+            return
+        from pathlib import Path
+
+        self.start_conversation(image, Path(path).name)
+
+    def paste_image(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if not mime_has_image(mime) and self.question.hasFocus():
+            self.question.paste()  # text on the clipboard: an ordinary paste into the question
+            return
+        self._take_mime(mime)
+
+    def _take_mime(self, mime) -> None:
+        try:
+            image, source = image_from_mime(mime)
+        except ImageError as err:
+            self.report(str(err), error=True)
+            return
+        self.start_conversation(image, source)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if mime_has_image(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        event.acceptProposedAction()
+        self._take_mime(event.mimeData())
+
+    def _on_captured(self, capture: Capture) -> None:
+        reason = blank_reason(capture.image)
+        if reason:
+            self.report(reason)
+            return
+        self.start_conversation(capture.image, capture.source)
+        if capture.note:
+            self.report(capture.note)
+
+    # -- conversation ------------------------------------------------------------------
+    def start_conversation(self, image: Image.Image, source: str) -> None:
+        self.conversation, self._latest = Conversation(image, source), None
+        self.history_view.clear()
+        pixmap = QPixmap.fromImage(pil_to_qimage(image))
+        self.image_pane.setPixmap(pixmap.scaled(self.image_pane.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.SmoothTransformation))
+        self.image_pane.setAccessibleName(f"Image: {source}")
+        self.image_pane.setAccessibleDescription("Being described…")
+        self._submit(Request("caption", image), f"Description of {source}: {THINKING}", "")
+
+    def ask(self) -> None:
+        question = self.question.text().strip()
+        if not question:
+            self.report("Type a question first, then press Enter.")
+            return
+        if self.conversation is None:
+            self.report("There is no image yet: open, paste or drop one, or describe the screen first.")
+            return
+        self.question.clear()
+        request = Request("ask", self.conversation.image, question=question, history=self.conversation.history())
+        self._submit(request, f"Question: {question}\nAnswer: {THINKING}", question)
+
+    def _submit(self, request: Request, placeholder: str, question: str) -> None:
+        if self._latest is not None and self._latest[2].text().endswith(THINKING):
+            self._latest[2].setText(self._latest[2].text()[: -len(THINKING)] + "(stopped: a newer request came first)")
+        item = QListWidgetItem(placeholder)
+        self.history_view.addItem(item)
+        self._latest = (request.id, question, item)
+        self.service.submit(request)
+        if not self.service.is_ready:
+            progress = self.service.last_progress
+            how_far = f" ({progress})" if progress else ""
+            self.report(f"The model is still loading{how_far}; your request will run when it is ready.")
+        else:
+            self._show_status("Working…")
+
+    def _on_answered(self, request_id: int, answer: Answer) -> None:
+        if self._latest is None or request_id != self._latest[0] or self.conversation is None:
+            return  # an answer to a request the user has since replaced
+        _, question, item = self._latest
+        if question:
+            self.conversation.turns.append(Turn(question, answer.text))
+            item.setText(f"Question: {question}\nAnswer: {answer.text}")
+        else:
+            self.conversation.caption = answer.text
+            item.setText(f"Description of {self.conversation.source}: {answer.text}")
+            self.image_pane.setAccessibleDescription(answer.text)
+        self.history_view.setCurrentItem(item)
+        notes = []
+        if answer.prompt_shortened:
+            notes.append("Your question was shortened to fit the model.")
+        if answer.dropped_turns:
+            notes.append(f"The {answer.dropped_turns} oldest turns were left out to fit.")
+        precision = self.service.info.precision if self.service.info else ""
+        self._show_status(f"Answered in {answer.seconds:.1f} s on {precision}. {' '.join(notes)}".strip())
+        self._say(answer.text)
+        self.answer_shown.emit(answer.text)
+
+    def _on_failed(self, request_id: int, message: str) -> None:
+        if self._latest is not None and request_id == self._latest[0]:
+            item = self._latest[2]
+            item.setText(item.text().replace(THINKING, f"failed: {message}"))
+            self.report(message, error=True)
+
+    def new_conversation(self) -> None:
+        self.service.stop()
+        self.conversation, self._latest = None, None
+        self.history_view.clear()
+        self.image_pane.clear()
+        self.image_pane.setText("No image yet")
+        self.image_pane.setAccessibleName("Image")
+        self.image_pane.setAccessibleDescription("No image yet.")
+        self.report("New conversation.")
+
+    def last_answer(self) -> str:
+        if self.conversation is None:
+            return ""
+        return self.conversation.turns[-1].answer if self.conversation.turns else self.conversation.caption
+
+    # -- speech, focus, status -----------------------------------------------------------
+    def stop_speaking(self) -> None:
+        if self.speaker is not None:
+            self.speaker.stop()
+
+    def repeat_last(self) -> None:
+        text = self.last_answer()
+        if text:
+            self._say(text)
+        else:
+            self.report("There is no answer to repeat yet.")
+
+    def focus_latest(self) -> None:
+        count = self.history_view.count()
+        if count:
+            self.history_view.setCurrentRow(count - 1)
+        self.history_view.setFocus()
+
+    def cycle_pane(self, step: int) -> None:
+        current = next((i for i, w in enumerate(self.panes) if w.hasFocus() or w.isAncestorOf(self.focusWidget())), -1)
+        self.panes[(current + step) % len(self.panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def report(self, message: str, error: bool = False) -> None:
+        """Show ``message`` in the status line and speak it. Errors never arrive as tracebacks."""
+        self._show_status(message)
+        self._say(message)
+        log.log(logging.WARNING if error else logging.INFO, "%s", message)
+        self.message_shown.emit(message)
+
+    def _say(self, text: str) -> None:
+        if self.speaker is not None:
+            self.speaker.say(text)
+
+    def _show_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _on_progress(self, progress: Progress) -> None:
+        self._show_status(f"Loading the model: {progress}")
+
+    def _on_ready(self, info: ModelInfo) -> None:
+        self.report(f"Model ready on {info.precision}.")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.service.shutdown()
+        super().closeEvent(event)

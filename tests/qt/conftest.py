@@ -1,0 +1,65 @@
+"""Widget tests: the real window and the real model worker with a tiny checkpoint, offscreen."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PIL import Image
+
+from assistant.config import GenerationSettings, ModelSettings
+from assistant.core.capture import FakeCapturer
+from assistant.core.speech import SilentSpeaker
+
+pytest.importorskip("pytestqt")
+
+
+def tiny_factory(path, gate: threading.Event | None = None, **generation):
+    def build():
+        from assistant.core.blip2 import Blip2Model
+
+        if gate is not None:
+            assert gate.wait(120), "test never opened the gate"
+        settings = ModelSettings(model=str(path), cpu_precision="fp32")
+        return Blip2Model(settings, GenerationSettings(**{"max_new_tokens": 8, **generation}))
+
+    return build
+
+
+@pytest.fixture
+def make_window(qtbot, tiny_model_dirs):
+    """make_window(gate=None, capture_image=None, **generation) -> MainWindow with its worker started."""
+    from assistant.qt.main_window import MainWindow
+    from assistant.qt.worker import ModelService
+
+    made = []
+
+    def make(gate=None, capture_image: Image.Image | None = None, family="opt", **generation):
+        service = ModelService(tiny_factory(tiny_model_dirs[family], gate, **generation))
+        capturer = FakeCapturer(capture_image or Image.effect_noise((64, 48), 80).convert("RGB"))
+        window = MainWindow(service, capturer, SilentSpeaker(), settle_ms=0)
+        qtbot.addWidget(window)
+        window.show()
+        service.start()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.service.shutdown()
+
+
+@pytest.fixture
+def ready_window(make_window, qtbot):
+    window = make_window()
+    if not window.service.is_ready:
+        with qtbot.waitSignal(window.service.ready, timeout=120_000):
+            pass
+    return window
+
+
+@pytest.fixture
+def picture_file(tmp_path):
+    path = tmp_path / "photo.png"
+    Image.effect_noise((80, 60), 70).convert("RGB").save(path)
+    return path
