@@ -7,8 +7,10 @@ thread, so the window appears at once.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
+from pathlib import Path
 
 from assistant import APP_NAME, __version__
 from assistant.config import Settings
@@ -47,6 +49,9 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False) -> i
     service = ModelService(model_factory(settings))
     window = MainWindow(service, MssCapturer())
     window.speaker = ScreenReaderSpeaker(window)
+    save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")
+    if save_dir:  # diagnostics: keep every capture, e.g. to attach to a bug report
+        window.capture_flow.captured.connect(lambda capture: _save_capture(capture, save_dir))
     window.show()
     log.info("window shown %.0f ms after launch", 1000 * (time.perf_counter() - launched))
     service.start()
@@ -54,3 +59,10 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False) -> i
         QTimer.singleShot(0, lambda p=path: window.open_path(p))
     app.aboutToQuit.connect(service.shutdown)
     return app.exec()
+
+
+def _save_capture(capture, folder: str) -> None:
+    path = Path(folder) / f"capture-{time.strftime('%Y%m%d-%H%M%S')}-{time.perf_counter_ns() % 10**6}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    capture.image.save(path)
+    log.info("capture saved to %s", path)

@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         act("stop", "S&top speaking", "Escape", self.stop_speaking, "Stop speaking now.")
         act("repeat", "&Repeat last answer", "Ctrl+R", self.repeat_last, "Say the last answer again.")
         act("latest", "Go to &latest answer", "Ctrl+L", self.focus_latest, "Move to the newest turn of the conversation.")
-        act("quit", "&Quit", QKeySequence.StandardKey.Quit, self.close, "Close BLIP Assistant.")
+        act("quit", "&Quit", "Ctrl+Q", self.close, "Close BLIP Assistant.")
 
         ask_row = QHBoxLayout()
         ask_row.addWidget(label)

@@ -2,19 +2,19 @@
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 
 def drop(window, mime: QMimeData) -> bool:
     pos = window.rect().center()
-    enter = QDragEnterEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, buttons, modifiers)
     QApplication.sendEvent(window, enter)
     if not enter.isAccepted():
         return False
-    event = QDropEvent(QPointF(QPoint(pos)), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, buttons, modifiers)
     QApplication.sendEvent(window, event)
     return True
 

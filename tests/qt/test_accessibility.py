@@ -1,0 +1,75 @@
+"""Static accessibility checks in-process; tests/xscreen checks the same through AT-SPI as Orca does."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QListWidget
+
+from assistant.qt.theme import TEXT_PAIRS, contrast_ratio, high_contrast_palette
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+def interactive(window):
+    found = [w for kind in (QAbstractButton, QLineEdit, QListWidget) for w in window.findChildren(kind)]
+    return [w for w in found if w.focusPolicy() != Qt.FocusPolicy.NoFocus and w.isVisibleTo(window)]
+
+
+def test_every_interactive_widget_has_a_name(window):
+    widgets = interactive(window) + [window.image_pane, window.status]
+    unnamed = [type(w).__name__ for w in widgets if not w.accessibleName().strip()]
+    assert not unnamed and len(widgets) >= 12
+
+
+def test_every_action_has_a_keyboard_route(window):
+    menu_actions = {a for top in window.menuBar().actions() for a in top.menu().actions()}
+    for key, action in window.actions_by_name.items():
+        assert action in menu_actions, f"{key} is in no menu"
+        if key not in ("ask",):  # Ask is Enter in the question box
+            assert not action.shortcut().isEmpty(), f"{key} has no shortcut"
+
+
+def test_f6_moves_between_panes(window, qtbot):
+    window.activateWindow()
+    window.question.setFocus()
+    seen = []
+    for _ in range(3):
+        qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F6)
+        seen.append(QApplication.focusWidget())
+    assert seen == [window.image_pane, window.history_view, window.question]
+    qtbot.keyClick(window.question, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is window.history_view
+
+
+def test_tab_reaches_every_interactive_widget(window, qtbot):
+    window.activateWindow()
+    window.question.setFocus()
+    wanted = set(interactive(window))
+    reached = set()
+    for _ in range(60):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.add(QApplication.focusWidget())
+    assert wanted <= reached, [w.accessibleName() for w in wanted - reached]
+
+
+def test_high_contrast_theme_reaches_wcag_aaa():
+    palette = high_contrast_palette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        for fg, bg in TEXT_PAIRS:
+            ratio = contrast_ratio(palette.color(group, fg), palette.color(group, bg))
+            assert ratio >= 7.0, f"{fg.name} on {bg.name}: {ratio:.1f}:1"
+
+
+def test_contrast_ratio_matches_wcag_reference_values():
+    from PySide6.QtGui import QColor
+
+    assert round(contrast_ratio(QColor("black"), QColor("white")), 1) == 21.0
+    assert round(contrast_ratio(QColor("#777777"), QColor("white")), 2) == 4.48
+
+
+def test_the_app_follows_the_system_font(window):
+    assert window.font().pointSizeF() == QApplication.font().pointSizeF()
+    assert window.question.font().pointSizeF() == QApplication.font().pointSizeF()
