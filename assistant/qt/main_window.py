@@ -220,12 +220,24 @@ class MainWindow(QMainWindow):
     def start_conversation(self, image: Image.Image, source: str) -> None:
         self.conversation, self._latest = Conversation(image, source), None
         self.history_view.clear()
-        pixmap = QPixmap.fromImage(pil_to_qimage(image))
-        self.image_pane.setPixmap(pixmap.scaled(self.image_pane.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                                Qt.TransformationMode.SmoothTransformation))
+        self._show_image(image)
         self.image_pane.setAccessibleName(f"Image: {source}")
         self.image_pane.setAccessibleDescription("Being described…")
         self._submit(Request("caption", image), f"Description of {source}: {THINKING}", "")
+
+    def _show_image(self, image: Image.Image) -> None:
+        """Shrink in PIL first (reduce, then resize): a full 4K capture would stall the GUI thread."""
+        ratio = self.image_pane.devicePixelRatioF()
+        width, height = max(1, int(self.image_pane.width() * ratio)), max(1, int(self.image_pane.height() * ratio))
+        factor = max(1, min(image.width // width, image.height // height))
+        preview = image.reduce(factor) if factor > 1 else image
+        scale = min(width / preview.width, height / preview.height, 1.0)
+        if scale < 1.0:
+            preview = preview.resize((max(1, int(preview.width * scale)), max(1, int(preview.height * scale))),
+                                     Image.Resampling.BILINEAR)
+        pixmap = QPixmap.fromImage(pil_to_qimage(preview))
+        pixmap.setDevicePixelRatio(ratio)
+        self.image_pane.setPixmap(pixmap)
 
     def ask(self) -> None:
         question = self.question.text().strip()

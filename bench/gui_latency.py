@@ -1,0 +1,152 @@
+"""Benchmark: launch-to-window time, and the longest GUI stall while the model loads and answers.
+
+1. Launch: `python -m assistant` in a fresh process on an Xvfb screen, timed from the
+   process start until its window is mapped (xdotool search --sync). Target <= 1.5 s.
+2. Stall: in-process, a 5 ms QTimer in the GUI thread records the longest gap between
+   ticks while the worker loads a model, describes a 1920x1080 capture and answers two
+   follow-ups. Target <= 50 ms. Run with the tiny model (always) and with the full-size
+   random blip2-opt-2.7b from bench/core_vs_seed.py when it is cached.
+
+Usage: python bench/gui_latency.py [--runs 5]   (needs Xvfb and xdotool). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def start_xvfb() -> tuple[subprocess.Popen, str]:
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+                            pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        return proc, f":{f.readline().strip()}"
+
+
+def launch_times(model: Path, display: str, runs: int) -> list[float]:
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HF_HUB_OFFLINE": "1"}
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        app = subprocess.Popen([sys.executable, "-m", "assistant", "--model", str(model)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--name", "^BLIP Assistant$"], env=env,
+                       check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+        app.terminate()
+        app.wait(30)
+    return times
+
+
+def stall_run(model: Path, display: str) -> dict:
+    """Runs in a child process (a fresh QApplication per model); prints the figures as one line."""
+    out = subprocess.run([sys.executable, __file__, "--stall-child", str(model)], check=True, capture_output=True, text=True,
+                         env={**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HF_HUB_OFFLINE": "1"})
+    return eval(out.stdout.strip().splitlines()[-1])  # our own dict literal
+
+
+def stall_child(model: str) -> None:
+    from PIL import Image
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from assistant.app import model_factory
+    from assistant.config import GenerationSettings, ModelSettings, Settings
+    from assistant.core.capture import FakeCapturer
+    from assistant.core.speech import SilentSpeaker
+    from assistant.qt.main_window import MainWindow
+    from assistant.qt.worker import ModelService
+
+    QApplication([])
+    settings = Settings(ModelSettings(model=model), GenerationSettings(max_new_tokens=10, min_new_tokens=10))
+    capture = Image.effect_noise((1920, 1080), 60).convert("RGB")
+    window = MainWindow(ModelService(model_factory(settings)), FakeCapturer(capture), SilentSpeaker(), settle_ms=0)
+    window.show()
+    clock, gaps, phase = QElapsedTimer(), {}, ["loading"]
+    last = [0]
+
+    dump = os.environ.get("BENCH_STALL_DUMP")  # where to write the stacks of every stall over 50 ms
+    dump_file = open(dump, "w") if dump else None  # noqa: SIM115
+
+    def tick():
+        if dump_file:
+            import faulthandler
+
+            faulthandler.cancel_dump_traceback_later()
+            faulthandler.dump_traceback_later(0.055, file=dump_file)
+        now = clock.elapsed()
+        gaps[phase[0]] = max(gaps.get(phase[0], 0), now - last[0] - 5)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    clock.start()
+    timer.start()
+
+    def wait(signal):
+        loop = QEventLoop()
+        signal.connect(loop.quit)
+        loop.exec()
+        signal.disconnect(loop.quit)
+
+    start = time.perf_counter()
+    window.service.start()
+    wait(window.service.ready)
+    load_s = time.perf_counter() - start
+    phase[0] = "answering"
+    window.actions_by_name["describe_screen"].trigger()
+    wait(window.answer_shown)
+    for question in ("what does the red button say?", "is there a person?"):
+        window.question.setText(question)
+        window.ask()
+        wait(window.answer_shown)
+    answer_s = time.perf_counter() - start - load_s
+    timer.stop()
+    window.service.shutdown()
+    print({"load_s": load_s, "answers_s": answer_s, **{f"stall_{k}_ms": v for k, v in gaps.items()}})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--stall-child")
+    args = parser.parse_args()
+    if args.stall_child:
+        stall_child(args.stall_child)
+        return
+    from core_vs_seed import DEFAULT_CACHE
+
+    from assistant.devtools.tiny_model import save_tiny_model
+
+    xvfb, display = start_xvfb()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            tiny = save_tiny_model("opt", Path(tmp) / "tiny-opt")
+            times = launch_times(tiny, display, args.runs)
+            print(f"launch to window shown: median {statistics.median(times):.2f} s, "
+                  f"min {min(times):.2f}, max {max(times):.2f} over {len(times)} runs (target <= 1.5 s)")
+            models = [("tiny", tiny)]
+            if (DEFAULT_CACHE / "config.json").exists():
+                models.append(("blip2-opt-2.7b random", DEFAULT_CACHE))
+            for label, path in models:
+                r = stall_run(path, display)
+                print(f"{label}: load {r['load_s']:.1f} s, caption + 2 answers {r['answers_s']:.1f} s; "
+                      f"longest GUI stall: {r['stall_loading_ms']} ms while loading, "
+                      f"{r['stall_answering_ms']} ms while answering (target <= 50 ms)")
+    finally:
+        xvfb.terminate()
+
+
+if __name__ == "__main__":
+    main()
