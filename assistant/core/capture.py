@@ -176,15 +176,15 @@ class FakeCapturer:
         self.image = image or Image.new("RGB", (64, 48), "white")
         self.calls: list[str] = []
 
-    def _capture(self, kind: str) -> Capture:
-        self.calls.append(kind)
-        return Capture(self.image, kind, Rect(0, 0, *self.image.size))
+    def _capture(self, call: str, source: str) -> Capture:
+        self.calls.append(call)
+        return Capture(self.image, source, Rect(0, 0, *self.image.size))
 
     def desktop(self) -> Capture:
-        return self._capture("screen")
+        return self._capture("desktop", "all screens")
 
     def monitor_at(self, point: tuple[int, int] | None = None) -> Capture:
-        return self._capture("screen")
+        return self._capture("monitor_at", "screen")
 
     def active_window(self) -> Capture:
-        return self._capture("window")
+        return self._capture("active_window", "window Fake")

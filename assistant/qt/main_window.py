@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
             "Capture the screen under the mouse pointer and describe it.")
         act("describe_window", "Describe active &window", "Ctrl+Shift+W", lambda: self.describe("window"),
             "Capture the window you were using and describe it.")
+        act("describe_desktop", "Describe &all screens", "Ctrl+Shift+A", lambda: self.describe("desktop"),
+            "Capture every monitor at once and describe the whole desktop.")
         act("open", "&Open image…", QKeySequence.StandardKey.Open, self.open_image, "Choose an image file to describe.")
         act("paste", "&Paste image", QKeySequence.StandardKey.Paste, self.paste_image, "Describe the image on the clipboard.")
         act("ask", "&Ask", None, self.ask, "Ask the question typed in the question box.")
@@ -146,7 +148,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = [
             ("&File", ["open", "paste", None, "quit"]),
-            ("&Describe", ["describe_screen", "describe_window"]),
+            ("&Describe", ["describe_screen", "describe_window", "describe_desktop"]),
             ("&Conversation", ["ask", "latest", "repeat", "stop", None, "new"]),
         ]
         for title, keys in menus:

@@ -140,3 +140,13 @@ def test_empty_question_and_bad_file_get_one_clear_message(ready_window, qtbot, 
     bad.write_text("not an image")
     ready_window.open_path(str(bad))
     assert "not an image" in ready_window.status.text() and ready_window.conversation is None
+
+
+def test_each_describe_action_captures_what_it_says(ready_window, qtbot):
+    capturer = ready_window.capture_flow._capturer
+    for action, call, source in (("describe_screen", "monitor_at", "screen"), ("describe_window", "active_window", "window Fake"),
+                                 ("describe_desktop", "desktop", "all screens")):
+        with qtbot.waitSignal(ready_window.answer_shown, timeout=WAIT):
+            ready_window.actions_by_name[action].trigger()
+        assert capturer.calls[-1] == call
+        assert items(ready_window)[0].startswith(f"Description of {source}: ")
