@@ -34,7 +34,7 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False) -> i
 
     from assistant.core.capture import MssCapturer
     from assistant.qt.main_window import MainWindow
-    from assistant.qt.speakers import ScreenReaderSpeaker
+    from assistant.qt.speakers import build_speaker
     from assistant.qt.theme import HIGH_CONTRAST_STYLE, high_contrast_palette
     from assistant.qt.worker import ModelService
 
@@ -47,8 +47,8 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False) -> i
         app.setPalette(high_contrast_palette())
         app.setStyleSheet(HIGH_CONTRAST_STYLE)
     service = ModelService(model_factory(settings))
-    window = MainWindow(service, MssCapturer())
-    window.speaker = ScreenReaderSpeaker(window)
+    window = MainWindow(service, MssCapturer(), auto_speak=settings.speech.auto_speak)
+    window.speaker = build_speaker(settings.speech, window)
     save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")
     if save_dir:  # diagnostics: keep every capture, e.g. to attach to a bug report
         window.capture_flow.captured.connect(lambda capture: _save_capture(capture, save_dir))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 
 from assistant import __version__
-from assistant.config import DEFAULT_MODEL, DEVICES, GenerationSettings, ModelSettings, Settings
+from assistant.config import DEFAULT_MODEL, DEVICES, SPEECH_OUTPUTS, GenerationSettings, ModelSettings, Settings, SpeechSettings
 from assistant.core.errors import AssistantError, ImageError, ModelUnavailableError
 from assistant.core.vision import Progress, ProgressCallback
 
@@ -38,7 +39,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(d)
     d.add_argument("--max-new-tokens", type=int, default=GenerationSettings.max_new_tokens, metavar="N")
     d.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    spoken = d.add_mutually_exclusive_group()
+    spoken.add_argument("--speak", action="store_true", help="speak the caption and answers aloud")
+    spoken.add_argument("--speak-to", metavar="FILE.wav", help="write the caption and answers as one WAV file")
+    _add_voice_options(d)
+    v = sub.add_parser("voices", help="list the voices of the text-to-speech engine")
+    v.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     return parser
+
+
+def _add_voice_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--voice", default="", metavar="ID", help="a voice id from `blip-assistant voices`")
+    p.add_argument("--rate", type=int, default=SpeechSettings.rate, metavar="WPM", help="words per minute")
+    p.add_argument("--volume", type=float, default=SpeechSettings.volume, metavar="0-1")
 
 
 def build_app_parser() -> argparse.ArgumentParser:
@@ -51,6 +64,10 @@ def build_app_parser() -> argparse.ArgumentParser:
     parser.add_argument("images", nargs="*", metavar="IMAGE", help="images to open")
     _add_model_options(parser)
     parser.add_argument("--high-contrast", action="store_true", help="white and yellow on black (at least 7:1)")
+    parser.add_argument("--speech", default="auto", choices=SPEECH_OUTPUTS,
+                        help="auto: your screen reader while one runs, else our voice; voice; screen_reader; both; silent")
+    parser.add_argument("--no-auto-speak", action="store_true", help="do not speak captions and answers as they arrive")
+    _add_voice_options(parser)
     return parser
 
 
@@ -65,23 +82,28 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
 def settings_from_args(args) -> Settings:
     model = ModelSettings(model=args.model, device=args.device, quantization=args.quant, cpu_precision=args.cpu_precision)
     generation = GenerationSettings(max_new_tokens=getattr(args, "max_new_tokens", GenerationSettings.max_new_tokens))
-    return Settings(model=model, generation=generation)
+    speech = SpeechSettings(output=getattr(args, "speech", "auto"), voice=args.voice, rate=args.rate, volume=args.volume,
+                            auto_speak=not getattr(args, "no_auto_speak", False))
+    return Settings(model=model, generation=generation, speech=speech)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    headless = bool(argv) and argv[0] in ("describe",)
+    headless = bool(argv) and argv[0] in ("describe", "voices")
     args = (build_parser() if headless else build_app_parser()).parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
         if headless:
-            return _describe(args)
+            return _voices() if args.command == "voices" else _describe(args)
         from assistant.app import run
 
         return run(settings_from_args(args), args.images, high_contrast=args.high_contrast)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `blip-assistant voices | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _describe(args) -> int:
@@ -112,6 +134,10 @@ def _describe(args) -> int:
         return _fail(err, EXIT_NO_MODEL)
     except AssistantError as err:
         return _fail(err, EXIT_MODEL_FAILED)
+    spoken = [caption.text] + [f"{t['question']} {t['answer']}" for t in turns]
+    code = _speak(args, settings.speech, spoken)
+    if code:
+        return code
     if args.json:
         record = {
             "image": args.image, "model": info.model, "device": info.device, "quantization": info.quantization,
@@ -119,6 +145,42 @@ def _describe(args) -> int:
             "seconds": round(time.perf_counter() - started, 3),
         }
         print(json.dumps(record, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _speak(args, speech: SpeechSettings, texts: list[str]) -> int:
+    """--speak: aloud, waiting until done; --speak-to: one WAV file. Returns an exit code, 0 if fine."""
+    if not (args.speak or args.speak_to):
+        return EXIT_OK
+    from pathlib import Path
+
+    from assistant.core.speech import Pyttsx3Speaker, synthesise_wav
+
+    if args.speak_to:
+        try:
+            seconds = synthesise_wav(texts, Path(args.speak_to), speech)
+        except (OSError, RuntimeError, ValueError) as err:
+            return _fail(f"Could not write {args.speak_to}: {err}", EXIT_BAD_INPUT)
+        print(f"wrote {seconds:.1f} s of speech to {args.speak_to}", file=sys.stderr)
+        return EXIT_OK
+    speaker = Pyttsx3Speaker(speech)
+    for text in texts:
+        speaker.say(text, interrupt=False)
+    speaker.wait_idle()
+    if speaker.unavailable:
+        print(f"warning: {speaker.unavailable}", file=sys.stderr)  # the text was printed; not an error
+    return EXIT_OK
+
+
+def _voices() -> int:
+    from assistant.core.tts_engine import TtsEngine
+
+    try:
+        voices = TtsEngine.shared().voices()
+    except Exception as err:  # no engine at all
+        return _fail(f"Speech is unavailable: {err}", EXIT_MODEL_FAILED)
+    for voice_id, name in voices:
+        print(f"{voice_id}\t{name}")
     return EXIT_OK
 
 

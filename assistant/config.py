@@ -62,10 +62,33 @@ class GenerationSettings:
         return kwargs
 
 
+SPEECH_OUTPUTS = ("auto", "voice", "screen_reader", "both", "silent")
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """Where spoken output goes, and how the app's own voice sounds."""
+
+    output: str = "auto"  # the screen reader while one runs, else our own voice
+    voice: str = ""  # an engine voice id; "" is the engine's default
+    rate: int = 190  # words per minute
+    volume: float = 1.0
+    auto_speak: bool = True  # speak captions and answers as they arrive
+
+    def __post_init__(self):
+        if self.output not in SPEECH_OUTPUTS:
+            raise ValueError(f"speech output must be one of {', '.join(SPEECH_OUTPUTS)}, not {self.output!r}")
+        if not 60 <= self.rate <= 500:
+            raise ValueError("speech rate must be between 60 and 500 words per minute")
+        if not 0.0 <= self.volume <= 1.0:
+            raise ValueError("speech volume must be between 0 and 1")
+
+
 @dataclass(frozen=True)
 class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
 
     def with_model(self, **changes) -> Settings:
         return replace(self, model=replace(self.model, **changes))

@@ -42,12 +42,14 @@ class MainWindow(QMainWindow):
     message_shown = Signal(str)  # every status message and error, as shown and spoken
     answer_shown = Signal(str)  # every caption and answer, once it is in the conversation
 
-    def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 200):
+    def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 200,
+                 auto_speak: bool = True):
         super().__init__()
         self.setWindowTitle(APP_NAME)
         name(self, APP_NAME, "Describes the screen or an image, and answers questions about it.")
         self.service = service
         self.speaker = speaker
+        self.auto_speak = auto_speak
         self.conversation: Conversation | None = None
         self._latest: tuple[int, str, QListWidgetItem] | None = None  # request id, question, item
         self.capture_flow = CaptureFlow(self, capturer, settle_ms)
@@ -286,7 +288,8 @@ class MainWindow(QMainWindow):
             notes.append(f"The {answer.dropped_turns} oldest turns were left out to fit.")
         precision = self.service.info.precision if self.service.info else ""
         self._show_status(f"Answered in {answer.seconds:.1f} s on {precision}. {' '.join(notes)}".strip())
-        self._say(answer.text)
+        if self.auto_speak:
+            self._say(answer.text)
         self.answer_shown.emit(answer.text)
 
     def _on_failed(self, request_id: int, message: str) -> None:

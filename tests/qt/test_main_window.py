@@ -77,7 +77,11 @@ def test_a_newer_request_cancels_the_running_one(make_window, qtbot, picture_fil
     assert items(window)[1].startswith("Question: a newer question\nAnswer: ")
 
 
-def test_ten_fast_describe_clicks_give_one_description_and_no_error(ready_window, qtbot):
+def test_ten_fast_describe_clicks_give_one_description_and_no_error(make_window, qtbot):
+    # Each answer takes longer than the clicks, as with a real model: 400 tokens.
+    ready_window = make_window(max_new_tokens=400, min_new_tokens=400)
+    with qtbot.waitSignal(ready_window.service.ready, timeout=WAIT):
+        pass
     shown, messages = [], []
     ready_window.answer_shown.connect(shown.append)
     ready_window.message_shown.connect(messages.append)

@@ -1,0 +1,98 @@
+"""Play a WAV file so that it can be silenced at once: a killable subprocess, or winsound."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import wave
+from pathlib import Path
+from typing import Protocol
+
+
+class Player(Protocol):
+    def play(self, path: Path) -> str | None:
+        """Play ``path`` to the end or until ``stop``; returns None, or why no sound can be played."""
+
+    def stop(self) -> None: ...
+
+
+class ProcessPlayer:
+    """aplay (Linux: ALSA, and PulseAudio/PipeWire through it) or afplay (macOS)."""
+
+    def __init__(self, command: list[str]):
+        self.command = command
+        self._proc: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    def play(self, path: Path) -> str | None:
+        with self._lock:
+            self._stopped = False
+            try:
+                self._proc = subprocess.Popen([*self.command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            except OSError as err:
+                return f"{self.command[0]} cannot run ({err.strerror})."
+            proc = self._proc
+        _, err = proc.communicate()
+        with self._lock:
+            self._proc = None
+            if proc.returncode != 0 and not self._stopped:
+                lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
+                detail = lines[-1].strip() if lines else f"exit code {proc.returncode}"
+                return f"no audio output device could be opened ({detail[:120]})."
+        return None
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            if self._proc is not None and self._proc.poll() is None:
+                self._proc.kill()  # immediate: the sound stops with the process
+
+
+class WinsoundPlayer:
+    """Windows: asynchronous PlaySound, purged on stop."""
+
+    def __init__(self):
+        self._stop = threading.Event()
+
+    def play(self, path: Path) -> str | None:
+        import winsound
+
+        with wave.open(str(path)) as w:
+            seconds = w.getnframes() / w.getframerate()
+        self._stop.clear()
+        try:
+            winsound.PlaySound(str(path), winsound.SND_FILENAME | winsound.SND_ASYNC | winsound.SND_NODEFAULT)
+        except RuntimeError as err:
+            return f"no audio output device could be opened ({err})."
+        self._stop.wait(seconds + 0.05)
+        return None
+
+    def stop(self) -> None:
+        import winsound
+
+        winsound.PlaySound(None, winsound.SND_PURGE)
+        self._stop.set()
+
+
+class MissingPlayer:
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def play(self, path: Path) -> str | None:
+        return self.reason
+
+    def stop(self) -> None:
+        pass
+
+
+def default_player() -> Player:
+    if sys.platform == "win32":
+        return WinsoundPlayer()
+    if sys.platform == "darwin":
+        return ProcessPlayer(["afplay"])
+    if shutil.which("aplay"):
+        return ProcessPlayer(["aplay", "-q"])
+    return MissingPlayer("there is no audio player (install alsa-utils for aplay).")
