@@ -134,36 +134,29 @@ class MssCapturer:
             return Capture(self._grab(sct, rect), f"window {found[1]}".strip(), rect)
 
 
-def pointer_position() -> tuple[int, int] | None:
-    """The mouse pointer in physical desktop coordinates, where the platform tells us."""
+def _platform_query(name: str):
+    """Call ``name`` from this platform's helper module (x11 or win32); None where unknown or failing."""
     try:
         if sys.platform.startswith("linux"):
-            from assistant.core import x11
+            from assistant.core import x11 as helpers
+        elif sys.platform == "win32":
+            from assistant.core import win32 as helpers
+        else:
+            return None
+        return getattr(helpers, name)()
+    except Exception as err:  # no X server, no permission: the caller falls back to the monitor
+        log.info("%s unknown: %s", name.replace("_", " "), err)
+        return None
 
-            return x11.pointer_position()
-        if sys.platform == "win32":
-            from assistant.core import win32
 
-            return win32.pointer_position()
-    except Exception as err:  # no X server, no permission: fall back to the first monitor
-        log.info("pointer position unknown: %s", err)
-    return None
+def pointer_position() -> tuple[int, int] | None:
+    """The mouse pointer in physical desktop coordinates, where the platform tells us."""
+    return _platform_query("pointer_position")
 
 
 def active_window_rect() -> tuple[Rect, str] | None:
     """(rectangle, title) of the active window, or None where it cannot be found."""
-    try:
-        if sys.platform.startswith("linux"):
-            from assistant.core import x11
-
-            return x11.active_window()
-        if sys.platform == "win32":
-            from assistant.core import win32
-
-            return win32.active_window()
-    except Exception as err:
-        log.info("active window unknown: %s", err)
-    return None
+    return _platform_query("active_window")
 
 
 class FakeCapturer:
