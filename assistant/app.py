@@ -27,8 +27,17 @@ def model_factory(settings: Settings):
     return build
 
 
-def run(settings: Settings, images: list[str], high_contrast: bool = False) -> int:
+def run(settings: Settings, images: list[str], high_contrast: bool = False, hotkeys: bool = True) -> int:
     launched = time.perf_counter()
+    from assistant.config import load_hotkeys
+
+    hotkey_settings, settings_messages = load_hotkeys()
+    if sys.platform == "darwin" and hotkeys and hotkey_settings.enabled:
+        # pynput's listener crashes if it starts after QApplication on macOS (pynput #511).
+        from assistant.qt.hotkeys import HotkeyListener
+
+        early = HotkeyListener()
+        settings_messages += early.start(hotkey_settings)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -52,7 +61,20 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False) -> i
     save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")
     if save_dir:  # diagnostics: keep every capture, e.g. to attach to a bug report
         window.capture_flow.captured.connect(lambda capture: _save_capture(capture, save_dir))
+    from assistant.qt.hotkeys import HotkeyListener, help_text
+
+    if sys.platform == "darwin" and hotkeys and hotkey_settings.enabled:
+        listener = early
+    else:
+        listener = HotkeyListener()
+        if hotkeys:
+            settings_messages += listener.start(hotkey_settings)
+    listener.triggered.connect(window.run_action)
+    window.hotkey_help = help_text(listener.active)
+    app.aboutToQuit.connect(listener.stop)
     window.show()
+    for message in settings_messages:  # shown and spoken, after the window is up
+        QTimer.singleShot(0, lambda m=message: window.report(m, error=True))
     log.info("window shown %.0f ms after launch", 1000 * (time.perf_counter() - launched))
     service.start()
     for path in images[:1]:  # one conversation at a time: the first image given

@@ -67,6 +67,8 @@ def build_app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--speech", default="auto", choices=SPEECH_OUTPUTS,
                         help="auto: your screen reader while one runs, else our voice; voice; screen_reader; both; silent")
     parser.add_argument("--no-auto-speak", action="store_true", help="do not speak captions and answers as they arrive")
+    parser.add_argument("--no-hotkeys", action="store_true", help="no global hotkeys (the window's shortcuts still work)")
+    parser.add_argument("--max-new-tokens", type=int, default=GenerationSettings.max_new_tokens, metavar="N")
     _add_voice_options(parser)
     return parser
 
@@ -91,13 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     headless = bool(argv) and argv[0] in ("describe", "voices")
     args = (build_parser() if headless else build_app_parser()).parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    log_format = "%(levelname)s [%(threadName)s] %(name)s: %(message)s"
+    logging.basicConfig(level=args.log_level.upper(), format=log_format, stream=sys.stderr)
     try:
         if headless:
             return _voices() if args.command == "voices" else _describe(args)
         from assistant.app import run
 
-        return run(settings_from_args(args), args.images, high_contrast=args.high_contrast)
+        return run(settings_from_args(args), args.images, high_contrast=args.high_contrast, hotkeys=not args.no_hotkeys)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

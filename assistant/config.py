@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 DEFAULT_MODEL = "Salesforce/blip2-opt-2.7b"
 DEVICES = ("auto", "cuda", "cpu")
@@ -84,11 +87,56 @@ class SpeechSettings:
             raise ValueError("speech volume must be between 0 and 1")
 
 
+def _default_bindings() -> dict[str, str]:
+    from assistant.core.hotkeys import DEFAULT_BINDINGS
+
+    return dict(DEFAULT_BINDINGS)
+
+
+@dataclass(frozen=True)
+class HotkeySettings:
+    """Global hotkeys: action -> pynput binding ("" turns one off)."""
+
+    enabled: bool = True
+    bindings: dict[str, str] = field(default_factory=_default_bindings)
+
+
 @dataclass(frozen=True)
 class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
+    hotkeys: HotkeySettings = field(default_factory=HotkeySettings)
+
+
+def settings_path() -> Path:
+    """BLIP_ASSISTANT_CONFIG, else settings.json in the user's config folder."""
+    override = os.environ.get("BLIP_ASSISTANT_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("blip-assistant")) / "settings.json"
+
+
+def load_hotkeys(path: Path | None = None) -> tuple[HotkeySettings, list[str]]:
+    """The "hotkeys" section of the settings file: {"enabled": bool, "bindings": {action: binding}}.
+
+    A missing file gives the defaults; an unreadable or invalid one gives the defaults and a
+    message, and is never overwritten.
+    """
+    path = path or settings_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return HotkeySettings(), []
+    except (OSError, ValueError) as err:
+        return HotkeySettings(), [f"The settings file {path} cannot be read ({err}); using the default hotkeys."]
+    section = data.get("hotkeys", {}) if isinstance(data, dict) else None
+    if not isinstance(section, dict) or not isinstance(section.get("bindings", {}), dict):
+        return HotkeySettings(), [f"The hotkeys section of {path} is not valid; using the default hotkeys."]
+    bindings = {**_default_bindings(), **{str(k): str(v or "") for k, v in section.get("bindings", {}).items()}}
+    return HotkeySettings(enabled=bool(section.get("enabled", True)), bindings=bindings), []
 
     def with_model(self, **changes) -> Settings:
         return replace(self, model=replace(self.model, **changes))

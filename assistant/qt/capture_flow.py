@@ -8,7 +8,7 @@ import time
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from assistant.core.capture import Capture, CaptureError, Capturer
+from assistant.core.capture import Capture, CaptureError, Capturer, Rect, active_window_rect
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ class CaptureFlow(QObject):
     captured = Signal(object)  # Capture
     failed = Signal(str)
 
-    def __init__(self, window: QWidget, capturer: Capturer, settle_ms: int = 200):
+    def __init__(self, window: QWidget, capturer: Capturer, settle_ms: int = 120):
         super().__init__(window)
         self._window, self._capturer, self._settle_ms = window, capturer, settle_ms
         self._target: str | None = None
@@ -41,13 +41,29 @@ class CaptureFlow(QObject):
             return
         self._target = target
         window = self._window
-        self._was_visible = window.isVisible() and not window.isMinimized()
+        self._was_visible = window.isVisible() and not window.isMinimized() and self._in_the_way(target)
         self._was_active = window.isActiveWindow()
         if self._was_visible:
             window.hide()  # the window manager gives focus back to the window used before ours
             QTimer.singleShot(self._settle_ms, self._grab)  # let the windows beneath repaint
         else:
             QTimer.singleShot(0, self._grab)
+
+    def _in_the_way(self, target: str) -> bool:
+        """Whether our window could appear in the capture.
+
+        Another app's window that ours does not overlap is captured at once, without hiding
+        ours and waiting for the screen to repaint.
+        """
+        if target != "window" or self._window.isActiveWindow():
+            return True
+        found = active_window_rect()
+        if found is None:
+            return True
+        ratio = self._window.devicePixelRatioF()
+        frame = self._window.frameGeometry()
+        ours = Rect(int(frame.x() * ratio), int(frame.y() * ratio), int(frame.width() * ratio), int(frame.height() * ratio))
+        return found[0].intersect(ours) is not None
 
     def _grab(self) -> None:
         target, start = self._target, time.perf_counter()

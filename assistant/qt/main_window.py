@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import dataclass
 
 from PIL import Image
 from PySide6.QtCore import Qt, Signal
@@ -38,11 +40,25 @@ log = logging.getLogger(__name__)
 THINKING = "…"
 
 
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    prefix: str | None = None  # a prompted caption
+    question: str | None = None  # or a question asked straight away
+
+
+PRESETS = (
+    Preset("short caption"),
+    Preset("detailed", prefix="A detailed description of this image:"),
+    Preset("visible text", question="What text is visible?"),
+)
+
+
 class MainWindow(QMainWindow):
     message_shown = Signal(str)  # every status message and error, as shown and spoken
     answer_shown = Signal(str)  # every caption and answer, once it is in the conversation
 
-    def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 200,
+    def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 120,
                  auto_speak: bool = True):
         super().__init__()
         self.setWindowTitle(APP_NAME)
@@ -52,7 +68,10 @@ class MainWindow(QMainWindow):
         self.auto_speak = auto_speak
         self.conversation: Conversation | None = None
         self._latest: tuple[int, str, QListWidgetItem] | None = None  # request id, question, item
+        self.preset_index = 0
+        self._timing: tuple[str, float, float | None] | None = None  # hotkey action, pressed at, captured at
         self.capture_flow = CaptureFlow(self, capturer, settle_ms)
+        self.hotkey_help = "No global hotkeys are active."
         self._build()
         self._wire()
         self.setAcceptDrops(True)
@@ -89,6 +108,9 @@ class MainWindow(QMainWindow):
         act("stop", "S&top speaking", "Escape", self.stop_speaking, "Stop speaking now.")
         act("repeat", "&Repeat last answer", "Ctrl+R", self.repeat_last, "Say the last answer again.")
         act("latest", "Go to &latest answer", "Ctrl+L", self.focus_latest, "Move to the newest turn of the conversation.")
+        act("preset", "Next prompt &preset", "Ctrl+P", lambda: self.run_action("cycle_preset"),
+            "Switch between a short caption, a detailed description and the visible text.")
+        act("keys", "&Keyboard shortcuts", "F1", self.show_keys, "Say and show every shortcut and global hotkey.")
         act("quit", "&Quit", "Ctrl+Q", self.close, "Close BLIP Assistant.")
 
         ask_row = QHBoxLayout()
@@ -151,7 +173,8 @@ class MainWindow(QMainWindow):
         menus = [
             ("&File", ["open", "paste", None, "quit"]),
             ("&Describe", ["describe_screen", "describe_window", "describe_desktop"]),
-            ("&Conversation", ["ask", "latest", "repeat", "stop", None, "new"]),
+            ("&Conversation", ["ask", "latest", "repeat", "stop", "preset", None, "new"]),
+            ("&Help", ["keys"]),
         ]
         for title, keys in menus:
             menu = self.menuBar().addMenu(title)
@@ -212,6 +235,8 @@ class MainWindow(QMainWindow):
         self._take_mime(event.mimeData())
 
     def _on_captured(self, capture: Capture) -> None:
+        if self._timing is not None:
+            self._timing = (self._timing[0], self._timing[1], time.perf_counter())
         reason = blank_reason(capture.image)
         if reason:
             self.report(reason)
@@ -227,7 +252,12 @@ class MainWindow(QMainWindow):
         self._show_image(image)
         self.image_pane.setAccessibleName(f"Image: {source}")
         self.image_pane.setAccessibleDescription("Being described…")
-        self._submit(Request("caption", image), f"Description of {source}: {THINKING}", "")
+        preset = PRESETS[self.preset_index]
+        if preset.question:
+            request = Request("ask", image, question=preset.question)
+            self._submit(request, f"Question: {preset.question}\nAnswer: {THINKING}", preset.question)
+        else:
+            self._submit(Request("caption", image, prefix=preset.prefix), f"Description of {source}: {THINKING}", "")
 
     def _show_image(self, image: Image.Image) -> None:
         """Shrink in PIL first (reduce, then resize): a full 4K capture would stall the GUI thread."""
@@ -290,7 +320,53 @@ class MainWindow(QMainWindow):
         self._show_status(f"Answered in {answer.seconds:.1f} s on {precision}. {' '.join(notes)}".strip())
         if self.auto_speak:
             self._say(answer.text)
+        self._log_action_done()
         self.answer_shown.emit(answer.text)
+
+    def _log_action_done(self) -> None:
+        if self._timing is None:
+            return
+        action, pressed, captured = self._timing
+        now = time.perf_counter()
+        captured_part = f"captured in {1000 * (captured - pressed):.0f} ms, " if captured else ""
+        log.info("action %s: %sanswered in %.0f ms", action, captured_part, 1000 * (now - pressed))
+        self._timing = None
+
+    # -- hotkey actions ------------------------------------------------------------------
+    def run_action(self, action: str, pressed_at: float | None = None) -> None:
+        """A global hotkey (or its in-app twin). Runs in the GUI thread."""
+        pressed_at = pressed_at or time.perf_counter()
+        log.info("action %s", action)
+        if action in ("describe_screen", "describe_window", "describe_clipboard"):
+            self._timing = (action, pressed_at, None)
+        if action == "describe_screen":
+            self.describe("screen")
+        elif action == "describe_window":
+            self.describe("window")
+        elif action == "describe_clipboard":
+            self._take_mime(QGuiApplication.clipboard().mimeData())
+        elif action == "ask":
+            self.showNormal()
+            self.raise_()
+            self.activateWindow()
+            self.question.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            if self.conversation is None:
+                self.report("There is no image yet: describe the screen or open an image first.")
+        elif action == "stop":
+            self.stop_speaking()
+        elif action == "repeat":
+            self.repeat_last()
+        elif action == "cycle_preset":
+            self.preset_index = (self.preset_index + 1) % len(PRESETS)
+            self.report(f"Preset: {PRESETS[self.preset_index].name}.")
+
+    def show_keys(self) -> None:
+        lines = [f"{a.text().replace('&', '')}: {a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
+                 for a in self.actions_by_name.values() if not a.shortcut().isEmpty()]
+        text = "Shortcuts in this window: " + "; ".join(lines) + ". " + self.hotkey_help
+        self.history_view.addItem(QListWidgetItem(text))
+        self.history_view.setCurrentRow(self.history_view.count() - 1)
+        self.report(text)
 
     def _on_failed(self, request_id: int, message: str) -> None:
         if self._latest is not None and request_id == self._latest[0]:

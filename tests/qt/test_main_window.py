@@ -154,3 +154,28 @@ def test_each_describe_action_captures_what_it_says(ready_window, qtbot):
             ready_window.actions_by_name[action].trigger()
         assert capturer.calls[-1] == call
         assert items(ready_window)[0].startswith(f"Description of {source}: ")
+
+
+def test_presets_cycle_and_change_what_a_capture_asks(ready_window, qtbot):
+    messages = []
+    ready_window.message_shown.connect(messages.append)
+    ready_window.run_action("cycle_preset")
+    assert messages[-1] == "Preset: detailed."
+    with qtbot.waitSignal(ready_window.answer_shown, timeout=WAIT) as blocker:
+        ready_window.run_action("describe_screen")
+    assert blocker.args[0].startswith("A detailed description of this image:")
+    ready_window.run_action("cycle_preset")
+    assert messages[-1] == "Preset: visible text."
+    with qtbot.waitSignal(ready_window.answer_shown, timeout=WAIT):
+        ready_window.run_action("describe_window")
+    assert items(ready_window)[0].startswith("Question: What text is visible?\nAnswer: ")
+
+
+def test_ask_action_brings_up_the_question_box_and_f1_reads_the_keys(ready_window, qtbot):
+    ready_window.history_view.setFocus()
+    ready_window.run_action("ask")
+    assert ready_window.question.hasFocus() or ready_window.focusWidget() is ready_window.question
+    ready_window.hotkey_help = "Global hotkeys: Ctrl+Alt+Shift+S: Describe the screen under the mouse pointer."
+    ready_window.actions_by_name["keys"].trigger()
+    said = ready_window.speaker.said[-1]
+    assert "Describe screen: Ctrl+Shift+D" in said and "Ctrl+Alt+Shift+S" in said

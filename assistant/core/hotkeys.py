@@ -1,0 +1,113 @@
+"""Global hotkey bindings: defaults, parsing and conflict checks (no Qt, no pynput here).
+
+Bindings use pynput's syntax: ``<ctrl>+<alt>+<shift>+s``. The defaults hold Ctrl, Alt and
+Shift together with a letter: Windows, GNOME, KDE and macOS reserve Super/Win/Cmd
+combinations, and NVDA, JAWS and Orca use their own modifier (Insert or Caps Lock). The
+Ctrl+Alt+Shift combinations that desktops do use are listed in RESERVED and refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ACTIONS = {
+    "describe_screen": "Describe the screen under the mouse pointer",
+    "describe_window": "Describe the active window",
+    "describe_clipboard": "Describe the image on the clipboard",
+    "ask": "Ask about the last image (brings the window up, in the question box)",
+    "stop": "Stop speaking",
+    "repeat": "Repeat the last answer",
+    "cycle_preset": "Next prompt preset (short caption, detailed, visible text)",
+}
+
+DEFAULT_BINDINGS = {
+    "describe_screen": "<ctrl>+<alt>+<shift>+s",
+    "describe_window": "<ctrl>+<alt>+<shift>+w",
+    "describe_clipboard": "<ctrl>+<alt>+<shift>+v",
+    "ask": "<ctrl>+<alt>+<shift>+a",
+    "stop": "<ctrl>+<alt>+<shift>+x",
+    "repeat": "<ctrl>+<alt>+<shift>+g",  # "again": Ctrl+Alt+Shift+R records the screen in GNOME
+    "cycle_preset": "<ctrl>+<alt>+<shift>+p",
+}
+
+MODIFIERS = {"<ctrl>", "<alt>", "<shift>", "<cmd>", "<alt_gr>"}
+NAMED_KEYS = {f"<f{i}>" for i in range(1, 25)} | {
+    "<space>", "<enter>", "<tab>", "<esc>", "<home>", "<end>", "<page_up>", "<page_down>", "<insert>", "<delete>",
+    "<up>", "<down>", "<left>", "<right>", "<pause>", "<print_screen>", "<backspace>",
+}
+# Taken by a desktop or a screen reader: binding one of these would fight with it.
+RESERVED = {
+    frozenset({"<ctrl>", "<alt>", "<delete>"}): "Windows and Linux (secure attention)",
+    frozenset({"<ctrl>", "<alt>", "n"}): "NVDA (start NVDA)",
+    frozenset({"<ctrl>", "<alt>", "t"}): "GNOME and Ubuntu (terminal)",
+    frozenset({"<ctrl>", "<alt>", "l"}): "GNOME and KDE (lock screen)",
+    frozenset({"<ctrl>", "<alt>", "d"}): "GNOME (show desktop)",
+    frozenset({"<ctrl>", "<alt>", "<shift>", "r"}): "GNOME (screen recording)",
+    frozenset({"<ctrl>", "<alt>", "<shift>", "<delete>"}): "KDE (log out)",
+    frozenset({"<ctrl>", "<shift>", "<esc>"}): "Windows (Task Manager)",
+    frozenset({"<cmd>", "<shift>", "3"}): "macOS (screenshot)",
+    frozenset({"<cmd>", "<shift>", "4"}): "macOS (screenshot)",
+    frozenset({"<cmd>", "<shift>", "5"}): "macOS (screenshot)",
+    frozenset({"<cmd>", "<space>"}): "macOS (Spotlight)",
+    frozenset({"<cmd>", "<f5>"}): "macOS (VoiceOver)",
+}
+
+
+@dataclass(frozen=True)
+class BindingProblem:
+    action: str
+    binding: str
+    message: str  # one sentence for the user
+
+
+def parse_binding(binding: str) -> frozenset[str]:
+    """The set of keys in ``binding``; raises ValueError with a reason a user can act on."""
+    parts = [p.strip().lower() for p in binding.split("+")]
+    if not binding.strip() or any(not p for p in parts):
+        raise ValueError("it is empty or has a stray '+'")
+    keys = [p for p in parts if p not in MODIFIERS]
+    mods = [p for p in parts if p in MODIFIERS]
+    if len(keys) != 1:
+        raise ValueError("it needs exactly one key besides the modifiers")
+    key = keys[0]
+    if not (len(key) == 1 and key.isprintable() and not key.isspace()) and key not in NAMED_KEYS:
+        raise ValueError(f"{key!r} is not a key name (use a letter, a digit, or one like <f5>)")
+    if not set(mods) - {"<shift>"} and not key.startswith("<f"):
+        raise ValueError("a global hotkey needs Ctrl, Alt or Cmd, or it would swallow ordinary typing")
+    return frozenset(parts)
+
+
+def check_bindings(bindings: dict[str, str]) -> tuple[dict[str, str], list[BindingProblem]]:
+    """(usable bindings, problems). Empty bindings mean "turned off"; bad ones are left out."""
+    usable: dict[str, str] = {}
+    seen: dict[frozenset[str], str] = {}
+    problems: list[BindingProblem] = []
+    for action, binding in bindings.items():
+        if action not in ACTIONS:
+            problems.append(BindingProblem(action, binding, f"There is no action called {action!r}; it was ignored."))
+            continue
+        if not binding:
+            continue
+        try:
+            keys = parse_binding(binding)
+        except ValueError as err:
+            message = f"The hotkey {binding} for {ACTIONS[action].lower()} is invalid: {err}."
+            problems.append(BindingProblem(action, binding, message))
+            continue
+        if keys in RESERVED:
+            problems.append(BindingProblem(action, binding, f"The hotkey {binding} is used by {RESERVED[keys]}; "
+                                                            f"{ACTIONS[action].lower()} has no hotkey."))
+            continue
+        if keys in seen:
+            problems.append(BindingProblem(action, binding, f"The hotkey {binding} is given to both {seen[keys]} and "
+                                                            f"{action}; only {seen[keys]} keeps it."))
+            continue
+        seen[keys] = action
+        usable[action] = binding
+    return usable, problems
+
+
+def describe_binding(binding: str) -> str:
+    """``<ctrl>+<alt>+<shift>+s`` -> ``Ctrl+Alt+Shift+S``, for Help and the README."""
+    names = {"<ctrl>": "Ctrl", "<alt>": "Alt", "<shift>": "Shift", "<cmd>": "Cmd", "<alt_gr>": "AltGr"}
+    return "+".join(names.get(p, p.strip("<>").upper() if len(p) > 1 else p.upper()) for p in binding.split("+"))

@@ -1,0 +1,78 @@
+"""Global hotkeys (pynput) turned into Qt signals in the GUI thread.
+
+pynput calls back on its own thread; the callbacks only emit ``triggered``, which Qt
+queues to the GUI thread. pynput is imported lazily: without an X server it raises at
+import time. On Wayland pynput sees only keys typed into X11 (XWayland) windows, so we
+say so instead of failing silently; the in-app shortcuts keep working everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+
+from PySide6.QtCore import QObject, Signal
+
+from assistant.config import HotkeySettings
+from assistant.core.errors import one_line
+from assistant.core.hotkeys import ACTIONS, check_bindings, describe_binding
+
+log = logging.getLogger(__name__)
+
+
+class HotkeyListener(QObject):
+    triggered = Signal(str, float)  # action, time.perf_counter() when the key was seen
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._listener = None
+        self.active: dict[str, str] = {}
+
+    def start(self, settings: HotkeySettings) -> list[str]:
+        """Register the bindings; returns messages for the user (problems, Wayland), never raises."""
+        if not settings.enabled:
+            return []
+        usable, problems = check_bindings(settings.bindings)
+        messages = [p.message for p in problems]
+        if not usable:
+            return messages
+        if sys.platform.startswith("linux") and (os.environ.get("WAYLAND_DISPLAY") or
+                                                 os.environ.get("XDG_SESSION_TYPE") == "wayland"):
+            messages.append("This is a Wayland session: global hotkeys work only while an X11 application has focus. "
+                            "The shortcuts inside the BLIP Assistant window work as usual.")
+        try:
+            from pynput import keyboard
+
+            handlers = {binding: self._emitter(action) for action, binding in usable.items()}
+            self._listener = keyboard.GlobalHotKeys(handlers)
+            self._listener.daemon = True
+            self._listener.start()
+            self._listener.wait()  # until it receives keys (a few ms): a press right after start counts
+        except Exception as err:  # no X server, no permission (macOS Accessibility), bad backend
+            hint = " On macOS, allow BLIP Assistant under Privacy & Security > Accessibility." if sys.platform == "darwin" else ""
+            messages.append(f"Global hotkeys are unavailable ({one_line(err, 120)}).{hint} "
+                            "The shortcuts inside the window still work.")
+            self._listener = None
+            return messages
+        self.active = usable
+        log.info("global hotkeys: %s", ", ".join(f"{a}={describe_binding(b)}" for a, b in usable.items()))
+        return messages
+
+    def _emitter(self, action: str):
+        def fire() -> None:  # pynput's thread: emit only, never touch widgets
+            self.triggered.emit(action, time.perf_counter())
+
+        return fire
+
+    def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()  # the thread ends at the next X event; it is a daemon, so exit is not held up
+            self._listener = None
+
+
+def help_text(active: dict[str, str]) -> str:
+    if not active:
+        return "No global hotkeys are active."
+    return "Global hotkeys: " + "; ".join(f"{describe_binding(b)}: {ACTIONS[a]}" for a, b in active.items()) + "."
