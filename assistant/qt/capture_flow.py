@@ -23,7 +23,7 @@ class CaptureFlow(QObject):
     captured = Signal(object)  # Capture
     failed = Signal(str)
 
-    def __init__(self, window: QWidget, capturer: Capturer, settle_ms: int = 120):
+    def __init__(self, window: QWidget, capturer: Capturer, settle_ms: int = 100):
         super().__init__(window)
         self._window, self._capturer, self._settle_ms = window, capturer, settle_ms
         self._target: str | None = None
@@ -55,7 +55,7 @@ class CaptureFlow(QObject):
         Another app's window that ours does not overlap is captured at once, without hiding
         ours and waiting for the screen to repaint.
         """
-        if target != "window" or self._window.isActiveWindow():
+        if target != "window":
             return True
         found = active_window_rect()
         if found is None:
@@ -63,7 +63,9 @@ class CaptureFlow(QObject):
         ratio = self._window.devicePixelRatioF()
         frame = self._window.frameGeometry()
         ours = Rect(int(frame.x() * ratio), int(frame.y() * ratio), int(frame.width() * ratio), int(frame.height() * ratio))
-        return found[0].intersect(ours) is not None
+        overlap = found[0].intersect(ours) is not None
+        log.debug("active window %s, ours %s: %s", found[0], ours, "overlap" if overlap else "apart")
+        return overlap
 
     def _grab(self) -> None:
         target, start = self._target, time.perf_counter()

@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
     message_shown = Signal(str)  # every status message and error, as shown and spoken
     answer_shown = Signal(str)  # every caption and answer, once it is in the conversation
 
-    def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 120,
+    def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 100,
                  auto_speak: bool = True):
         super().__init__()
         self.setWindowTitle(APP_NAME)
