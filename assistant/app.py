@@ -29,6 +29,12 @@ def model_factory(settings: Settings):
 
 def run(settings: Settings, images: list[str], high_contrast: bool = False, hotkeys: bool = True) -> int:
     launched = time.perf_counter()
+    if sys.platform.startswith("linux") and not any(
+            os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        # Qt would abort the process; say it plainly instead.
+        print("error: there is no screen to show the window on (DISPLAY is not set). "
+              "Start it from a desktop session, or use: blip-assistant describe IMAGE", file=sys.stderr)
+        return 2
     from assistant.config import load_hotkeys
 
     hotkey_settings, settings_messages = load_hotkeys()

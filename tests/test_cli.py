@@ -85,3 +85,11 @@ def test_asking_for_cuda_without_a_gpu_is_one_line(picture, tiny_model_dirs):
     assert result.returncode == 4
     assert_one_clean_error_line(result)
     assert "CUDA" in result.stderr
+
+
+def test_the_app_without_a_screen_says_so_in_one_line():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "-m", "assistant"], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 2
+    assert_one_clean_error_line(result)
+    assert "no screen" in result.stderr

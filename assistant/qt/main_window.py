@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 
 from PIL import Image
 from PySide6.QtCore import Qt, Signal
@@ -32,6 +31,7 @@ from assistant.core.speech import Speaker
 from assistant.core.vision import Answer, ModelInfo, Progress
 from assistant.qt.a11y import name
 from assistant.qt.capture_flow import CaptureFlow
+from assistant.qt.hotkey_actions import PRESETS, HotkeyActions
 from assistant.qt.inputs import IMAGE_FILTER, image_from_mime, mime_has_image, pil_to_qimage
 from assistant.qt.question_box import QuestionBox
 from assistant.qt.worker import ModelService, Request
@@ -40,21 +40,7 @@ log = logging.getLogger(__name__)
 THINKING = "…"
 
 
-@dataclass(frozen=True)
-class Preset:
-    name: str
-    prefix: str | None = None  # a prompted caption
-    question: str | None = None  # or a question asked straight away
-
-
-PRESETS = (
-    Preset("short caption"),
-    Preset("detailed", prefix="A detailed description of this image:"),
-    Preset("visible text", question="What text is visible?"),
-)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(HotkeyActions, QMainWindow):
     message_shown = Signal(str)  # every status message and error, as shown and spoken
     answer_shown = Signal(str)  # every caption and answer, once it is in the conversation
 
@@ -322,51 +308,6 @@ class MainWindow(QMainWindow):
             self._say(answer.text)
         self._log_action_done()
         self.answer_shown.emit(answer.text)
-
-    def _log_action_done(self) -> None:
-        if self._timing is None:
-            return
-        action, pressed, captured = self._timing
-        now = time.perf_counter()
-        captured_part = f"captured in {1000 * (captured - pressed):.0f} ms, " if captured else ""
-        log.info("action %s: %sanswered in %.0f ms", action, captured_part, 1000 * (now - pressed))
-        self._timing = None
-
-    # -- hotkey actions ------------------------------------------------------------------
-    def run_action(self, action: str, pressed_at: float | None = None) -> None:
-        """A global hotkey (or its in-app twin). Runs in the GUI thread."""
-        pressed_at = pressed_at or time.perf_counter()
-        log.info("action %s", action)
-        if action in ("describe_screen", "describe_window", "describe_clipboard"):
-            self._timing = (action, pressed_at, None)
-        if action == "describe_screen":
-            self.describe("screen")
-        elif action == "describe_window":
-            self.describe("window")
-        elif action == "describe_clipboard":
-            self._take_mime(QGuiApplication.clipboard().mimeData())
-        elif action == "ask":
-            self.showNormal()
-            self.raise_()
-            self.activateWindow()
-            self.question.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            if self.conversation is None:
-                self.report("There is no image yet: describe the screen or open an image first.")
-        elif action == "stop":
-            self.stop_speaking()
-        elif action == "repeat":
-            self.repeat_last()
-        elif action == "cycle_preset":
-            self.preset_index = (self.preset_index + 1) % len(PRESETS)
-            self.report(f"Preset: {PRESETS[self.preset_index].name}.")
-
-    def show_keys(self) -> None:
-        lines = [f"{a.text().replace('&', '')}: {a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
-                 for a in self.actions_by_name.values() if not a.shortcut().isEmpty()]
-        text = "Shortcuts in this window: " + "; ".join(lines) + ". " + self.hotkey_help
-        self.history_view.addItem(QListWidgetItem(text))
-        self.history_view.setCurrentRow(self.history_view.count() - 1)
-        self.report(text)
 
     def _on_failed(self, request_id: int, message: str) -> None:
         if self._latest is not None and request_id == self._latest[0]:
