@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 import time
 
@@ -43,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     spoken.add_argument("--speak", action="store_true", help="speak the caption and answers aloud")
     spoken.add_argument("--speak-to", metavar="FILE.wav", help="write the caption and answers as one WAV file")
     _add_voice_options(d)
+    d.add_argument("--no-history", action="store_true", help="do not save this conversation in the history")
+    from assistant.history_cli import add_parser
+
+    add_parser(sub)
     v = sub.add_parser("voices", help="list the voices of the text-to-speech engine")
     v.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     return parser
@@ -91,12 +96,16 @@ def settings_from_args(args) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    headless = bool(argv) and argv[0] in ("describe", "voices")
+    headless = bool(argv) and argv[0] in ("describe", "voices", "history")
     args = (build_parser() if headless else build_app_parser()).parse_args(argv)
     log_format = "%(levelname)s [%(threadName)s] %(name)s: %(message)s"
     logging.basicConfig(level=args.log_level.upper(), format=log_format, stream=sys.stderr)
     try:
         if headless:
+            if args.command == "history":
+                from assistant.history_cli import run as run_history
+
+                return run_history(args)
             return _voices() if args.command == "voices" else _describe(args)
         from assistant.app import run
 
@@ -137,6 +146,8 @@ def _describe(args) -> int:
         return _fail(err, EXIT_NO_MODEL)
     except AssistantError as err:
         return _fail(err, EXIT_MODEL_FAILED)
+    if not args.no_history:
+        _save_history(args.image, image, info, caption, turns)
     spoken = [caption.text] + [f"{t['question']} {t['answer']}" for t in turns]
     code = _speak(args, settings.speech, spoken)
     if code:
@@ -149,6 +160,23 @@ def _describe(args) -> int:
         }
         print(json.dumps(record, ensure_ascii=False))
     return EXIT_OK
+
+
+def _save_history(path: str, image, info, caption, turns: list[dict]) -> None:
+    """Keep the conversation (the file name as its source); a history problem never fails describe."""
+    from pathlib import Path
+
+    from assistant.core.history import HistoryError, HistoryStore
+
+    try:
+        store = HistoryStore()
+        cid = store.start(image, Path(path).name)
+        store.add_turn(cid, "", caption.text, model=info.model, device=info.precision, seconds=caption.seconds)
+        for t in turns:
+            store.add_turn(cid, t["question"], t["answer"], model=info.model, device=info.precision, seconds=t["seconds"])
+        store.close()
+    except (HistoryError, OSError, sqlite3.Error) as err:
+        print(f"warning: the conversation was not saved in the history ({err})", file=sys.stderr)
 
 
 def _speak(args, speech: SpeechSettings, texts: list[str]) -> int:

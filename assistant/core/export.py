@@ -1,0 +1,39 @@
+"""History as Markdown or HTML, to share a description as text (HTML carries the image)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import time
+
+from assistant.core.history import StoredConversation
+
+
+def _when(t: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+
+def to_markdown(conversations: list[StoredConversation]) -> str:
+    parts = []
+    for c in conversations:
+        parts.append(f"## {c.source}, {_when(c.started)}\n")
+        for t in c.turns:
+            parts.append(f"**Description:** {t.answer}\n" if not t.question else f"**Q:** {t.question}  \n**A:** {t.answer}\n")
+    return "\n".join(parts)
+
+
+def to_html(conversations: list[StoredConversation]) -> str:
+    body = []
+    for c in conversations:
+        body.append(f"<section><h2>{html.escape(c.source)}, {_when(c.started)}</h2>")
+        if c.image and c.image.exists():
+            data = base64.b64encode(c.image.read_bytes()).decode()
+            alt = html.escape(c.caption or c.source, quote=True)
+            body.append(f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="max-width:100%">')
+        body.append("<dl>")
+        for t in c.turns:
+            label = "Description" if not t.question else html.escape(t.question)
+            body.append(f"<dt>{label}</dt><dd>{html.escape(t.answer)}</dd>")
+        body.append("</dl></section>")
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>BLIP Assistant history</title></head>"
+            "<body><h1>BLIP Assistant history</h1>" + "".join(body) + "</body></html>\n")

@@ -1,0 +1,223 @@
+"""Conversations that survive restarts: SQLite (WAL) in the user's data folder, private by default.
+
+The database and image files are readable by the user alone (0600 files, 0700 folders).
+Each turn is committed on its own, so a crash loses at most the turn being written. A
+corrupt database is moved aside (never deleted) and a new one started.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+from assistant.core.errors import AssistantError
+
+SCHEMA_VERSION = 2
+IMAGE_SIDE = 1024  # enough to ask new questions later (the model sees 224 px)
+THUMB_SIDE = 160
+
+MIGRATIONS = {
+    1: """
+        CREATE TABLE conversations (
+            id INTEGER PRIMARY KEY, started REAL NOT NULL, source TEXT NOT NULL, image TEXT, thumbnail TEXT);
+        CREATE TABLE turns (
+            id INTEGER PRIMARY KEY, conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            question TEXT NOT NULL, answer TEXT NOT NULL, time REAL NOT NULL);
+    """,
+    2: """
+        ALTER TABLE turns ADD COLUMN model TEXT NOT NULL DEFAULT '';
+        ALTER TABLE turns ADD COLUMN device TEXT NOT NULL DEFAULT '';
+        ALTER TABLE turns ADD COLUMN seconds REAL NOT NULL DEFAULT 0;
+        CREATE INDEX turns_by_conversation ON turns(conversation_id, id);
+    """,
+}
+
+
+class HistoryError(AssistantError):
+    """The history cannot be read or written."""
+
+
+@dataclass(frozen=True)
+class StoredTurn:
+    question: str  # "" for the caption
+    answer: str
+    time: float
+    model: str = ""
+    device: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    id: int
+    started: float
+    source: str
+    image: Path | None
+    thumbnail: Path | None
+    turns: tuple[StoredTurn, ...] = field(default=())
+
+    @property
+    def caption(self) -> str:
+        return next((t.answer for t in self.turns if not t.question), "")
+
+
+def data_dir() -> Path:
+    override = os.environ.get("BLIP_ASSISTANT_DATA")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("blip-assistant"))
+
+
+class HistoryStore:
+    def __init__(self, folder: Path | None = None, *, store_images: bool = True):
+        self.folder = folder or data_dir()
+        self.store_images = store_images
+        self.messages: list[str] = []  # for the user: e.g. a corrupt file moved aside
+        _private_dir(self.folder)
+        _private_dir(self.folder / "images")
+        self.path = self.folder / "history.db"
+        self.db = self._open()
+
+    # -- opening, migrations, recovery ------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = self._connect()
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+            self._migrate(db)
+            return db
+        except sqlite3.DatabaseError as err:
+            aside = self.path.with_name(f"history.db.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(str(self.path) + suffix)
+                if part.exists():
+                    part.rename(Path(str(aside) + suffix))
+            self.messages.append(f"The history file was damaged ({err}); it was moved to {aside.name} "
+                                 "and a new history was started.")
+            db = self._connect()
+            self._migrate(db)
+            return db
+
+    def _connect(self) -> sqlite3.Connection:
+        new = not self.path.exists()
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+        if new:
+            os.chmod(self.path, 0o600)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        return db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(f"The history was written by a newer BLIP Assistant (schema {version}); please update.")
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            with _transaction(db):
+                for statement in filter(str.strip, MIGRATIONS[step].split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={step}")
+        for extra in ("-wal", "-shm"):
+            part = Path(str(self.path) + extra)
+            if part.exists():
+                os.chmod(part, 0o600)
+
+    # -- writing ------------------------------------------------------------------------------
+    def start(self, image: Image.Image | None, source: str, started: float | None = None) -> int:
+        with _transaction(self.db):
+            cur = self.db.execute("INSERT INTO conversations (started, source) VALUES (?, ?)", (started or time.time(), source))
+            cid = cur.lastrowid
+        if image is not None and self.store_images:
+            full, thumb = self._save_images(cid, image)
+            with _transaction(self.db):
+                self.db.execute("UPDATE conversations SET image = ?, thumbnail = ? WHERE id = ?", (full, thumb, cid))
+        return cid
+
+    def add_turn(self, conversation_id: int, question: str, answer: str, *, model: str = "", device: str = "",
+                 seconds: float = 0.0) -> None:
+        with _transaction(self.db):
+            self.db.execute("INSERT INTO turns (conversation_id, question, answer, time, model, device, seconds) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (conversation_id, question, answer, time.time(), model, device, seconds))
+
+    def delete(self, conversation_id: int | None = None) -> int:
+        """Delete one conversation, or all of them (None); returns how many."""
+        rows = self.db.execute("SELECT id, image, thumbnail FROM conversations" +
+                               ("" if conversation_id is None else " WHERE id = ?"),
+                               () if conversation_id is None else (conversation_id,)).fetchall()
+        with _transaction(self.db):
+            for cid, _, _ in rows:
+                self.db.execute("DELETE FROM turns WHERE conversation_id = ?", (cid,))
+                self.db.execute("DELETE FROM conversations WHERE id = ?", (cid,))
+        for _, *files in rows:
+            for name in files:
+                if name:
+                    (self.folder / "images" / name).unlink(missing_ok=True)
+        return len(rows)
+
+    def purge_older_than(self, days: int) -> int:
+        cutoff = time.time() - days * 86400
+        ids = [r[0] for r in self.db.execute("SELECT id FROM conversations WHERE started < ?", (cutoff,))]
+        return sum(self.delete(cid) for cid in ids)
+
+    # -- reading ------------------------------------------------------------------------------
+    def list(self) -> list[StoredConversation]:
+        rows = self.db.execute("SELECT id FROM conversations ORDER BY started DESC, id DESC").fetchall()
+        return [self.get(r[0]) for r in rows]
+
+    def get(self, conversation_id: int) -> StoredConversation:
+        row = self.db.execute("SELECT id, started, source, image, thumbnail FROM conversations WHERE id = ?",
+                              (conversation_id,)).fetchone()
+        if row is None:
+            raise HistoryError(f"There is no conversation {conversation_id} in the history.")
+        turns = tuple(StoredTurn(*t) for t in self.db.execute(
+            "SELECT question, answer, time, model, device, seconds FROM turns WHERE conversation_id = ? ORDER BY id",
+            (conversation_id,)))
+        folder = self.folder / "images"
+        return StoredConversation(row[0], row[1], row[2], folder / row[3] if row[3] else None,
+                                  folder / row[4] if row[4] else None, turns)
+
+    def search(self, text: str) -> list[StoredConversation]:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        ids = [r[0] for r in self.db.execute(
+            "SELECT DISTINCT c.id FROM conversations c JOIN turns t ON t.conversation_id = c.id "
+            "WHERE t.question LIKE ? ESCAPE '\\' OR t.answer LIKE ? ESCAPE '\\' OR c.source LIKE ? ESCAPE '\\' "
+            "ORDER BY c.started DESC", (pattern, pattern, pattern))]
+        return [self.get(cid) for cid in ids]
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _save_images(self, cid: int, image: Image.Image) -> tuple[str, str]:
+        names = (f"{cid}.jpg", f"{cid}-thumb.jpg")
+        for name, side in zip(names, (IMAGE_SIDE, THUMB_SIDE)):
+            copy = image.convert("RGB")
+            copy.thumbnail((side, side))
+            path = self.folder / "images" / name
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                copy.save(f, "JPEG", quality=90)
+        return names
+
+
+class _transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, *_):
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)

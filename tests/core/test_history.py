@@ -1,0 +1,119 @@
+"""The history store: round trip, privacy, migrations, crashes and corrupt files."""
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+from PIL import Image
+
+from assistant.core.export import to_html, to_markdown
+from assistant.core.history import MIGRATIONS, SCHEMA_VERSION, HistoryError, HistoryStore
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = HistoryStore(tmp_path / "data")
+    yield s
+    s.close()
+
+
+def test_round_trip_search_export_and_delete(store):
+    cid = store.start(Image.new("RGB", (3000, 1500), "red"), "screen")
+    store.add_turn(cid, "", "a red screen", model="blip2", device="cpu-bf16", seconds=1.5)
+    store.add_turn(cid, "what colour is it?", "red")
+    other = store.start(None, "photo.jpg")
+    store.add_turn(other, "", "a cat on a sofa")
+    assert [c.id for c in store.list()] == [other, cid]
+    c = store.get(cid)
+    assert c.caption == "a red screen" and [t.question for t in c.turns] == ["", "what colour is it?"]
+    assert max(Image.open(c.image).size) == 1024 and max(Image.open(c.thumbnail).size) == 160
+    assert [x.id for x in store.search("COLOUR")] == [cid] and [x.id for x in store.search("cat")] == [other]
+    assert store.search("100%") == []
+    assert "**Q:** what colour is it?" in to_markdown([c])
+    page = to_html([c])
+    assert 'alt="a red screen"' in page and "data:image/jpeg;base64," in page
+    assert store.delete(cid) == 1 and not c.image.exists()
+    with pytest.raises(HistoryError, match="no conversation"):
+        store.get(cid)
+    assert store.delete() == 1 and store.list() == []
+
+
+def test_files_are_private(store):
+    cid = store.start(Image.new("RGB", (20, 20)), "screen")
+    store.add_turn(cid, "", "x")
+    assert stat.S_IMODE(os.stat(store.folder).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(store.folder / "images").st_mode) == 0o700
+    for path in (store.path, store.get(cid).image, store.get(cid).thumbnail):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+
+
+def test_images_can_be_left_out_and_old_ones_purged(tmp_path):
+    s = HistoryStore(tmp_path / "d", store_images=False)
+    old = s.start(Image.new("RGB", (20, 20)), "screen", started=time.time() - 40 * 86400)
+    new = s.start(Image.new("RGB", (20, 20)), "screen")
+    assert s.get(new).image is None
+    assert s.purge_older_than(30) == 1 and [c.id for c in s.list()] == [new] and old != new
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_rows(tmp_path):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    db = sqlite3.connect(folder / "history.db")
+    db.executescript(MIGRATIONS[1] + "PRAGMA user_version=1;")
+    db.execute("INSERT INTO conversations (started, source) VALUES (1.0, 'screen')")
+    db.execute("INSERT INTO turns (conversation_id, question, answer, time) VALUES (1, '', 'an old caption', 1.0)")
+    db.commit()
+    db.close()
+    s = HistoryStore(folder)
+    assert s.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    turn = s.get(1).turns[0]
+    assert (turn.answer, turn.model, turn.seconds) == ("an old caption", "", 0.0)
+
+
+def test_a_corrupt_file_is_moved_aside_and_a_new_history_starts(tmp_path):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    junk = b"this is not a database" * 100
+    (folder / "history.db").write_bytes(junk)
+    s = HistoryStore(folder)
+    assert s.messages and "moved to history.db.corrupt-" in s.messages[0]
+    aside = list(folder.glob("history.db.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == junk  # never silently lost
+    cid = s.start(None, "screen")
+    s.add_turn(cid, "", "works again")
+    assert s.get(cid).caption == "works again"
+
+
+WRITER = """
+import sys
+from assistant.core.history import HistoryStore
+s = HistoryStore(__import__("pathlib").Path(sys.argv[1]))
+cid = s.start(None, "screen")
+n = 0
+while True:
+    s.add_turn(cid, f"question {n}", "answer " * 50)
+    n += 1
+    print(n, flush=True)
+"""
+
+
+def test_sigkill_while_writing_loses_at_most_the_turn_being_written(tmp_path):
+    folder = tmp_path / "d"
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(folder)], stdout=subprocess.PIPE, text=True)
+    committed = 0
+    for line in proc.stdout:
+        committed = int(line)
+        if committed >= 200:
+            break
+    proc.kill()
+    proc.wait()
+    s = HistoryStore(folder)
+    assert s.messages == []  # not corrupt
+    assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    turns = s.get(1).turns
+    assert len(turns) >= committed  # everything reported as committed is there
+    assert [t.question for t in turns] == [f"question {i}" for i in range(len(turns))]
