@@ -38,6 +38,10 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False, hotk
     from assistant.config import load_hotkeys
 
     hotkey_settings, settings_messages = load_hotkeys()
+    from assistant.core.history import open_history
+
+    history, history_messages = open_history()
+    settings_messages += history_messages
     if sys.platform == "darwin" and hotkeys and hotkey_settings.enabled:
         # pynput's listener crashes if it starts after QApplication on macOS (pynput #511).
         from assistant.qt.hotkeys import HotkeyListener
@@ -62,7 +66,7 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False, hotk
         app.setPalette(high_contrast_palette())
         app.setStyleSheet(HIGH_CONTRAST_STYLE)
     service = ModelService(model_factory(settings))
-    window = MainWindow(service, MssCapturer(), auto_speak=settings.speech.auto_speak)
+    window = MainWindow(service, MssCapturer(), auto_speak=settings.speech.auto_speak, history=history)
     window.speaker = build_speaker(settings.speech, window)
     save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")
     if save_dir:  # diagnostics: keep every capture, e.g. to attach to a bug report

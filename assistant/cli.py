@@ -166,17 +166,22 @@ def _save_history(path: str, image, info, caption, turns: list[dict]) -> None:
     """Keep the conversation (the file name as its source); a history problem never fails describe."""
     from pathlib import Path
 
-    from assistant.core.history import HistoryError, HistoryStore
+    from assistant.core.history import open_history
 
+    store, messages = open_history()
+    for message in messages:
+        print(f"warning: {message}", file=sys.stderr)
+    if store is None:
+        return
     try:
-        store = HistoryStore()
         cid = store.start(image, Path(path).name)
         store.add_turn(cid, "", caption.text, model=info.model, device=info.precision, seconds=caption.seconds)
         for t in turns:
             store.add_turn(cid, t["question"], t["answer"], model=info.model, device=info.precision, seconds=t["seconds"])
-        store.close()
-    except (HistoryError, OSError, sqlite3.Error) as err:
+    except (OSError, sqlite3.Error) as err:
         print(f"warning: the conversation was not saved in the history ({err})", file=sys.stderr)
+    finally:
+        store.close()
 
 
 def _speak(args, speech: SpeechSettings, texts: list[str]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MODEL = "Salesforce/blip2-opt-2.7b"
@@ -119,27 +119,50 @@ def settings_path() -> Path:
     return Path(user_config_dir("blip-assistant")) / "settings.json"
 
 
-def load_hotkeys(path: Path | None = None) -> tuple[HotkeySettings, list[str]]:
-    """The "hotkeys" section of the settings file: {"enabled": bool, "bindings": {action: binding}}.
+def _read_section(path: Path, name: str) -> tuple[dict, list[str]]:
+    """One section of the settings file; a missing file is {}; a bad one is {} and a message.
 
-    A missing file gives the defaults; an unreadable or invalid one gives the defaults and a
-    message, and is never overwritten.
+    The file is never overwritten here, so a mistake in it is never lost.
     """
-    path = path or settings_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return HotkeySettings(), []
+        return {}, []
     except (OSError, ValueError) as err:
-        return HotkeySettings(), [f"The settings file {path} cannot be read ({err}); using the default hotkeys."]
-    section = data.get("hotkeys", {}) if isinstance(data, dict) else None
-    if not isinstance(section, dict) or not isinstance(section.get("bindings", {}), dict):
+        return {}, [f"The settings file {path} cannot be read ({err}); using the default {name} settings."]
+    section = data.get(name, {}) if isinstance(data, dict) else None
+    if not isinstance(section, dict):
+        return {}, [f"The {name} section of {path} is not valid; using the default {name} settings."]
+    return section, []
+
+
+def load_hotkeys(path: Path | None = None) -> tuple[HotkeySettings, list[str]]:
+    """The "hotkeys" section: {"enabled": bool, "bindings": {action: binding}}."""
+    path = path or settings_path()
+    section, messages = _read_section(path, "hotkeys")
+    if not isinstance(section.get("bindings", {}), dict):
         return HotkeySettings(), [f"The hotkeys section of {path} is not valid; using the default hotkeys."]
     bindings = {**_default_bindings(), **{str(k): str(v or "") for k, v in section.get("bindings", {}).items()}}
-    return HotkeySettings(enabled=bool(section.get("enabled", True)), bindings=bindings), []
+    return HotkeySettings(enabled=bool(section.get("enabled", True)), bindings=bindings), messages
 
-    def with_model(self, **changes) -> Settings:
-        return replace(self, model=replace(self.model, **changes))
 
-    def with_generation(self, **changes) -> Settings:
-        return replace(self, generation=replace(self.generation, **changes))
+@dataclass(frozen=True)
+class HistorySettings:
+    """What is kept between sessions. Nothing ever leaves the machine."""
+
+    enabled: bool = True
+    store_images: bool = True
+    keep_days: int = 0  # 0 keeps everything; otherwise older conversations are purged at start-up
+
+
+def load_history(path: Path | None = None) -> tuple[HistorySettings, list[str]]:
+    """The "history" section: {"enabled": bool, "store_images": bool, "keep_days": int}."""
+    path = path or settings_path()
+    section, messages = _read_section(path, "history")
+    try:
+        keep_days = max(0, int(section.get("keep_days", 0)))
+    except (TypeError, ValueError):
+        keep_days = 0
+        messages = [*messages, f"keep_days in {path} is not a number; keeping every conversation."]
+    return HistorySettings(enabled=bool(section.get("enabled", True)), store_images=bool(section.get("store_images", True)),
+                           keep_days=keep_days), messages

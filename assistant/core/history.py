@@ -221,3 +221,22 @@ class _transaction:
 def _private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)
+
+
+def open_history() -> tuple[HistoryStore | None, list[str]]:
+    """(store or None, messages for the user), per the settings file's "history" section.
+
+    Conversations older than ``keep_days`` are purged here, at start-up.
+    """
+    from assistant.config import load_history
+
+    settings, messages = load_history()
+    if not settings.enabled:
+        return None, messages
+    try:
+        store = HistoryStore(store_images=settings.store_images)
+        if settings.keep_days:
+            store.purge_older_than(settings.keep_days)
+    except (HistoryError, OSError, sqlite3.Error) as err:
+        return None, [*messages, f"The history is unavailable ({err}); conversations will not be kept."]
+    return store, [*messages, *store.messages]

@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QListWidgetItem
 
 log = logging.getLogger("assistant.qt.main_window")  # one logger name for every window message
+REPEAT_WINDOW_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,14 @@ class HotkeyActions:
         """A global hotkey (or its in-app twin). Runs in the GUI thread."""
         pressed_at = pressed_at or time.perf_counter()
         log.info("action %s", action)
+        if action.startswith("describe"):
+            # A burst of presses (a double press, a held key) is one request: the first one's
+            # capture already shows what the later ones would.
+            last = getattr(self, "_last_describe", {})
+            self._last_describe = {**last, action: pressed_at}
+            if pressed_at - last.get(action, -REPEAT_WINDOW_S) < REPEAT_WINDOW_S:
+                log.info("action %s repeated within %.0f s: one request already covers it", action, REPEAT_WINDOW_S)
+                return
         if action in ("describe_screen", "describe_window", "describe_clipboard"):
             self._timing = (action, pressed_at, None)
         if action == "describe_screen":

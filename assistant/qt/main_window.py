@@ -25,12 +25,14 @@ from assistant import APP_NAME
 from assistant.core.capture import Capture, Capturer, blank_reason
 from assistant.core.conversation import Conversation
 from assistant.core.errors import ImageError
+from assistant.core.history import HistoryStore
 from assistant.core.images import load_image
 from assistant.core.prompts import Turn
 from assistant.core.speech import Speaker
 from assistant.core.vision import Answer, ModelInfo, Progress
 from assistant.qt.a11y import name
 from assistant.qt.capture_flow import CaptureFlow
+from assistant.qt.history_actions import HistoryActions
 from assistant.qt.hotkey_actions import PRESETS, HotkeyActions
 from assistant.qt.inputs import IMAGE_FILTER, image_from_mime, mime_has_image, pil_to_qimage
 from assistant.qt.question_box import QuestionBox
@@ -40,18 +42,20 @@ log = logging.getLogger(__name__)
 THINKING = "…"
 
 
-class MainWindow(HotkeyActions, QMainWindow):
+class MainWindow(HotkeyActions, HistoryActions, QMainWindow):
     message_shown = Signal(str)  # every status message and error, as shown and spoken
     answer_shown = Signal(str)  # every caption and answer, once it is in the conversation
 
     def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 100,
-                 auto_speak: bool = True):
+                 auto_speak: bool = True, history: HistoryStore | None = None):
         super().__init__()
         self.setWindowTitle(APP_NAME)
         name(self, APP_NAME, "Describes the screen or an image, and answers questions about it.")
         self.service = service
         self.speaker = speaker
         self.auto_speak = auto_speak
+        self.history = history
+        self._history_id: int | None = None
         self.conversation: Conversation | None = None
         self._latest: tuple[int, str, QListWidgetItem] | None = None  # request id, question, item
         self.preset_index = 0
@@ -96,6 +100,7 @@ class MainWindow(HotkeyActions, QMainWindow):
         act("latest", "Go to &latest answer", "Ctrl+L", self.focus_latest, "Move to the newest turn of the conversation.")
         act("preset", "Next prompt &preset", "Ctrl+P", lambda: self.run_action("cycle_preset"),
             "Switch between a short caption, a detailed description and the visible text.")
+        act("history", "&History…", "Ctrl+H", self.show_history, "Find, reopen, export or delete past conversations.")
         act("keys", "&Keyboard shortcuts", "F1", self.show_keys, "Say and show every shortcut and global hotkey.")
         act("quit", "&Quit", "Ctrl+Q", self.close, "Close BLIP Assistant.")
 
@@ -157,7 +162,7 @@ class MainWindow(HotkeyActions, QMainWindow):
 
     def _build_menus(self) -> None:
         menus = [
-            ("&File", ["open", "paste", None, "quit"]),
+            ("&File", ["open", "paste", "history", None, "quit"]),
             ("&Describe", ["describe_screen", "describe_window", "describe_desktop"]),
             ("&Conversation", ["ask", "latest", "repeat", "stop", "preset", None, "new"]),
             ("&Help", ["keys"]),
@@ -234,6 +239,7 @@ class MainWindow(HotkeyActions, QMainWindow):
     # -- conversation ------------------------------------------------------------------
     def start_conversation(self, image: Image.Image, source: str) -> None:
         self.conversation, self._latest = Conversation(image, source), None
+        self._history_id = self._remember(lambda h: h.start(image, source))
         self.history_view.clear()
         self._show_image(image)
         self.image_pane.setAccessibleName(f"Image: {source}")
@@ -289,6 +295,11 @@ class MainWindow(HotkeyActions, QMainWindow):
         if self._latest is None or request_id != self._latest[0] or self.conversation is None:
             return  # an answer to a request the user has since replaced
         _, question, item = self._latest
+        info = self.service.info
+        model, device = (info.model, info.precision) if info else ("", "")
+        if self._history_id is not None:
+            self._remember(lambda h: h.add_turn(self._history_id, question, answer.text, model=model, device=device,
+                                                seconds=answer.seconds))
         if question:
             self.conversation.turns.append(Turn(question, answer.text))
             item.setText(f"Question: {question}\nAnswer: {answer.text}")

@@ -117,3 +117,21 @@ def test_sigkill_while_writing_loses_at_most_the_turn_being_written(tmp_path):
     turns = s.get(1).turns
     assert len(turns) >= committed  # everything reported as committed is there
     assert [t.question for t in turns] == [f"question {i}" for i in range(len(turns))]
+
+
+def test_history_settings_come_from_the_settings_file(tmp_path, monkeypatch):
+    import json
+
+    from assistant.core.history import open_history
+
+    config = tmp_path / "settings.json"
+    monkeypatch.setenv("BLIP_ASSISTANT_CONFIG", str(config))
+    monkeypatch.setenv("BLIP_ASSISTANT_DATA", str(tmp_path / "data"))
+    config.write_text(json.dumps({"history": {"enabled": False}}))
+    assert open_history() == (None, [])
+    config.write_text(json.dumps({"history": {"store_images": False, "keep_days": "soon"}}))
+    store, messages = open_history()
+    assert store is not None and "keep_days" in messages[0]
+    cid = store.start(Image.new("RGB", (10, 10)), "screen")
+    assert store.get(cid).image is None  # store_images: false still holds beside the bad keep_days
+    store.close()

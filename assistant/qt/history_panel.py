@@ -1,0 +1,116 @@
+"""The history dialog: find a past conversation by keyboard, reopen it, export or delete it."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from assistant.core.export import to_html, to_markdown
+from assistant.core.history import HistoryStore, StoredConversation
+from assistant.qt.a11y import name
+
+
+class HistoryDialog(QDialog):
+    def __init__(self, store: HistoryStore, window):
+        super().__init__(window)
+        self.store, self.window = store, window
+        self.setWindowTitle("History")
+        name(self, "History", "Past conversations, newest first. Enter opens one.")
+        self.search = name(QLineEdit(), "Search", "Type to find text in any question or answer.")
+        self.search.setPlaceholderText("Search the history")
+        label = QLabel("&Search:")
+        label.setBuddy(self.search)
+        self.list = name(QListWidget(), "Conversations", "Enter opens the conversation; Delete deletes it.")
+        self.list.itemActivated.connect(lambda _item: self.open_selected())
+        self.search.textChanged.connect(self.refresh)
+        self.search.returnPressed.connect(lambda: self.list.setFocus())
+        row = QHBoxLayout()
+        for text, slot, tip in (("&Open", self.open_selected, "Reopen the selected conversation to ask more."),
+                                ("&Export…", lambda: self.export(False), "Save the selected conversation as Markdown or HTML."),
+                                ("Export &all…", lambda: self.export(True), "Save every conversation as Markdown or HTML."),
+                                ("&Delete", lambda: self.delete(False), "Delete the selected conversation."),
+                                ("Delete a&ll…", lambda: self.delete(True), "Delete every conversation."),
+                                ("&Close", self.reject, "Close the history.")):
+            button = name(QPushButton(text), text.replace("&", "").rstrip("…"), tip)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list, lambda: self.delete(False))
+        layout = QVBoxLayout(self)
+        search_row = QHBoxLayout()
+        search_row.addWidget(label)
+        search_row.addWidget(self.search, 1)
+        layout.addLayout(search_row)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        self.resize(720, 480)
+        self.refresh()
+        self.list.setFocus()
+
+    def refresh(self) -> None:
+        text = self.search.text().strip()
+        found = self.store.search(text) if text else self.store.list()
+        self.list.clear()
+        for c in found:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(c.started))
+            item = QListWidgetItem(f"{when}, {c.source}: {c.caption or 'no description'} ({len(c.turns)} turns)")
+            item.setData(Qt.ItemDataRole.UserRole, c.id)
+            self.list.addItem(item)
+        if found:
+            self.list.setCurrentRow(0)
+        self.window.report(f"{len(found)} conversation{'s' if len(found) != 1 else ''} found." if text else
+                           f"{len(found)} conversation{'s' if len(found) != 1 else ''} in the history.")
+
+    def selected(self) -> StoredConversation | None:
+        item = self.list.currentItem()
+        return self.store.get(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+    def open_selected(self) -> None:
+        conversation = self.selected()
+        if conversation is not None:
+            self.accept()
+            self.window.open_stored(conversation)
+
+    def export(self, everything: bool) -> None:
+        chosen = self.store.list() if everything else [c for c in [self.selected()] if c]
+        if not chosen:
+            self.window.report("There is nothing to export.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export history", "blip-assistant-history.html",
+                                              "HTML with images (*.html);;Markdown (*.md)")
+        if path:
+            self.export_to(chosen, Path(path))
+
+    def export_to(self, chosen: list[StoredConversation], path: Path) -> None:
+        text = to_markdown(chosen) if path.suffix.lower() == ".md" else to_html(chosen)
+        path.write_text(text, encoding="utf-8")
+        self.window.report(f"Exported {len(chosen)} conversation{'s' if len(chosen) != 1 else ''} to {path.name}.")
+
+    def delete(self, everything: bool) -> None:
+        target = None if everything else self.selected()
+        if not everything and target is None:
+            return
+        question = ("Delete every conversation in the history? This cannot be undone." if everything else
+                    f"Delete the conversation about {target.source}? This cannot be undone.")
+        answer = QMessageBox.question(self, "Delete", question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        count = self.store.delete(None if everything else target.id)
+        self.window.forget_history_id(None if everything else target.id)
+        self.refresh()
+        self.window.report(f"Deleted {count} conversation{'s' if count != 1 else ''}.")
