@@ -13,13 +13,10 @@ import time
 
 app_cmd = sys.argv[sys.argv.index("--") + 1:]
 launcher = subprocess.Popen(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"])
-deadline = time.monotonic() + 20
-while subprocess.run(["dbus-send", "--session", "--print-reply", "--dest=org.a11y.Bus", "/org/a11y/bus",
-                      "org.a11y.Bus.GetAddress"], capture_output=True).returncode != 0:
-    if time.monotonic() > deadline:
-        print(json.dumps({"error": "the AT-SPI bus did not start"}))
-        sys.exit(1)
-    time.sleep(0.02)
+# Block until the accessibility bus owns its name (gdbus waits on the bus's own signal).
+if subprocess.run(["gdbus", "wait", "--session", "--timeout", "20", "org.a11y.Bus"]).returncode != 0:
+    print(json.dumps({"error": "the AT-SPI bus did not start"}))
+    sys.exit(1)
 
 import pyatspi  # noqa: E402  (aborts if no bus is running)
 from gi.repository import GLib  # noqa: E402

@@ -14,7 +14,7 @@ PROBE = Path(__file__).with_name("atspi_probe.py")
 
 
 def test_orca_sees_named_controls_and_hears_announcements(xserver, tiny_model_dirs, tmp_path):
-    need("dbus-run-session", "/usr/libexec/at-spi-bus-launcher", "/usr/bin/python3")
+    need("dbus-run-session", "gdbus", "/usr/libexec/at-spi-bus-launcher", "/usr/bin/python3")
     if subprocess.run(["/usr/bin/python3", "-c", "import pyatspi"], capture_output=True).returncode:
         need("python3-pyatspi (Debian package)")
     env, _ = xserver
