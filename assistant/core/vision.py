@@ -1,7 +1,7 @@
 """The vision-model interface the app, the CLI and the tests program against.
 
-Implementations: :class:`assistant.core.blip2.Blip2Model` (real, torch) and
-:class:`assistant.core.vision_fake.FakeVisionModel` (no torch, instant). This module
+The implementation is :class:`assistant.core.blip2.Blip2Model`; tests drive it with tiny
+checkpoints rather than a fake, since the real model runs everywhere. This module
 imports neither torch nor Qt, so anything may import it cheaply.
 """
 

@@ -135,7 +135,6 @@ class ModelService(QObject):
         super().__init__(parent)
         self.info: ModelInfo | None = None
         self.last_progress: Progress | None = None
-        self.error: str | None = None
         self._thread = QThread()
         self._thread.setObjectName("model-worker")
         self._worker = ModelWorker(factory)
@@ -144,7 +143,6 @@ class ModelService(QObject):
             getattr(self._worker, name).connect(getattr(self, name))
         self.progress.connect(self._on_progress)
         self.ready.connect(self._on_ready)
-        self.load_failed.connect(self._on_load_failed)
         self._thread.started.connect(self._worker.load)
 
     def start(self) -> None:
@@ -171,6 +169,3 @@ class ModelService(QObject):
 
     def _on_ready(self, info: ModelInfo) -> None:
         self.info = info
-
-    def _on_load_failed(self, message: str) -> None:
-        self.error = message

@@ -7,9 +7,8 @@ stopping mid-sentence can be observed; an ALSA "file" sink records what aplay pl
 from __future__ import annotations
 
 import os
-import shutil
+import select
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -61,17 +60,38 @@ def pulse_server(tmp_path_factory):
     run = base / "run"
     run.mkdir(mode=0o700)
     env = {**os.environ, "HOME": str(base), "XDG_RUNTIME_DIR": str(run), "XDG_CONFIG_HOME": str(base / ".config")}
-    proc = subprocess.Popen(["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
-                             "-L", "module-null-sink sink_name=blipnull", "-L", "module-native-protocol-unix",
-                             "--log-level=error"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0, 20,
-             "the PulseAudio server")
+    # --daemonize=yes returns once the server accepts clients: no waiting loop needed.
+    subprocess.run(["pulseaudio", "-n", "--daemonize=yes", "--exit-idle-time=-1", "--disallow-exit",
+                    "-L", "module-null-sink sink_name=blipnull", "-L", "module-native-protocol-unix",
+                    "--log-level=error"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run(["pactl", "set-default-sink", "blipnull"], env=env, check=True)
     try:
         yield env
     finally:
-        proc.terminate()
-        proc.wait(10)
+        subprocess.run(["pulseaudio", "--kill"], env=env, capture_output=True)
+
+
+class PulseEvents:
+    """Wakes on every sound-server event (`pactl subscribe`: streams added or removed)."""
+
+    def __init__(self, env):
+        self.proc = subprocess.Popen(["pactl", "subscribe"], env=env, stdout=subprocess.PIPE, text=True)
+
+    def __call__(self, seconds: float) -> None:
+        if select.select([self.proc.stdout], [], [], seconds)[0]:
+            self.proc.stdout.readline()
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+def wait_for_pulse(env, condition, timeout: float, what: str):
+    events = PulseEvents(env)
+    try:
+        return wait_for(condition, timeout, what, events)
+    finally:
+        events.close()
 
 
 def sink_inputs(env) -> int:
@@ -84,4 +104,3 @@ def has_pulse_alsa_plugin() -> bool:
     return any(Path(p).exists() for p in ("/usr/share/alsa/alsa.conf.d/pulse.conf", "/etc/alsa/conf.d/99-pulse.conf"))
 
 
-__all__ = ["sink_inputs", "has_pulse_alsa_plugin", "wait_for", "shutil", "time"]

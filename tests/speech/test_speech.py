@@ -10,7 +10,7 @@ import pytest
 
 from assistant.config import SpeechSettings
 from assistant.core.speech import Pyttsx3Speaker, split_sentences, synthesise_wav
-from tests.speech.conftest import has_pulse_alsa_plugin, sink_inputs, wait_for
+from tests.speech.conftest import has_pulse_alsa_plugin, sink_inputs, wait_for_pulse
 
 SHORT = "The red button says OK."
 LONG = ("The screen shows a web browser with a search box at the top, two blue buttons below it, "
@@ -60,10 +60,10 @@ def test_stop_silences_a_sentence_mid_way(pulse_server, monkeypatch, espeak):
         monkeypatch.setenv(key, pulse_server[key])
     speaker = Pyttsx3Speaker(SpeechSettings())
     speaker.say(LONG + " " + LONG)
-    wait_for(lambda: sink_inputs(pulse_server) > 0, 30, "speech to start playing")
+    wait_for_pulse(pulse_server, lambda: sink_inputs(pulse_server) > 0, 30, "speech to start playing")
     stopped_at = time.perf_counter()
     speaker.stop()
-    wait_for(lambda: sink_inputs(pulse_server) == 0, 10, "the stream to end")
+    wait_for_pulse(pulse_server, lambda: sink_inputs(pulse_server) == 0, 10, "the stream to end")
     print(f"silent {1000 * (time.perf_counter() - stopped_at):.0f} ms after stop()")
     assert speaker.wait_idle(5) and speaker.utterances_played == 0  # the answer never played to its end
 

@@ -7,6 +7,7 @@ in which case a missing part fails the run instead of hiding it.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -27,15 +28,50 @@ def need(*programs: str) -> None:
         pytest.skip(f"needs {missing}")
 
 
-def wait_for(condition, timeout: float, what: str):
-    """Poll a condition (not a fixed sleep): returns its first truthy value."""
+def wait_for(condition, timeout: float, what: str, wake):
+    """Return ``condition()``'s first truthy value, re-checking whenever ``wake(seconds)`` returns.
+
+    ``wake`` blocks on an event source (X events, sound-server events) for at most the
+    given time, so each check follows a change instead of a fixed sleep.
+    """
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
         value = condition()
         if value:
             return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        wake(min(remaining, 1.0))
+
+
+class XEvents:
+    """Wakes on any change to the screen's top-level windows or root properties
+    (windows mapped or unmapped, the active window, the window manager arriving)."""
+
+    def __init__(self, display: str):
+        from Xlib import X
+        from Xlib import display as xdisplay
+
+        self.d = xdisplay.Display(display)
+        self.d.screen().root.change_attributes(event_mask=X.SubstructureNotifyMask | X.PropertyChangeMask)
+        self.d.flush()
+
+    def __call__(self, seconds: float) -> None:
+        select.select([self.d.fileno()], [], [], seconds)
+        while self.d.pending_events():
+            self.d.next_event()
+
+    def close(self) -> None:
+        self.d.close()
+
+
+def wait_for_x(env, condition, timeout: float, what: str):
+    events = XEvents(env["DISPLAY"])
+    try:
+        return wait_for(condition, timeout, what, events)
+    finally:
+        events.close()
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +92,7 @@ def xserver(tmp_path_factory):
            "XDG_RUNTIME_DIR": str(home / "run")}
     (home / "run").mkdir(mode=0o700)
     wm = subprocess.Popen(["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(lambda: _wm_ready(env), 20, "openbox to manage the screen")
+    wait_for_x(env, lambda: _wm_ready(env), 20, "openbox to manage the screen")
     try:
         yield env, display
     finally:
@@ -89,7 +125,7 @@ def helper_window(xserver):
     proc = subprocess.Popen([sys.executable, str(HERE / "helper_window.py")], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout.readline().strip() == "shown"
-    wid = wait_for(lambda: _search(env, "Helper window"), 20, "the helper window")
+    wid = wait_for_x(env, lambda: _search(env, "Helper window"), 20, "the helper window")
     try:
         yield wid
     finally:

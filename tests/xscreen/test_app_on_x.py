@@ -9,7 +9,7 @@ import threading
 import pytest
 from PIL import Image
 
-from tests.xscreen.conftest import _search, wait_for, window_geometry
+from tests.xscreen.conftest import _search, wait_for_x, window_geometry
 
 
 class App:
@@ -54,7 +54,7 @@ def test_describe_screen_by_key_never_captures_the_app_and_gives_focus_back(
     app = App(["--model", str(tiny_model_dirs["opt"]), "--log-level", "info"], env)
     try:
         app.wait_line(r"Model ready on")
-        wid = wait_for(lambda: _search(env, "^BLIP Assistant$"), 30, "the app window")
+        wid = wait_for_x(env, lambda: _search(env, "^BLIP Assistant$"), 30, "the app window")
         subprocess.run(["xdotool", "windowactivate", "--sync", wid], env=env, check=True)
         ax, ay, aw, ah = window_geometry(env, wid)
         subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+shift+d"], env=env, check=True)
@@ -69,8 +69,8 @@ def test_describe_screen_by_key_never_captures_the_app_and_gives_focus_back(
                   if not (hx - frame <= x < hx + hw + frame and hy - frame <= y < hy + hh + frame)]
         black = sum(1 for p in region if max(shot.getpixel(p)) <= 8)
         assert region and black / len(region) > 0.99, "the app's own window is in the capture"
-        wait_for(lambda: subprocess.run(["xdotool", "getactivewindow"], env=env, capture_output=True,
-                                        text=True).stdout.strip() == wid, 20, "focus to return to the app")
+        wait_for_x(env, lambda: subprocess.run(["xdotool", "getactivewindow"], env=env, capture_output=True,
+                                               text=True).stdout.strip() == wid, 20, "focus to return to the app")
         subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+q"], env=env, check=True)
         assert app.proc.wait(30) == 0
     finally:

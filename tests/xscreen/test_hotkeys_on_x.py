@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from tests.xscreen.conftest import _search, wait_for
+from tests.xscreen.conftest import _search, wait_for_x
 from tests.xscreen.test_app_on_x import App
 
 KEYS = {  # the default bindings, in xdotool's spelling
@@ -40,7 +40,7 @@ def test_every_action_fires_in_the_gui_thread_from_another_app(start_app, helper
     app, env = start_app()
     app.wait_line(r"global hotkeys: ")
     app.wait_line(r"Model ready on")
-    wait_for(lambda: _search(env, "^BLIP Assistant$"), 30, "the app window")
+    wait_for_x(env, lambda: _search(env, "^BLIP Assistant$"), 30, "the app window")
     for action, key in KEYS.items():
         subprocess.run(["xdotool", "windowactivate", "--sync", helper_window], env=env, check=True)
         press(env, key)
