@@ -27,7 +27,8 @@ def model_factory(settings: Settings):
     return build
 
 
-def run(settings: Settings, images: list[str], high_contrast: bool = False, hotkeys: bool = True) -> int:
+def run(settings: Settings, images: list[str], messages: list[str] | None = None) -> int:
+    """Start the app with ``settings`` (the settings file with the command line laid over it)."""
     launched = time.perf_counter()
     if sys.platform.startswith("linux") and not any(
             os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
@@ -35,26 +36,26 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False, hotk
         print("error: there is no screen to show the window on (DISPLAY is not set). "
               "Start it from a desktop session, or use: blip-assistant describe IMAGE", file=sys.stderr)
         return 2
-    from assistant.config import load_hotkeys
-
-    hotkey_settings, settings_messages = load_hotkeys()
     from assistant.core.history import open_history
 
-    history, history_messages = open_history()
-    settings_messages += history_messages
-    if sys.platform == "darwin" and hotkeys and hotkey_settings.enabled:
+    messages = list(messages or [])
+    history, history_messages = open_history(settings.history)
+    messages += history_messages
+    hotkeys = settings.hotkeys
+    if sys.platform == "darwin" and hotkeys.enabled:
         # pynput's listener crashes if it starts after QApplication on macOS (pynput #511).
         from assistant.qt.hotkeys import HotkeyListener
 
         early = HotkeyListener()
-        settings_messages += early.start(hotkey_settings)
+        messages += early.start(hotkeys)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from assistant.core.capture import MssCapturer
+    from assistant.core.hub import Downloader
     from assistant.qt.main_window import MainWindow
+    from assistant.qt.settings_controller import SettingsController, apply_appearance
     from assistant.qt.speakers import build_speaker
-    from assistant.qt.theme import HIGH_CONTRAST_STYLE, high_contrast_palette
     from assistant.qt.worker import ModelService
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -62,10 +63,9 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False, hotk
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("blip-assistant")
-    if high_contrast:
-        app.setPalette(high_contrast_palette())
-        app.setStyleSheet(HIGH_CONTRAST_STYLE)
-    service = ModelService(model_factory(settings))
+    _set_icon(app)
+    apply_appearance(settings.appearance)
+    service = ModelService(model_factory(settings), downloader=Downloader(settings.model.model))
     window = MainWindow(service, MssCapturer(), auto_speak=settings.speech.auto_speak, history=history)
     window.speaker = build_speaker(settings.speech, window)
     save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")
@@ -73,17 +73,18 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False, hotk
         window.capture_flow.captured.connect(lambda capture: _save_capture(capture, save_dir))
     from assistant.qt.hotkeys import HotkeyListener, help_text
 
-    if sys.platform == "darwin" and hotkeys and hotkey_settings.enabled:
+    if sys.platform == "darwin" and hotkeys.enabled:
         listener = early
     else:
         listener = HotkeyListener()
-        if hotkeys:
-            settings_messages += listener.start(hotkey_settings)
+        if hotkeys.enabled:
+            messages += listener.start(hotkeys)
     listener.triggered.connect(window.run_action)
     window.hotkey_help = help_text(listener.active)
+    SettingsController(settings, window, listener, model_factory)
     app.aboutToQuit.connect(listener.stop)
     window.show()
-    for message in settings_messages:  # shown and spoken, after the window is up
+    for message in messages:  # shown and spoken, after the window is up
         QTimer.singleShot(0, lambda m=message: window.report(m, error=True))
     log.info("window shown %.0f ms after launch", 1000 * (time.perf_counter() - launched))
     service.start()
@@ -91,6 +92,16 @@ def run(settings: Settings, images: list[str], high_contrast: bool = False, hotk
         QTimer.singleShot(0, lambda p=path: window.open_path(p))
     app.aboutToQuit.connect(service.shutdown)
     return app.exec()
+
+
+def _set_icon(app) -> None:
+    """The icon from resources/ (a source checkout or a PyInstaller bundle); none in a bare wheel install."""
+    from PySide6.QtGui import QIcon
+
+    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+    icon = base / "resources" / "icons" / "blip-assistant.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
 
 
 def _save_capture(capture, folder: str) -> None:

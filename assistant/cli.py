@@ -15,7 +15,7 @@ import sys
 import time
 
 from assistant import __version__
-from assistant.config import DEFAULT_MODEL, DEVICES, SPEECH_OUTPUTS, GenerationSettings, ModelSettings, Settings, SpeechSettings
+from assistant.config import DEVICES, SPEECH_OUTPUTS, Settings, load_settings
 from assistant.core.errors import AssistantError, ImageError, ModelUnavailableError
 from assistant.core.vision import Progress, ProgressCallback
 
@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--ask", action="append", default=[], metavar="QUESTION", help="a follow-up question (repeatable)")
     d.add_argument("--prompt", metavar="PREFIX", help='text for the caption to continue, e.g. "this is a cartoon of"')
     _add_model_options(d)
-    d.add_argument("--max-new-tokens", type=int, default=GenerationSettings.max_new_tokens, metavar="N")
+    d.add_argument("--max-new-tokens", type=int, metavar="N", help="longest answer, in tokens")
     d.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     spoken = d.add_mutually_exclusive_group()
     spoken.add_argument("--speak", action="store_true", help="speak the caption and answers aloud")
@@ -54,44 +54,63 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_voice_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--voice", default="", metavar="ID", help="a voice id from `blip-assistant voices`")
-    p.add_argument("--rate", type=int, default=SpeechSettings.rate, metavar="WPM", help="words per minute")
-    p.add_argument("--volume", type=float, default=SpeechSettings.volume, metavar="0-1")
+    p.add_argument("--voice", metavar="ID", help="a voice id from `blip-assistant voices`")
+    p.add_argument("--rate", type=int, metavar="WPM", help="words per minute")
+    p.add_argument("--volume", type=float, metavar="0-1")
 
 
 def build_app_parser() -> argparse.ArgumentParser:
     """``blip-assistant [IMAGE...]``: the desktop app."""
     parser = _Parser(
         prog="blip-assistant",
-        description="Private, local descriptions of images and the screen. Subcommand: describe (see describe --help).",
+        description="Private, local descriptions of images and the screen. Subcommand: describe (see describe --help). "
+                    "Options given here override the settings file for this session only.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("images", nargs="*", metavar="IMAGE", help="images to open")
     _add_model_options(parser)
     parser.add_argument("--high-contrast", action="store_true", help="white and yellow on black (at least 7:1)")
-    parser.add_argument("--speech", default="auto", choices=SPEECH_OUTPUTS,
+    parser.add_argument("--speech", choices=SPEECH_OUTPUTS,
                         help="auto: your screen reader while one runs, else our voice; voice; screen_reader; both; silent")
     parser.add_argument("--no-auto-speak", action="store_true", help="do not speak captions and answers as they arrive")
     parser.add_argument("--no-hotkeys", action="store_true", help="no global hotkeys (the window's shortcuts still work)")
-    parser.add_argument("--max-new-tokens", type=int, default=GenerationSettings.max_new_tokens, metavar="N")
+    parser.add_argument("--max-new-tokens", type=int, metavar="N", help="longest answer, in tokens")
     _add_voice_options(parser)
     return parser
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default=DEFAULT_MODEL, metavar="ID_OR_PATH", help="Hugging Face id or local folder")
-    p.add_argument("--device", default="auto", choices=DEVICES)
-    p.add_argument("--quant", default="auto", choices=["auto", "4bit", "8bit", "none"])
-    p.add_argument("--cpu-precision", default="auto", choices=["auto", "fp32", "bf16"])
+    p.add_argument("--model", metavar="ID_OR_PATH", help="Hugging Face id or local folder")
+    p.add_argument("--device", choices=DEVICES)
+    p.add_argument("--quant", choices=["auto", "4bit", "8bit", "none"])
+    p.add_argument("--cpu-precision", choices=["auto", "fp32", "bf16"])
     p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
 
-def settings_from_args(args) -> Settings:
-    model = ModelSettings(model=args.model, device=args.device, quantization=args.quant, cpu_precision=args.cpu_precision)
-    generation = GenerationSettings(max_new_tokens=getattr(args, "max_new_tokens", GenerationSettings.max_new_tokens))
-    speech = SpeechSettings(output=getattr(args, "speech", "auto"), voice=args.voice, rate=args.rate, volume=args.volume,
-                            auto_speak=not getattr(args, "no_auto_speak", False))
-    return Settings(model=model, generation=generation, speech=speech)
+# (section, field, argument): an argument given on the command line overrides the settings file.
+OVERRIDES = [
+    ("model", "model", "model"), ("model", "device", "device"), ("model", "quantization", "quant"),
+    ("model", "cpu_precision", "cpu_precision"), ("generation", "max_new_tokens", "max_new_tokens"),
+    ("speech", "output", "speech"), ("speech", "voice", "voice"), ("speech", "rate", "rate"), ("speech", "volume", "volume"),
+]
+
+
+def settings_from_args(args, base: Settings | None = None) -> Settings:
+    """``base`` (the settings file) with what the command line says laid over it. Raises ValueError."""
+    from dataclasses import replace
+
+    settings = base or Settings()
+    for section, name, arg in OVERRIDES:
+        value = getattr(args, arg, None)
+        if value is not None:
+            settings = replace(settings, **{section: replace(getattr(settings, section), **{name: value})})
+    if getattr(args, "no_auto_speak", False):
+        settings = replace(settings, speech=replace(settings.speech, auto_speak=False))
+    if getattr(args, "high_contrast", False):
+        settings = replace(settings, appearance=replace(settings.appearance, theme="high_contrast"))
+    if getattr(args, "no_hotkeys", False):
+        settings = replace(settings, hotkeys=replace(settings.hotkeys, enabled=False))
+    return settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,7 +128,12 @@ def main(argv: list[str] | None = None) -> int:
             return _voices() if args.command == "voices" else _describe(args)
         from assistant.app import run
 
-        return run(settings_from_args(args), args.images, high_contrast=args.high_contrast, hotkeys=not args.no_hotkeys)
+        saved, messages = load_settings()
+        try:
+            settings = settings_from_args(args, saved)
+        except ValueError as err:
+            return _fail(err, EXIT_BAD_INPUT)
+        return run(settings, args.images, messages)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
@@ -122,8 +146,11 @@ def _describe(args) -> int:
     from assistant.core.images import load_image
     from assistant.core.prompts import Turn
 
+    saved, messages = load_settings()
+    for message in messages:
+        print(f"warning: {message}", file=sys.stderr)
     try:
-        settings = settings_from_args(args)
+        settings = settings_from_args(args, saved)
         image = load_image(args.image)
     except (ImageError, ValueError) as err:
         return _fail(err, EXIT_BAD_INPUT)
@@ -147,7 +174,7 @@ def _describe(args) -> int:
     except AssistantError as err:
         return _fail(err, EXIT_MODEL_FAILED)
     if not args.no_history:
-        _save_history(args.image, image, info, caption, turns)
+        _save_history(args.image, image, info, caption, turns, settings)
     spoken = [caption.text] + [f"{t['question']} {t['answer']}" for t in turns]
     code = _speak(args, settings.speech, spoken)
     if code:
@@ -162,13 +189,13 @@ def _describe(args) -> int:
     return EXIT_OK
 
 
-def _save_history(path: str, image, info, caption, turns: list[dict]) -> None:
+def _save_history(path: str, image, info, caption, turns: list[dict], settings: Settings) -> None:
     """Keep the conversation (the file name as its source); a history problem never fails describe."""
     from pathlib import Path
 
     from assistant.core.history import open_history
 
-    store, messages = open_history()
+    store, messages = open_history(settings.history)
     for message in messages:
         print(f"warning: {message}", file=sys.stderr)
     if store is None:
@@ -184,7 +211,7 @@ def _save_history(path: str, image, info, caption, turns: list[dict]) -> None:
         store.close()
 
 
-def _speak(args, speech: SpeechSettings, texts: list[str]) -> int:
+def _speak(args, speech, texts: list[str]) -> int:
     """--speak: aloud, waiting until done; --speak-to: one WAV file. Returns an exit code, 0 if fine."""
     if not (args.speak or args.speak_to):
         return EXIT_OK

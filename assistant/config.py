@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+import time
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 DEFAULT_MODEL = "Salesforce/blip2-opt-2.7b"
+# (Hub id, what a user needs to choose): sizes are the safetensors download.
+MODEL_PRESETS = (
+    (DEFAULT_MODEL, "BLIP-2 OPT 2.7B: the default; about 15.5 GB to download, 4 GB of GPU memory in 4-bit"),
+    ("Salesforce/blip2-opt-6.7b", "BLIP-2 OPT 6.7B: more detail; about 31 GB to download, 6 GB of GPU memory"),
+    ("Salesforce/blip2-flan-t5-xl", "BLIP-2 Flan-T5 XL: better at questions; about 16 GB to download, 4 GB of GPU memory"),
+    ("Salesforce/blip2-flan-t5-xxl", "BLIP-2 Flan-T5 XXL: the largest; about 49 GB to download, 10 GB of GPU memory"),
+)
 DEVICES = ("auto", "cuda", "cpu")
 QUANTIZATIONS = ("auto", "4bit", "8bit", "none")
 CPU_PRECISIONS = ("auto", "fp32", "bf16")
@@ -102,11 +110,44 @@ class HotkeySettings:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    """What is kept between sessions. Nothing ever leaves the machine."""
+
+    enabled: bool = True
+    store_images: bool = True
+    keep_days: int = 0  # 0 keeps everything; otherwise older conversations are purged at start-up
+
+    def __post_init__(self):
+        if not 0 <= self.keep_days <= 36500:
+            raise ValueError("keep_days must be 0 (keep everything) or a number of days")
+
+
+THEMES = ("system", "high_contrast")
+
+
+@dataclass(frozen=True)
+class AppearanceSettings:
+    theme: str = "system"  # "high_contrast": white and yellow on black, at least 7:1
+    font_size: int = 0  # points; 0 is the system's size
+
+    def __post_init__(self):
+        if self.theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {self.theme!r}")
+        if self.font_size and not 6 <= self.font_size <= 48:
+            raise ValueError("font_size must be 0 (the system's) or between 6 and 48 points")
+
+
+@dataclass(frozen=True)
 class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     hotkeys: HotkeySettings = field(default_factory=HotkeySettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
+    appearance: AppearanceSettings = field(default_factory=AppearanceSettings)
+
+
+SECTIONS = {f.name: f.default_factory for f in fields(Settings)}
 
 
 def settings_path() -> Path:
@@ -119,50 +160,93 @@ def settings_path() -> Path:
     return Path(user_config_dir("blip-assistant")) / "settings.json"
 
 
-def _read_section(path: Path, name: str) -> tuple[dict, list[str]]:
-    """One section of the settings file; a missing file is {}; a bad one is {} and a message.
+def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
+    """The settings file as a Settings tree, and one sentence per problem found in it.
 
-    The file is never overwritten here, so a mistake in it is never lost.
+    A missing file gives the defaults. An unreadable file, a bad section or a bad value
+    falls back to the default for just that part, with a message. The file is never
+    written here, so a mistake in it is never lost.
     """
+    path = path or settings_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}, []
+        return Settings(), []
     except (OSError, ValueError) as err:
-        return {}, [f"The settings file {path} cannot be read ({err}); using the default {name} settings."]
-    section = data.get(name, {}) if isinstance(data, dict) else None
-    if not isinstance(section, dict):
-        return {}, [f"The {name} section of {path} is not valid; using the default {name} settings."]
-    return section, []
+        return Settings(), [f"The settings file {path} cannot be read ({err}); using the default settings."]
+    if not isinstance(data, dict):
+        return Settings(), [f"The settings file {path} does not hold settings; using the default settings."]
+    messages: list[str] = []
+    sections = {}
+    for name, cls in SECTIONS.items():
+        section = data.get(name, {})
+        if not isinstance(section, dict):
+            messages.append(f"The {name} section of {path} is not valid; using the default {name} settings.")
+            section = {}
+        sections[name] = _section(cls, name, section, messages)
+    return Settings(**sections), messages
 
 
-def load_hotkeys(path: Path | None = None) -> tuple[HotkeySettings, list[str]]:
-    """The "hotkeys" section: {"enabled": bool, "bindings": {action: binding}}."""
+def _section(cls, name: str, section: dict, messages: list[str]):
+    """Build one section field by field, so one bad value costs only itself."""
+    defaults = cls()
+    good = {}
+    for f in fields(cls):
+        if f.name not in section:
+            continue
+        value = section[f.name]
+        default = getattr(defaults, f.name)
+        if name == "hotkeys" and f.name == "bindings":
+            if isinstance(value, dict):
+                good[f.name] = {**default, **{str(k): str(v or "") for k, v in value.items()}}
+                continue
+        elif _same_kind(value, default):
+            value = float(value) if isinstance(default, float) else value
+            try:
+                cls(**{f.name: value})
+                good[f.name] = value
+                continue
+            except ValueError as err:
+                messages.append(f"{name}.{f.name} in the settings file: {err}; using {default!r}.")
+                continue
+        messages.append(f"{name}.{f.name} in the settings file should be a {type(default).__name__}; using {default!r}.")
+    return cls(**good)
+
+
+def _same_kind(value, default) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> list[str]:
+    """Write ``settings`` (private, atomically); returns messages for the user.
+
+    Keys this version does not know are kept. A file that cannot be read as settings is
+    moved aside first, never silently replaced, and the message says where it went.
+    """
     path = path or settings_path()
-    section, messages = _read_section(path, "hotkeys")
-    if not isinstance(section.get("bindings", {}), dict):
-        return HotkeySettings(), [f"The hotkeys section of {path} is not valid; using the default hotkeys."]
-    bindings = {**_default_bindings(), **{str(k): str(v or "") for k, v in section.get("bindings", {}).items()}}
-    return HotkeySettings(enabled=bool(section.get("enabled", True)), bindings=bindings), messages
+    messages: list[str] = []
+    data: dict = {}
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError):
+            kept = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
+            os.replace(path, kept)
+            messages.append(f"The old settings file could not be read, so it was kept as {kept}.")
+            data = {}
+    data.update(asdict(settings))
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=2, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, path)
+    return messages
 
-
-@dataclass(frozen=True)
-class HistorySettings:
-    """What is kept between sessions. Nothing ever leaves the machine."""
-
-    enabled: bool = True
-    store_images: bool = True
-    keep_days: int = 0  # 0 keeps everything; otherwise older conversations are purged at start-up
-
-
-def load_history(path: Path | None = None) -> tuple[HistorySettings, list[str]]:
-    """The "history" section: {"enabled": bool, "store_images": bool, "keep_days": int}."""
-    path = path or settings_path()
-    section, messages = _read_section(path, "history")
-    try:
-        keep_days = max(0, int(section.get("keep_days", 0)))
-    except (TypeError, ValueError):
-        keep_days = 0
-        messages = [*messages, f"keep_days in {path} is not a number; keeping every conversation."]
-    return HistorySettings(enabled=bool(section.get("enabled", True)), store_images=bool(section.get("store_images", True)),
-                           keep_days=keep_days), messages

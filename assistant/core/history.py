@@ -12,10 +12,14 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
 from assistant.core.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.config import HistorySettings
 
 SCHEMA_VERSION = 2
 IMAGE_SIDE = 1024  # enough to ask new questions later (the model sees 224 px)
@@ -223,14 +227,12 @@ def _private_dir(path: Path) -> None:
     os.chmod(path, 0o700)
 
 
-def open_history() -> tuple[HistoryStore | None, list[str]]:
-    """(store or None, messages for the user), per the settings file's "history" section.
+def open_history(settings: HistorySettings) -> tuple[HistoryStore | None, list[str]]:
+    """(store or None, messages for the user), as the history settings say.
 
     Conversations older than ``keep_days`` are purged here, at start-up.
     """
-    from assistant.config import load_history
-
-    settings, messages = load_history()
+    messages: list[str] = []
     if not settings.enabled:
         return None, messages
     try:

@@ -7,15 +7,13 @@ with no network access; we download only what is missing, and only safetensors.
 from __future__ import annotations
 
 import json
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from assistant.core import hub
 from assistant.core.device import LoadPlan, ModelSize
 from assistant.core.errors import ModelLoadError, ModelUnavailableError, one_line
 from assistant.core.vision import Progress, ProgressCallback
-
-ALLOW_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja", "tokenizer*"]
 
 
 def _report(progress: ProgressCallback | None, stage: str, percent: float, detail: str = "") -> None:
@@ -24,21 +22,31 @@ def _report(progress: ProgressCallback | None, stage: str, percent: float, detai
 
 
 def resolve_model(model: str, progress: ProgressCallback | None = None) -> Path:
-    """Return a local folder holding ``model``: the folder itself, or the Hub cache snapshot."""
+    """Return a local folder holding ``model``: the folder itself, or the Hub cache snapshot.
+
+    A Hub model not yet cached is downloaded here (after a disk-space check): the command
+    line asked for it by name. The app asks the user first (``hub.Downloader``).
+    """
     _report(progress, "finding model", 0, model)
     path = Path(model).expanduser()
-    if path.exists() or _looks_like_path(model):
+    if hub.is_local(model):
         if not (path / "config.json").is_file():
             raise ModelUnavailableError(
                 f"No BLIP-2 model folder at {path}: it needs config.json, the processor files and *.safetensors."
             )
         _check_safetensors(path, model)
         return path
-    return _from_hub(model, progress)
+    cached = hub.find_downloaded(model)
+    if cached is not None:
+        _report(progress, "found in cache", 5, str(cached))
+        return cached
+    plan = hub.plan_download(model)
+    _report(progress, "downloading", 5, f"{model}, {hub.human_bytes(plan.bytes_needed)} to fetch")
 
+    def on_bytes(done: int, total: int) -> None:
+        _report(progress, "downloading", 5 + 45 * done / max(total, 1), f"{hub.human_bytes(done)} of {hub.human_bytes(total)}")
 
-def _looks_like_path(model: str) -> bool:
-    return model.startswith((".", "/", "~", "\\")) or model.count("/") > 1 or "\\" in model or ":" in model
+    return hub.fetch(plan, on_bytes)
 
 
 def _check_safetensors(path: Path, model: str) -> None:
@@ -47,43 +55,6 @@ def _check_safetensors(path: Path, model: str) -> None:
             f"{model} has no .safetensors weights. For safety BLIP Assistant loads only safetensors, "
             "never pickled .bin files."
         )
-
-
-def _from_hub(repo: str, progress: ProgressCallback | None) -> Path:
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError, RepositoryNotFoundError
-
-    hint = (
-        f"Download it where there is internet with: hf download {repo} --include '*.json' '*.safetensors' "
-        "'*.txt' '*.model', then run again, or pass --model PATH to a folder that holds the model."
-    )
-    try:
-        path = Path(snapshot_download(repo, allow_patterns=ALLOW_PATTERNS, local_files_only=True))
-        if (path / "config.json").is_file() and any(path.glob("*.safetensors")):
-            _report(progress, "found in cache", 5, str(path))
-            return path
-    except LocalEntryNotFoundError:
-        pass
-    except HFValidationError:
-        raise ModelUnavailableError(f"{repo!r} is neither a model folder nor a Hugging Face model id.") from None
-    if _offline():
-        raise ModelUnavailableError(f"{repo} is not downloaded and offline mode is on (HF_HUB_OFFLINE). {hint}")
-    _report(progress, "downloading", 5, repo)
-    try:
-        path = Path(snapshot_download(repo, allow_patterns=ALLOW_PATTERNS, tqdm_class=_download_bar(progress)))
-    except RepositoryNotFoundError:
-        raise ModelUnavailableError(f"There is no model called {repo} on the Hugging Face Hub.") from None
-    except (LocalEntryNotFoundError, OSError, ConnectionError) as err:
-        reason = one_line(err)
-        raise ModelUnavailableError(f"{repo} is not downloaded and the Hub cannot be reached ({reason}). {hint}") from None
-    except Exception as err:  # httpx / hub errors vary by version; all mean "could not download"
-        raise ModelUnavailableError(f"Downloading {repo} failed ({one_line(err)}). {hint}") from None
-    _check_safetensors(path, repo)
-    return path
-
-
-def _offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def read_model_size(path: Path) -> ModelSize:
@@ -185,14 +156,6 @@ def _weights_progress(progress: ProgressCallback | None, start: float, end: floa
         yield
     finally:
         hf_logging.set_tqdm_hook(previous)
-
-
-def _download_bar(progress: ProgressCallback | None):
-    class DownloadBar(_ProgressBar):
-        def __init__(self, *args, **kwargs):
-            super().__init__(progress, 5, 50, *args, **kwargs)
-
-    return DownloadBar
 
 
 class _ProgressBar:

@@ -32,6 +32,7 @@ from assistant.core.speech import Speaker
 from assistant.core.vision import Answer, ModelInfo, Progress
 from assistant.qt.a11y import name
 from assistant.qt.capture_flow import CaptureFlow
+from assistant.qt.download_flow import DownloadFlow
 from assistant.qt.history_actions import HistoryActions
 from assistant.qt.hotkey_actions import PRESETS, HotkeyActions
 from assistant.qt.inputs import IMAGE_FILTER, image_from_mime, mime_has_image, pil_to_qimage
@@ -62,10 +63,12 @@ class MainWindow(HotkeyActions, HistoryActions, QMainWindow):
         self._timing: tuple[str, float, float | None] | None = None  # hotkey action, pressed at, captured at
         self.capture_flow = CaptureFlow(self, capturer, settle_ms)
         self.hotkey_help = "No global hotkeys are active."
+        self.settings_controller = None  # set by SettingsController
         self._build()
         self._wire()
+        self.download_flow = DownloadFlow(self, service)
         self.setAcceptDrops(True)
-        self._show_status("Starting: loading the model…")
+        self.show_status("Starting: loading the model…")
         self.resize(960, 640)
 
     # -- layout ------------------------------------------------------------------------
@@ -102,6 +105,10 @@ class MainWindow(HotkeyActions, HistoryActions, QMainWindow):
             "Switch between a short caption, a detailed description and the visible text.")
         act("history", "&History…", "Ctrl+H", self.show_history, "Find, reopen, export or delete past conversations.")
         act("keys", "&Keyboard shortcuts", "F1", self.show_keys, "Say and show every shortcut and global hotkey.")
+        act("settings", "&Settings…", "Ctrl+,", self.open_settings,
+            "Model, answer length, speech, hotkeys, history, colours and text size.")
+        act("download", "&Download the model", "Ctrl+Shift+M", self.service.retry,
+            "Download the chosen model if it is not on this computer yet, or try loading it again.")
         act("quit", "&Quit", "Ctrl+Q", self.close, "Close BLIP Assistant.")
 
         ask_row = QHBoxLayout()
@@ -162,7 +169,7 @@ class MainWindow(HotkeyActions, HistoryActions, QMainWindow):
 
     def _build_menus(self) -> None:
         menus = [
-            ("&File", ["open", "paste", "history", None, "quit"]),
+            ("&File", ["open", "paste", "history", None, "settings", "download", None, "quit"]),
             ("&Describe", ["describe_screen", "describe_window", "describe_desktop"]),
             ("&Conversation", ["ask", "latest", "repeat", "stop", "preset", None, "new"]),
             ("&Help", ["keys"]),
@@ -289,7 +296,7 @@ class MainWindow(HotkeyActions, HistoryActions, QMainWindow):
             how_far = f" ({progress})" if progress else ""
             self.report(f"The model is still loading{how_far}; your request will run when it is ready.")
         else:
-            self._show_status("Working…")
+            self.show_status("Working…")
 
     def _on_answered(self, request_id: int, answer: Answer) -> None:
         if self._latest is None or request_id != self._latest[0] or self.conversation is None:
@@ -314,9 +321,9 @@ class MainWindow(HotkeyActions, HistoryActions, QMainWindow):
         if answer.dropped_turns:
             notes.append(f"The {answer.dropped_turns} oldest turns were left out to fit.")
         precision = self.service.info.precision if self.service.info else ""
-        self._show_status(f"Answered in {answer.seconds:.1f} s on {precision}. {' '.join(notes)}".strip())
+        self.show_status(f"Answered in {answer.seconds:.1f} s on {precision}. {' '.join(notes)}".strip())
         if self.auto_speak:
-            self._say(answer.text)
+            self.speak(answer.text)
         self._log_action_done()
         self.answer_shown.emit(answer.text)
 
@@ -349,7 +356,7 @@ class MainWindow(HotkeyActions, HistoryActions, QMainWindow):
     def repeat_last(self) -> None:
         text = self.last_answer()
         if text:
-            self._say(text)
+            self.speak(text)
         else:
             self.report("There is no answer to repeat yet.")
 
@@ -365,23 +372,29 @@ class MainWindow(HotkeyActions, HistoryActions, QMainWindow):
 
     def report(self, message: str, error: bool = False) -> None:
         """Show ``message`` in the status line and speak it. Errors never arrive as tracebacks."""
-        self._show_status(message)
-        self._say(message)
+        self.show_status(message)
+        self.speak(message)
         log.log(logging.WARNING if error else logging.INFO, "%s", message)
         self.message_shown.emit(message)
 
-    def _say(self, text: str) -> None:
+    def speak(self, text: str) -> None:
         if self.speaker is not None:
             self.speaker.say(text)
 
-    def _show_status(self, text: str) -> None:
+    def show_status(self, text: str) -> None:
         self.status.setText(text)
 
     def _on_progress(self, progress: Progress) -> None:
-        self._show_status(f"Loading the model: {progress}")
+        self.show_status(f"Loading the model: {progress}")
 
     def _on_ready(self, info: ModelInfo) -> None:
         self.report(f"Model ready on {info.precision}.")
+
+    def open_settings(self) -> None:
+        if self.settings_controller is None:
+            self.report("Settings are not available here.")
+            return
+        self.settings_controller.open()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         self.service.shutdown()

@@ -8,6 +8,7 @@ torch and transformers are imported here, on the worker thread, so the window sh
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import threading
@@ -43,16 +44,26 @@ class ModelWorker(QObject):
     started = Signal(int)  # request id
     answered = Signal(int, object)  # request id, Answer
     failed = Signal(int, str)  # request id, one-line message
+    download_needed = Signal(object)  # hub.DownloadPlan: the GUI asks the user, then calls download()
+    download_progress = Signal(object, object)  # bytes done, bytes in all (may pass 2**31)
+    download_stopped = Signal(str)  # cancelled; what was fetched is kept
     _wake = Signal()
+    _fetch = Signal()
+    _reload = Signal(object, object)
 
-    def __init__(self, factory: Callable[[], VisionModel]):
+    def __init__(self, factory: Callable[[], VisionModel], downloader=None):
         super().__init__()
         self._factory = factory
+        self._downloader = downloader  # hub.Downloader, or None: the factory finds the model itself
+        self._plan = None
+        self._cancel_download = threading.Event()
         self._model: VisionModel | None = None
         self._lock = threading.Lock()
         self._pending: Request | None = None
         self._running: Request | None = None
         self._wake.connect(self._drain)  # queued: emitted from the GUI thread, runs here
+        self._fetch.connect(self._download)
+        self._reload.connect(self._swap)
 
     # -- called from the GUI thread --------------------------------------------------
     def submit(self, request: Request) -> None:
@@ -69,9 +80,40 @@ class ModelWorker(QObject):
             if self._running is not None and self._model is not None:
                 self._model.cancel()
 
+    def download(self) -> None:
+        self._cancel_download.clear()
+        self._fetch.emit()
+
+    def cancel_download(self) -> None:
+        self._cancel_download.set()  # seen between two chunks
+
+    def reload(self, factory: Callable[[], VisionModel], downloader=None) -> None:
+        """Drop the model and load another (after the running request stops)."""
+        self.stop()
+        self._cancel_download.set()
+        self._reload.emit(factory, downloader)
+
+    def set_generation(self, generation) -> None:
+        with self._lock:
+            if self._model is not None and hasattr(self._model, "set_generation"):
+                self._model.set_generation(generation)  # read at the start of each request
+
     # -- worker thread ------------------------------------------------------------------
     @Slot()
     def load(self) -> None:
+        if self._downloader is not None:
+            try:
+                self._plan = self._downloader.check()
+            except AssistantError as err:
+                self.load_failed.emit(str(err))
+                return
+            except Exception as err:
+                log.exception("looking for the model failed")
+                self.load_failed.emit(f"The model cannot be found: {one_line(err)}")
+                return
+            if self._plan is not None:
+                self.download_needed.emit(self._plan)
+                return
         try:
             model = self._factory()
             info: ModelInfo = model.load(self.progress.emit)
@@ -86,6 +128,35 @@ class ModelWorker(QObject):
             self._model = model
         self.ready.emit(info)
         self._drain()
+
+    @Slot()
+    def _download(self) -> None:
+        if self._plan is None or self._downloader is None:
+            return
+        try:
+            self._downloader.fetch(self._plan, self.download_progress.emit, self._cancel_download)
+        except Cancelled as err:
+            self.download_stopped.emit(str(err))
+            return
+        except AssistantError as err:
+            self.load_failed.emit(str(err))
+            return
+        except Exception as err:
+            log.exception("download failed")
+            self.load_failed.emit(f"The download failed: {one_line(err)}")
+            return
+        self._plan = None
+        self.load()
+
+    @Slot(object, object)
+    def _swap(self, factory, downloader) -> None:
+        with self._lock:
+            old, self._model = self._model, None
+        del old
+        gc.collect()  # the old weights go before the new ones arrive
+        _empty_gpu_cache()
+        self._factory, self._downloader, self._plan = factory, downloader, None
+        self.load()
 
     @Slot()
     def _drain(self) -> None:
@@ -121,6 +192,18 @@ class ModelWorker(QObject):
         self.answered.emit(request.id, answer)
 
 
+def _empty_gpu_cache() -> None:
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+SIGNALS = ("progress", "ready", "load_failed", "started", "answered", "failed", "download_needed", "download_progress",
+           "download_stopped")
+
+
 class ModelService(QObject):
     """The GUI's handle on the worker: owns the thread, forwards signals, tracks state."""
 
@@ -130,16 +213,21 @@ class ModelService(QObject):
     started = Signal(int)
     answered = Signal(int, object)
     failed = Signal(int, str)
+    download_needed = Signal(object)
+    download_progress = Signal(object, object)
+    download_stopped = Signal(str)
+    _load = Signal()
 
-    def __init__(self, factory: Callable[[], VisionModel], parent: QObject | None = None):
+    def __init__(self, factory: Callable[[], VisionModel], parent: QObject | None = None, downloader=None):
         super().__init__(parent)
         self.info: ModelInfo | None = None
         self.last_progress: Progress | None = None
         self._thread = QThread()
         self._thread.setObjectName("model-worker")
-        self._worker = ModelWorker(factory)
+        self._worker = ModelWorker(factory, downloader)
         self._worker.moveToThread(self._thread)
-        for name in ("progress", "ready", "load_failed", "started", "answered", "failed"):
+        self._load.connect(self._worker.load)
+        for name in SIGNALS:
             getattr(self._worker, name).connect(getattr(self, name))
         self.progress.connect(self._on_progress)
         self.ready.connect(self._on_ready)
@@ -159,8 +247,27 @@ class ModelService(QObject):
     def stop(self) -> None:
         self._worker.stop()
 
+    def download(self) -> None:
+        self._worker.download()
+
+    def cancel_download(self) -> None:
+        self._worker.cancel_download()
+
+    def retry(self) -> None:
+        """Look for the model again (after a refused or cancelled download, or a failed load)."""
+        if not self.is_ready:
+            self._load.emit()
+
+    def reload(self, factory: Callable[[], VisionModel], downloader=None) -> None:
+        self.info, self.last_progress = None, None
+        self._worker.reload(factory, downloader)
+
+    def set_generation(self, generation) -> None:
+        self._worker.set_generation(generation)
+
     def shutdown(self, timeout_ms: int = 5000) -> None:
         self._worker.stop()
+        self._worker.cancel_download()
         self._thread.quit()
         self._thread.wait(timeout_ms)
 

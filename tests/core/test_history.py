@@ -122,15 +122,21 @@ def test_sigkill_while_writing_loses_at_most_the_turn_being_written(tmp_path):
 def test_history_settings_come_from_the_settings_file(tmp_path, monkeypatch):
     import json
 
+    from assistant.config import load_settings
     from assistant.core.history import open_history
+
+    def open_history_from_file():
+        settings, messages = load_settings()
+        store, more = open_history(settings.history)
+        return store, messages + more
 
     config = tmp_path / "settings.json"
     monkeypatch.setenv("BLIP_ASSISTANT_CONFIG", str(config))
     monkeypatch.setenv("BLIP_ASSISTANT_DATA", str(tmp_path / "data"))
     config.write_text(json.dumps({"history": {"enabled": False}}))
-    assert open_history() == (None, [])
+    assert open_history_from_file() == (None, [])
     config.write_text(json.dumps({"history": {"store_images": False, "keep_days": "soon"}}))
-    store, messages = open_history()
+    store, messages = open_history_from_file()
     assert store is not None and "keep_days" in messages[0]
     cid = store.start(Image.new("RGB", (10, 10)), "screen")
     assert store.get(cid).image is None  # store_images: false still holds beside the bad keep_days

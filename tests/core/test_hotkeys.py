@@ -1,6 +1,6 @@
 import json
 
-from assistant.config import load_hotkeys
+from assistant.config import load_settings
 from assistant.core.hotkeys import ACTIONS, DEFAULT_BINDINGS, RESERVED, check_bindings, describe_binding, parse_binding
 
 
@@ -31,6 +31,11 @@ def test_invalid_reserved_duplicate_and_unknown_bindings_are_reported_not_fatal(
 def test_bindings_read_out_for_help():
     assert describe_binding("<ctrl>+<alt>+<shift>+s") == "Ctrl+Alt+Shift+S"
     assert describe_binding("<ctrl>+<f5>") == "Ctrl+F5"
+
+
+def load_hotkeys(path):
+    settings, messages = load_settings(path)
+    return settings.hotkeys, messages
 
 
 def test_settings_file_overrides_and_turns_off_and_bad_files_fall_back(tmp_path):

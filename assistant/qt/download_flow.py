@@ -1,0 +1,91 @@
+"""First run: ask before downloading the model, then show and speak the progress; cancel any time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QMessageBox, QProgressBar, QPushButton
+
+from assistant.core.hub import DownloadPlan, human_bytes
+from assistant.qt.a11y import name
+
+
+class DownloadFlow(QObject):
+    """Owns the download progress bar and its Cancel button in the main window's status bar."""
+
+    def __init__(self, window, service):
+        super().__init__(window)
+        self.window, self.service = window, service
+        self.bar = name(QProgressBar(), "Model download", "How much of the model has been downloaded.")
+        self.bar.setRange(0, 1000)
+        self.bar.setMinimumWidth(260)
+        self.cancel_button = name(QPushButton("Cancel download"), "Cancel download",
+                                  "Stop the download; what was downloaded is kept for next time.")
+        self.cancel_button.clicked.connect(self.cancel)
+        for widget in (self.bar, self.cancel_button):
+            window.statusBar().addPermanentWidget(widget)
+            widget.hide()
+        self.confirm = self._ask  # (plan) -> bool
+        self._quarter: int | None = None
+        service.download_needed.connect(self._on_needed)
+        service.download_progress.connect(self._on_progress)
+        service.download_stopped.connect(self._on_stopped)
+        service.load_failed.connect(lambda _message: self._hide())
+        service.ready.connect(lambda _info: self._hide())
+
+    @property
+    def active(self) -> bool:
+        return self.bar.isVisible()
+
+    def cancel(self) -> None:
+        if self.active:
+            self.service.cancel_download()
+
+    def _ask(self, plan: DownloadPlan) -> bool:
+        if not QAccessible.isActive():  # a screen reader reads the dialog itself; others hear our voice
+            self.window.speak(plan.question())
+        box = QMessageBox(QMessageBox.Icon.Question, "Download the model?", plan.question(),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window)
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.setAccessibleName("Download the model?")
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def _on_needed(self, plan: DownloadPlan) -> None:
+        self.window.show_status(f"{plan.repo} is not downloaded yet.")
+        if not self.confirm(plan):
+            self.window.report("The model was not downloaded. To download it later, choose Download the model in the "
+                               "File menu; to use a model folder instead, open Settings with Control+Comma.")
+            return
+        self._quarter = None
+        self.bar.setValue(0)
+        self.bar.setFormat(f"Downloading {human_bytes(plan.bytes_total)}: %p%")
+        self.bar.show()
+        self.cancel_button.show()
+        self.window.report(f"Downloading {plan.repo}, {human_bytes(plan.bytes_needed)}. Progress is spoken at each "
+                           "quarter; Cancel download in the status bar stops it.")
+        self.service.download()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        fraction = done / total if total else 1.0
+        self.bar.setValue(int(1000 * fraction))
+        text = f"{human_bytes(done)} of {human_bytes(total)}"
+        self.bar.setFormat(f"%p%, {text}")
+        self.bar.setAccessibleDescription(f"{int(100 * fraction)} percent, {text}")
+        quarter = int(4 * fraction)
+        if self._quarter is None:  # a resumed download starts where it was, silently
+            self._quarter = quarter if fraction < 1 else 3
+            return
+        if quarter > self._quarter:
+            self._quarter = quarter
+            if quarter >= 4:
+                self.window.report("The model is downloaded. Loading it now.")
+            else:
+                self.window.report(f"Model download {25 * quarter} percent done, {text}.")
+
+    def _on_stopped(self, message: str) -> None:
+        self._hide()
+        self.window.report(f"{message} Choose Download the model in the File menu to continue.")
+
+    def _hide(self) -> None:
+        self.bar.hide()
+        self.cancel_button.hide()

@@ -1,0 +1,121 @@
+"""Applies settings to the running app, without a restart, and saves them.
+
+Each section is applied on its own: a new model reloads in the worker (with progress),
+answer length goes to the loaded model, speech rebuilds the speaker, hotkeys re-register,
+history reopens, and colours and text size change at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+
+from assistant.config import AppearanceSettings, Settings, save_settings
+from assistant.core.hub import Downloader
+from assistant.qt.hotkeys import help_text
+from assistant.qt.speakers import build_speaker
+from assistant.qt.theme import HIGH_CONTRAST_STYLE, high_contrast_palette
+
+log = logging.getLogger(__name__)
+_system_font: QFont | None = None
+
+
+def apply_appearance(appearance: AppearanceSettings) -> None:
+    global _system_font
+    app = QApplication.instance()
+    if _system_font is None:
+        _system_font = QFont(app.font())
+    if appearance.theme == "high_contrast":
+        app.setPalette(high_contrast_palette())
+        app.setStyleSheet(HIGH_CONTRAST_STYLE)
+    else:
+        app.setStyleSheet("")
+        app.setPalette(app.style().standardPalette())
+    font = QFont(_system_font)
+    if appearance.font_size:
+        font.setPointSize(appearance.font_size)
+    app.setFont(font)
+
+
+class SettingsController:
+    def __init__(self, settings: Settings, window, listener=None, factory_for: Callable | None = None,
+                 save: bool = True):
+        self.settings, self.window, self.listener = settings, window, listener
+        self.factory_for = factory_for  # Settings -> model factory; None: the model is never swapped (tests)
+        self.save = save
+        self.dialog = None
+        window.settings_controller = self
+
+    def voices(self) -> list[tuple[str, str]]:
+        if self.settings.speech.output in ("silent", "screen_reader"):
+            return []  # do not start a speech engine nobody asked for
+        try:
+            from assistant.core.tts_engine import TtsEngine
+
+            return TtsEngine.shared().voices()
+        except Exception as err:  # no engine: the default voice is the only choice
+            log.info("no voices: %s", err)
+            return []
+
+    def open(self) -> None:
+        from assistant.qt.settings_dialog import SettingsDialog
+
+        if self.dialog is not None:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return
+        if self.listener is not None:
+            self.listener.stop()  # recording Ctrl+Alt+Shift+S must not also describe the screen
+        self.dialog = SettingsDialog(self.settings, self.voices(), self.window)
+        self.dialog.applied.connect(self.apply)
+        self.dialog.finished.connect(self._closed)
+        self.dialog.open()
+
+    def _closed(self) -> None:
+        self.dialog.deleteLater()
+        self.dialog = None
+        if self.listener is not None and self.settings.hotkeys.enabled:
+            for message in self.listener.start(self.settings.hotkeys):
+                self.window.report(message, error=True)
+            self.window.hotkey_help = help_text(self.listener.active)
+
+    def apply(self, new: Settings) -> None:
+        old, self.settings = self.settings, new
+        w = self.window
+        notes: list[str] = []
+        if new.model != old.model and self.factory_for is not None:
+            w.service.reload(self.factory_for(new), Downloader(new.model.model))
+            notes.append(f"Loading {new.model.model}.")
+        elif new.generation != old.generation:
+            w.service.set_generation(new.generation)
+        if new.speech != old.speech:
+            if w.speaker is not None:
+                w.speaker.stop()
+            w.speaker = build_speaker(new.speech, w)
+            w.auto_speak = new.speech.auto_speak
+        if new.hotkeys != old.hotkeys and self.listener is not None and self.dialog is None:
+            self.listener.stop()
+            notes += self.listener.start(new.hotkeys) if new.hotkeys.enabled else []
+            w.hotkey_help = help_text(self.listener.active)
+        if new.history != old.history:
+            notes += self._reopen_history(new)
+        if new.appearance != old.appearance:
+            apply_appearance(new.appearance)
+        if self.save:
+            try:
+                notes += save_settings(new)
+            except OSError as err:
+                notes.append(f"The settings could not be saved ({err.strerror or err}); they apply until you quit.")
+        w.report(" ".join(["Settings applied.", *notes]))
+
+    def _reopen_history(self, new: Settings) -> list[str]:
+        from assistant.core.history import open_history
+
+        if self.window.history is not None:
+            self.window.history.close()
+        store, messages = open_history(new.history)
+        self.window.history = store
+        return messages

@@ -1,0 +1,238 @@
+"""The settings dialog: one tab per section, every control labelled and reachable by keyboard.
+
+Ctrl+Tab and Ctrl+Shift+Tab move between tabs; each label's underlined letter (Alt+letter)
+jumps to its control. The dialog only edits a Settings value; applying it is the
+controller's job (settings_controller.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.config import MODEL_PRESETS, AppearanceSettings, HistorySettings, HotkeySettings, Settings
+from assistant.core.hotkeys import ACTIONS, DEFAULT_BINDINGS, RESERVED, describe_binding, parse_binding
+from assistant.qt.a11y import announce, name
+from assistant.qt.hotkey_recorder import HotkeyButton
+
+LOCAL = "local folder"
+DEVICE_CHOICES = (("auto", "Automatic: the GPU if there is one"), ("cuda", "GPU (CUDA)"), ("cpu", "CPU"))
+QUANT_CHOICES = (("auto", "Automatic: 4-bit on a GPU, none on the CPU"), ("4bit", "4-bit"), ("8bit", "8-bit"),
+                 ("none", "None (full precision)"))
+PRECISION_CHOICES = (("auto", "Automatic: bf16 where the CPU supports it"), ("fp32", "fp32"), ("bf16", "bf16"))
+OUTPUT_CHOICES = (("auto", "Automatic: my screen reader while it runs, else the app's voice"),
+                  ("voice", "The app's own voice"), ("screen_reader", "My screen reader"),
+                  ("both", "Both"), ("silent", "Silent (text only)"))
+THEME_CHOICES = (("system", "The system's colours"), ("high_contrast", "High contrast: white and yellow on black"))
+
+
+def _combo(choices, current: str, accessible: str) -> QComboBox:
+    box = name(QComboBox(), accessible)
+    for value, text in choices:
+        box.addItem(text, value)
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box
+
+
+def _spin(low: int, high: int, value: int, accessible: str, suffix: str = "", special: str = "") -> QSpinBox:
+    spin = name(QSpinBox(), accessible)
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setSuffix(suffix)
+    if special:
+        spin.setSpecialValueText(special)
+    return spin
+
+
+class SettingsDialog(QDialog):
+    applied = Signal(object)  # Settings, on OK and on Apply
+
+    def __init__(self, settings: Settings, voices: list[tuple[str, str]], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        name(self, "Settings", "Model, answers, speech, hotkeys, history and appearance.")
+        self.settings = settings
+        self.tabs = name(QTabWidget(), "Settings sections")
+        for title, build in (("&Model", self._model_page), ("A&nswers", self._answers_page), ("&Speech", self._speech_page),
+                             ("Hot&keys", self._hotkeys_page), ("H&istory", self._history_page),
+                             ("A&ppearance", self._appearance_page)):
+            page = QWidget()
+            build(page, voices)
+            self.tabs.addTab(page, title)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                                   | QDialogButtonBox.StandardButton.Apply)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(lambda: self.applied.emit(self.value()))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
+        self.resize(720, 480)
+
+    def accept(self) -> None:
+        self.applied.emit(self.value())
+        super().accept()
+
+    @staticmethod
+    def _form(page: QWidget, rows) -> QFormLayout:
+        form = QFormLayout(page)
+        for label, widget in rows:
+            if label is None:
+                form.addRow(widget)
+                continue
+            text = QLabel(label)
+            text.setBuddy(widget)
+            form.addRow(text, widget)
+        return form
+
+    # -- pages ---------------------------------------------------------------------------
+    def _model_page(self, page: QWidget, _voices) -> None:
+        m = self.settings.model
+        self.model_choice = name(QComboBox(), "Model")
+        for repo, text in MODEL_PRESETS:
+            self.model_choice.addItem(text, repo)
+        presets = [repo for repo, _ in MODEL_PRESETS]
+        from assistant.core.hub import is_local
+
+        if m.model not in presets and not is_local(m.model):
+            self.model_choice.addItem(f"Another Hugging Face model: {m.model}", m.model)
+        self.model_choice.addItem("A model folder on this computer", LOCAL)
+        local = is_local(m.model)
+        self.model_choice.setCurrentIndex(self.model_choice.findData(LOCAL if local else m.model))
+        self.folder = name(QLineEdit(m.model if local else ""), "Model folder",
+                           "A folder holding config.json, the processor files and .safetensors weights.")
+        browse = name(QPushButton("&Browse…"), "Browse for the model folder")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        folder_box = QWidget()
+        folder_box.setLayout(row)
+        self.model_choice.currentIndexChanged.connect(self._model_changed)
+        self.device = _combo(DEVICE_CHOICES, m.device, "Device")
+        self.quant = _combo(QUANT_CHOICES, m.quantization, "Quantization")
+        self.precision = _combo(PRECISION_CHOICES, m.cpu_precision, "CPU precision")
+        self._form(page, [("&Model:", self.model_choice), ("Model &folder:", folder_box), ("&Device:", self.device),
+                          ("&Quantization:", self.quant), ("CPU &precision:", self.precision)])
+        self._folder_widgets = (self.folder, browse)
+        self._model_changed()
+
+    def _model_changed(self) -> None:
+        for widget in self._folder_widgets:
+            widget.setEnabled(self.model_choice.currentData() == LOCAL)
+
+    def _browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Choose the model folder", self.folder.text())
+        if path:
+            self.folder.setText(path)
+
+    def _answers_page(self, page: QWidget, _voices) -> None:
+        self.max_tokens = _spin(5, 400, self.settings.generation.max_new_tokens, "Longest answer", " tokens")
+        self.max_tokens.setAccessibleDescription("About three tokens make four words. Longer answers take longer.")
+        self._form(page, [("&Longest answer:", self.max_tokens)])
+
+    def _speech_page(self, page: QWidget, voices) -> None:
+        s = self.settings.speech
+        self.output = _combo(OUTPUT_CHOICES, s.output, "Speak with")
+        self.voice = _combo((("", "The engine's default voice"), *voices), s.voice, "Voice")
+        self.rate = _spin(60, 500, s.rate, "Rate", " words per minute")
+        self.volume = _spin(0, 100, round(100 * s.volume), "Volume", " %")
+        self.auto_speak = name(QCheckBox("Speak descriptions and answers as they &arrive"), "Speak answers as they arrive")
+        self.auto_speak.setChecked(s.auto_speak)
+        self._form(page, [("Speak &with:", self.output), ("&Voice:", self.voice), ("&Rate:", self.rate),
+                          ("V&olume:", self.volume), (None, self.auto_speak)])
+
+    def _hotkeys_page(self, page: QWidget, _voices) -> None:
+        h = self.settings.hotkeys
+        self.hotkeys_on = name(QCheckBox("&Global hotkeys on (they work while other programs have focus)"),
+                               "Global hotkeys on")
+        self.hotkeys_on.setChecked(h.enabled)
+        self.hotkey_buttons = {a: HotkeyButton(a, h.bindings.get(a, ""), self._hotkey_problem) for a in ACTIONS}
+        defaults = name(QPushButton("&Restore the default hotkeys"), "Restore the default hotkeys")
+        defaults.clicked.connect(self._default_hotkeys)
+        self.hotkey_note = name(QLabel("Activate a hotkey to record a new one. Hotkeys are paused while this dialog is open."),
+                                "Hotkeys note")
+        self.hotkey_note.setWordWrap(True)
+        layout = QVBoxLayout(page)
+        for widget in (self.hotkeys_on, *self.hotkey_buttons.values(), defaults, self.hotkey_note):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+
+    def _hotkey_problem(self, action: str, binding: str) -> str:
+        """One sentence if ``binding`` cannot be used for ``action``, else ""."""
+        try:
+            keys = parse_binding(binding)
+        except ValueError as err:
+            message = f"{describe_binding(binding)} cannot be a hotkey: {err}."
+        else:
+            other = next((a for a, b in self.hotkey_bindings().items() if a != action and b and parse_binding(b) == keys), None)
+            if keys in RESERVED:
+                message = f"{describe_binding(binding)} is used by {RESERVED[keys]}."
+            elif other:
+                message = f"{describe_binding(binding)} is already the hotkey for {ACTIONS[other].lower()}."
+            else:
+                return ""
+        self.hotkey_note.setText(message)
+        return message
+
+    def _default_hotkeys(self) -> None:
+        for action, button in self.hotkey_buttons.items():
+            button.set_binding(DEFAULT_BINDINGS[action])
+        announce(self, "The default hotkeys are back.", assertive=True)
+
+    def hotkey_bindings(self) -> dict[str, str]:
+        return {a: b.binding for a, b in self.hotkey_buttons.items()}
+
+    def _history_page(self, page: QWidget, _voices) -> None:
+        h = self.settings.history
+        self.history_on = name(QCheckBox("&Keep a history of descriptions and answers"), "Keep a history")
+        self.history_on.setChecked(h.enabled)
+        self.store_images = name(QCheckBox("Keep the &images too (needed to ask about them later)"), "Keep the images")
+        self.store_images.setChecked(h.store_images)
+        self.keep_days = _spin(0, 3650, h.keep_days, "Delete conversations older than", " days", "never")
+        self._form(page, [(None, self.history_on), (None, self.store_images),
+                          ("&Delete conversations older than:", self.keep_days),
+                          (None, QLabel("Everything stays on this computer. Ctrl+H in the main window opens the history."))])
+
+    def _appearance_page(self, page: QWidget, _voices) -> None:
+        a = self.settings.appearance
+        self.theme = _combo(THEME_CHOICES, a.theme, "Colours")
+        self.font_size = _spin(5, 48, a.font_size or 5, "Text size", " points", "the system's size")  # 5 shows as that
+        self._form(page, [("&Colours:", self.theme), ("&Text size:", self.font_size)])
+
+    # -- result ---------------------------------------------------------------------------
+    def value(self) -> Settings:
+        s = self.settings
+        choice = self.model_choice.currentData()
+        model_id = self.folder.text().strip() if choice == LOCAL else choice
+        model = replace(s.model, model=model_id or s.model.model, device=self.device.currentData(),
+                        quantization=self.quant.currentData(), cpu_precision=self.precision.currentData())
+        font = self.font_size.value()
+        return replace(
+            s,
+            model=model,
+            generation=replace(s.generation, max_new_tokens=self.max_tokens.value()),
+            speech=replace(s.speech, output=self.output.currentData(), voice=self.voice.currentData(),
+                           rate=self.rate.value(), volume=self.volume.value() / 100, auto_speak=self.auto_speak.isChecked()),
+            hotkeys=HotkeySettings(enabled=self.hotkeys_on.isChecked(), bindings=self.hotkey_bindings()),
+            history=HistorySettings(enabled=self.history_on.isChecked(), store_images=self.store_images.isChecked(),
+                                    keep_days=self.keep_days.value()),
+            appearance=AppearanceSettings(theme=self.theme.currentData(), font_size=font if font > 5 else 0),
+        )
