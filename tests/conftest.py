@@ -78,3 +78,38 @@ def other_photo():
     from PIL import Image
 
     return Image.fromarray(np.random.default_rng(8).integers(0, 255, (60, 40, 3), dtype=np.uint8))
+
+
+@pytest.fixture
+def fake_hub(tiny_model_dirs, tmp_path, monkeypatch):
+    """The tiny OPT model served as "tiny-hub/blip2-opt" by a Hub on loopback (tests/fake_hub.py).
+
+    Downloads land in a fresh data folder. Chunks are 64 kB instead of 10 MB, so a 1.2 MB
+    model reports progress the way a 15 GB one does.
+    """
+    import huggingface_hub.constants as constants
+    from fake_hub import FakeHub
+
+    with FakeHub("tiny-hub/blip2-opt", tiny_model_dirs["opt"]) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+        monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+        monkeypatch.setattr(constants, "DOWNLOAD_CHUNK_SIZE", 64 * 1024)
+        monkeypatch.setenv("BLIP_ASSISTANT_DATA", str(tmp_path / "data"))
+        yield hub
+
+
+@pytest.fixture
+def no_network(monkeypatch, tmp_path):
+    """Online mode, but the Hub address refuses connections: what a machine with no internet sees."""
+    import socket
+
+    import huggingface_hub.constants as constants
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("BLIP_ASSISTANT_DATA", str(tmp_path / "data"))

@@ -93,3 +93,30 @@ def test_the_app_without_a_screen_says_so_in_one_line():
     assert result.returncode == 2
     assert_one_clean_error_line(result)
     assert "no screen" in result.stderr
+
+
+def test_describe_uses_the_settings_file(tiny_model_dirs, picture, tmp_path, monkeypatch):
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"model": {"model": str(tiny_model_dirs["t5"])}, "generation": {"max_new_tokens": 5}}))
+    monkeypatch.setenv("BLIP_ASSISTANT_CONFIG", str(config))
+    result = run("describe", str(picture), "--json", "--no-history")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["model"] == str(tiny_model_dirs["t5"])
+
+
+def test_describe_downloads_a_missing_model_once_then_runs_offline(fake_hub, picture, monkeypatch):
+    result = run("describe", str(picture), "--model", "tiny-hub/blip2-opt", "--no-history")
+    assert result.returncode == 0, result.stderr
+    assert "downloading" in result.stderr and "1.2 MB to fetch" in result.stderr and result.stdout.strip()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    fake_hub.server.shutdown()
+    again = run("describe", str(picture), "--model", "tiny-hub/blip2-opt", "--no-history")
+    assert again.returncode == 0, again.stderr
+    assert "downloading" not in again.stderr
+
+
+def test_describe_with_no_network_explains_a_model_folder(no_network, picture):
+    result = run("describe", str(picture), "--model", "Salesforce/blip2-opt-2.7b")
+    assert result.returncode == 3
+    assert_one_clean_error_line(result)
+    assert "internet cannot be reached" in result.stderr and "--model PATH" in result.stderr
