@@ -2,3 +2,4 @@
 
 __version__ = "0.1.0"
 APP_NAME = "BLIP Assistant"
+APP_ID = "io.github.blipassistant.BlipAssistant"  # desktop file, AppStream id and icon name

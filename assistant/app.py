@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from assistant import APP_NAME, __version__
+from assistant import APP_ID, APP_NAME, __version__
 from assistant.config import Settings
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("blip-assistant")
+    app.setDesktopFileName(APP_ID)
     _set_icon(app)
     apply_appearance(settings.appearance)
     service = ModelService(model_factory(settings), downloader=Downloader(settings.model.model))
@@ -95,12 +95,17 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
 
 
 def _set_icon(app) -> None:
-    """The icon from resources/ (a source checkout or a PyInstaller bundle); none in a bare wheel install."""
+    """The app's icon: from a PyInstaller bundle, a source checkout, or a pip install's share/ folder."""
     from PySide6.QtGui import QIcon
 
-    base = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
-    icon = base / "resources" / "icons" / "blip-assistant.svg"
-    if icon.is_file():
+    name = f"{APP_ID}.svg"
+    candidates = [
+        Path(getattr(sys, "_MEIPASS", "")) / "resources" / "icons" / name,
+        Path(__file__).resolve().parent.parent / "resources" / "icons" / name,
+        Path(sys.prefix) / "share" / "icons" / "hicolor" / "scalable" / "apps" / name,
+    ]
+    icon = next((p for p in candidates if p.is_file()), None)
+    if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
 
 

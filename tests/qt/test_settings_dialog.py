@@ -1,0 +1,147 @@
+"""The settings dialog by keyboard: every control named and reachable, hotkeys recorded, changes live and saved."""
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QPalette
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from assistant.config import AppearanceSettings, GenerationSettings, ModelSettings, Settings, SpeechSettings
+from assistant.core.speech import SilentSpeaker
+from assistant.qt.settings_controller import SettingsController, apply_appearance
+from assistant.qt.settings_dialog import LOCAL
+
+CTRL_ALT_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture
+def settings_window(ready_window, tiny_model_dirs, tmp_path, monkeypatch):
+    from conftest import tiny_factory  # tests/qt/conftest.py
+
+    config = tmp_path / "settings.json"
+    monkeypatch.setenv("BLIP_ASSISTANT_CONFIG", str(config))
+    settings = Settings(model=ModelSettings(model=str(tiny_model_dirs["opt"]), cpu_precision="fp32"),
+                        generation=GenerationSettings(max_new_tokens=8), speech=SpeechSettings(output="silent"))
+
+    def factory_for(s: Settings):
+        return tiny_factory(s.model.model, max_new_tokens=s.generation.max_new_tokens)
+
+    SettingsController(settings, ready_window, listener=None, factory_for=factory_for)
+    ready_window.messages = []
+    ready_window.message_shown.connect(ready_window.messages.append)
+    ready_window.config = config
+    yield ready_window
+    apply_appearance(AppearanceSettings())  # the next test gets the system look back
+
+
+def open_dialog(window, qtbot):
+    window.activateWindow()
+    window.actions_by_name["settings"].trigger()
+    dialog = window.settings_controller.dialog
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.activateWindow()  # a window manager does this; the offscreen platform needs asking
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    return dialog
+
+
+def test_every_control_is_named_and_reachable_with_tab(settings_window, qtbot):
+    dialog = open_dialog(settings_window, qtbot)
+    for index in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(index)
+        page = dialog.tabs.currentWidget()
+        controls = [w for w in page.findChildren(QWidget) if w.isVisible() and w.isEnabled()
+                    and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.parent() is not None
+                    and not w.parent().inherits("QAbstractSpinBox") and not w.parent().inherits("QComboBox")]
+        assert controls, dialog.tabs.tabText(index)
+        tab = dialog.tabs.tabText(index)
+        for widget in controls:
+            accessible = QAccessible.queryAccessibleInterface(widget)
+            assert accessible.text(QAccessible.Text.Name).strip(), f"unnamed {type(widget).__name__} on {tab}"
+        dialog.tabs.tabBar().setFocus()
+        reached = set()
+        for _ in range(len(controls) + 8):  # Tab through the page, the buttons and back
+            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            focused = QApplication.focusWidget()
+            reached |= {id(w) for w in controls if w is focused or w.isAncestorOf(focused)}
+        missing = [w.accessibleName() for w in controls if id(w) not in reached]
+        assert not missing, f"Tab never reaches {missing} on {dialog.tabs.tabText(index)}"
+
+
+def press_ok(dialog):
+    """Enter where no button has focus presses OK (on a focused button, Enter presses that button)."""
+    dialog.tabs.tabBar().setFocus()
+    QTest.keyClick(dialog.tabs.tabBar(), Qt.Key.Key_Return)
+
+
+def record(button, key, modifiers=CTRL_ALT_SHIFT):
+    button.setFocus()
+    QTest.keyClick(button, Qt.Key.Key_Space)
+    assert button.recording
+    QTest.keyClick(button, key, modifiers)
+
+
+def test_hotkeys_are_recorded_by_pressing_them_and_conflicts_are_refused(settings_window, qtbot):
+    dialog = open_dialog(settings_window, qtbot)
+    dialog.tabs.setCurrentIndex(3)
+    repeat = dialog.hotkey_buttons["repeat"]
+    record(repeat, Qt.Key.Key_Y)
+    assert repeat.binding == "<ctrl>+<alt>+<shift>+y" and "Ctrl+Alt+Shift+Y" in repeat.accessibleName()
+    record(repeat, Qt.Key.Key_S)  # taken by "describe the screen"
+    assert repeat.binding == "<ctrl>+<alt>+<shift>+y" and "describe the screen" in dialog.hotkey_note.text()
+    record(repeat, Qt.Key.Key_R)  # GNOME's screen recorder
+    assert repeat.binding == "<ctrl>+<alt>+<shift>+y" and "GNOME" in dialog.hotkey_note.text()
+    record(repeat, Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier)
+    assert repeat.binding == "<ctrl>+<alt>+<shift>+y" and not repeat.recording
+    stop = dialog.hotkey_buttons["stop"]
+    record(stop, Qt.Key.Key_Backspace, Qt.KeyboardModifier.NoModifier)
+    assert stop.binding == "" and stop.text().endswith(": off")
+    record(stop, Qt.Key.Key_F9, Qt.KeyboardModifier.ControlModifier)
+    assert stop.binding == "<ctrl>+<f9>"
+    press_ok(dialog)
+    saved = json.loads(settings_window.config.read_text())["hotkeys"]["bindings"]
+    assert saved["repeat"] == "<ctrl>+<alt>+<shift>+y" and saved["stop"] == "<ctrl>+<f9>"
+
+
+def test_ok_applies_at_once_and_saves(settings_window, qtbot):
+    dialog = open_dialog(settings_window, qtbot)
+    dialog.max_tokens.setValue(6)
+    dialog.theme.setCurrentIndex(dialog.theme.findData("high_contrast"))
+    dialog.font_size.setValue(20)
+    dialog.auto_speak.setChecked(False)
+    dialog.history_on.setChecked(False)
+    press_ok(dialog)
+    qtbot.waitUntil(lambda: settings_window.settings_controller.dialog is None)
+    app = QApplication.instance()
+    assert app.palette().color(QPalette.ColorRole.Window).name() == "#000000" and app.font().pointSize() == 20
+    assert settings_window.auto_speak is False and settings_window.history is None
+    assert isinstance(settings_window.speaker, SilentSpeaker)
+    assert settings_window.service._worker._model.generation.max_new_tokens == 6
+    saved = json.loads(settings_window.config.read_text())
+    assert saved["generation"]["max_new_tokens"] == 6 and saved["appearance"] == {"theme": "high_contrast", "font_size": 20}
+    assert any("Settings applied" in m for m in settings_window.messages)
+
+
+def test_cancel_changes_nothing(settings_window, qtbot):
+    dialog = open_dialog(settings_window, qtbot)
+    dialog.max_tokens.setValue(6)
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: settings_window.settings_controller.dialog is None)
+    assert not settings_window.config.exists()
+    assert settings_window.service._worker._model.generation.max_new_tokens == 8
+
+
+def test_another_model_loads_in_the_worker_with_progress(settings_window, tiny_model_dirs, qtbot):
+    dialog = open_dialog(settings_window, qtbot)
+    dialog.model_choice.setCurrentIndex(dialog.model_choice.findData(LOCAL))
+    assert dialog.folder.isEnabled()
+    dialog.folder.setText(str(tiny_model_dirs["t5"]))
+    stages = []
+    settings_window.service.progress.connect(lambda p: stages.append(p.stage))
+    with qtbot.waitSignal(settings_window.service.ready, timeout=120_000) as ready:
+        dialog.buttons_apply.click()
+    assert ready.args[0].family == "t5" and "loading weights" in stages
+    assert any(f"Loading {tiny_model_dirs['t5']}" in m for m in settings_window.messages)
+    with qtbot.waitSignal(settings_window.answer_shown, timeout=60_000):
+        settings_window.describe("screen")
