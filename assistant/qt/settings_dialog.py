@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -82,6 +83,11 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.buttons_apply = buttons.button(QDialogButtonBox.StandardButton.Apply)
         self.buttons_apply.clicked.connect(lambda: self.applied.emit(self.value()))
+        # Alt+O and Alt+Y from anywhere, and Ctrl+Enter: Enter on a focused button presses that button.
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&OK")
+        self.buttons_apply.setText("Appl&y")
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)

@@ -88,3 +88,30 @@ def test_invalid_and_conflicting_bindings_are_reported_and_the_rest_work(start_a
     press(env, KEYS["describe_screen"])
     app.wait_line(r"action describe_screen: captured in")
     assert app.proc.poll() is None
+
+
+def test_a_hotkey_recorded_in_settings_works_at_once_without_a_restart(start_app, helper_window, tmp_path):
+    """All by real key presses: Ctrl+, opens Settings, Ctrl+Tab to Hotkeys, Tab to Repeat, record, OK."""
+    app, env = start_app()
+    app.wait_line(r"global hotkeys: ")
+    app.wait_line(r"Model ready on")
+    wid = wait_for_x(env, lambda: _search(env, "^BLIP Assistant$"), 30, "the app window")
+    subprocess.run(["xdotool", "windowactivate", "--sync", wid], env=env, check=True)
+    press(env, "ctrl+comma")
+    dialog = wait_for_x(env, lambda: _search(env, "^Settings$"), 30, "the Settings dialog")
+    wait_for_x(env, lambda: subprocess.run(["xdotool", "getactivewindow"], env=env, capture_output=True,
+                                           text=True).stdout.strip() == dialog, 20, "Settings to have focus")
+    press(env, "ctrl+Tab", "ctrl+Tab", "ctrl+Tab")  # Model, Answers, Speech, Hotkeys
+    press(env, *["Tab"] * 7)  # the on/off box, then describe screen, window, clipboard, ask, stop, repeat
+    press(env, "space", "ctrl+alt+shift+y")
+    press(env, "alt+o")  # OK
+    app.wait_line(r"Settings applied\.")
+    app.wait_line(r"global hotkeys: .*repeat=Ctrl\+Alt\+Shift\+Y")
+    saved = json.loads((tmp_path / "settings.json").read_text())
+    assert saved["hotkeys"]["bindings"]["repeat"] == "<ctrl>+<alt>+<shift>+y"
+    subprocess.run(["xdotool", "windowactivate", "--sync", helper_window], env=env, check=True)
+    press(env, "ctrl+alt+shift+y")
+    app.wait_line(r"action repeat$")
+    press(env, KEYS["repeat"], KEYS["cycle_preset"])  # the old key, then a marker
+    app.wait_line(r"Preset: detailed\.")
+    assert sum(line.endswith("action repeat") for line in app.lines) == 1
