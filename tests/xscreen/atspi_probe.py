@@ -19,16 +19,17 @@ if subprocess.run(["gdbus", "wait", "--session", "--timeout", "20", "org.a11y.Bu
     sys.exit(1)
 
 import pyatspi  # noqa: E402  (aborts if no bus is running)
-from gi.repository import GLib  # noqa: E402
+from gi.repository import Atspi, GLib  # noqa: E402
 
 env = {**os.environ, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "QT_ACCESSIBILITY": "1"}
 app = subprocess.Popen(app_cmd, env=env, stderr=subprocess.PIPE, text=True)
 INTERACTIVE = {"push button", "toggle button", "check box", "radio button", "text", "entry", "list", "combo box",
                "slider", "spin button", "menu item", "page tab", "tree", "table", "list box"}
 result = {"found": False, "unnamed": [], "roles": {}, "announcements": [], "nodes": 0}
+settings = {"requested": False, "tabs": [], "unnamed": {}, "buttons": []}
 
 
-def walk(node, depth=0):
+def walk(node, depth=0, into=result):
     if node is None or depth > 40:
         return
     try:
@@ -36,15 +37,58 @@ def walk(node, depth=0):
         states = node.getState()
     except Exception:
         return
-    result["nodes"] += 1
-    result["roles"][role] = result["roles"].get(role, 0) + 1
+    into["nodes"] = into.get("nodes", 0) + 1
+    into.setdefault("roles", {})[role] = into.get("roles", {}).get(role, 0) + 1
     showing = states.contains(pyatspi.STATE_SHOWING)
     if role in INTERACTIVE and showing and not name.strip():
-        result["unnamed"].append(role)
-    if role == "push button" and name:
-        result.setdefault("buttons", []).append(name)
+        into["unnamed"].append(role)
+    if role == "push button" and name and showing:
+        into.setdefault("buttons", []).append(name)
     for i in range(node.childCount):
-        walk(node.getChildAtIndex(i), depth + 1)
+        walk(node.getChildAtIndex(i), depth + 1, into)
+
+
+def find(node, predicate, depth=0):
+    if node is None or depth > 40:
+        return None
+    try:
+        if predicate(node):
+            return node
+        children = [node.getChildAtIndex(i) for i in range(node.childCount)]
+    except Exception:
+        return None
+    return next((hit for child in children if (hit := find(child, predicate, depth + 1)) is not None), None)
+
+
+def open_settings():
+    """As a user would: focus the app and press Ctrl+, (the probe then walks the dialog, tab by tab)."""
+    subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^BLIP Assistant$", "windowactivate", "--sync",
+                    "key", "--clearmodifiers", "ctrl+comma"], check=False)
+    settings["requested"] = True
+
+
+def walk_settings(app_node) -> bool:
+    """One step per tick: press the next tab (Qt handles the press a moment later), and once
+    it is selected, walk the page it shows. True when every tab has been walked."""
+    dialog = find(app_node, lambda n: n.getRoleName() in ("dialog", "frame") and (n.name or "").startswith("Settings"))
+    tabs = find(dialog, lambda n: n.getRoleName() == "page tab list") if dialog is not None else None
+    if tabs is None:
+        return False
+    pages = [t for t in (tabs.getChildAtIndex(i) for i in range(tabs.childCount)) if t.getRoleName() == "page tab"]
+    if len(settings["tabs"]) == len(pages):
+        return True
+    tab = pages[len(settings["tabs"])]
+    if not tab.getState().contains(pyatspi.STATE_SELECTED):
+        if settings.get("pressed") != tab.name:
+            tab.queryAction().doAction(0)  # "Press", as Orca does
+            settings["pressed"] = tab.name
+        return False
+    page = {"unnamed": []}
+    walk(dialog, 0, page)
+    settings["tabs"].append(tab.name)
+    settings["unnamed"][tab.name] = page["unnamed"]
+    settings["buttons"] += page.get("buttons", [])
+    return False
 
 
 def on_announcement(event):
@@ -57,6 +101,8 @@ def tick():
         for i in range(desktop.childCount):
             child = desktop.getChildAtIndex(i)
             if child is not None and child.name == "BLIP Assistant":
+                app_node[0] = child
+                child.set_cache_mask(Atspi.Cache.NONE)  # read live, as each tab changes what is showing
                 start = time.perf_counter()
                 walk(child)
                 result["walk_ms"] = round(1000 * (time.perf_counter() - start), 1)
@@ -64,8 +110,12 @@ def tick():
     status = ("Model ready", "The model is still loading")
     answers = [a for a in result["announcements"] if not a.startswith(status)]
     if result["found"] and answers:
-        pyatspi.Registry.stop()
-        return False
+        if not settings["requested"]:
+            open_settings()
+        elif app_node[0] is not None and walk_settings(app_node[0]):
+            result["settings"] = settings
+            pyatspi.Registry.stop()
+            return False
     if time.monotonic() > give_up:
         result["error"] = "timed out"
         pyatspi.Registry.stop()
@@ -73,6 +123,7 @@ def tick():
     return True
 
 
+app_node = [None]
 give_up = time.monotonic() + 120
 pyatspi.Registry.registerEventListener(on_announcement, "object:announcement")
 GLib.timeout_add(50, tick)

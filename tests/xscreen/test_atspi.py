@@ -34,6 +34,11 @@ def test_orca_sees_named_controls_and_hears_announcements(xserver, tiny_model_di
     assert any(a.startswith("Model ready") for a in result["announcements"])
     caption_heard = [a for a in result["announcements"] if not a.startswith(("Model ready", "The model is still"))]
     assert caption_heard, result["announcements"]
+    settings = result["settings"]  # opened with a real Ctrl+, and walked tab by tab
+    assert settings["tabs"] == ["Model", "Answers", "Speech", "Hotkeys", "History", "Appearance"]
+    assert all(unnamed == [] for unnamed in settings["unnamed"].values()), settings["unnamed"]
+    assert "Describe the screen under the mouse pointer: Ctrl+Alt+Shift+S" in settings["buttons"]
+    assert {"OK", "Cancel", "Apply"} <= set(settings["buttons"])
 
 
 @pytest.fixture(autouse=True)
