@@ -102,31 +102,23 @@ class ModelWorker(QObject):
     @Slot()
     def load(self) -> None:
         if self._downloader is not None:
-            try:
-                self._plan = self._downloader.check()
-            except AssistantError as err:
-                self.load_failed.emit(str(err))
-                return
-            except Exception as err:
-                log.exception("looking for the model failed")
-                self.load_failed.emit(f"The model cannot be found: {one_line(err)}")
+            ok, self._plan = self._guarded("The model cannot be found", self._downloader.check)
+            if not ok:
                 return
             if self._plan is not None:
-                self.download_needed.emit(self._plan)
+                self.download_needed.emit(self._plan)  # the GUI asks the user, then calls download()
                 return
-        try:
+
+        def build():
             model = self._factory()
-            info: ModelInfo = model.load(self.progress.emit)
-        except AssistantError as err:
-            self.load_failed.emit(str(err))
-            return
-        except Exception as err:  # never a traceback for the user; the log keeps it
-            log.exception("model load failed")
-            self.load_failed.emit(f"The model failed to load: {one_line(err)}")
+            return model, model.load(self.progress.emit)
+
+        ok, loaded = self._guarded("The model failed to load", build)
+        if not ok:
             return
         with self._lock:
-            self._model = model
-        self.ready.emit(info)
+            self._model = loaded[0]
+        self.ready.emit(loaded[1])
         self._drain()
 
     @Slot()
@@ -134,19 +126,27 @@ class ModelWorker(QObject):
         if self._plan is None or self._downloader is None:
             return
         try:
-            self._downloader.fetch(self._plan, self.download_progress.emit, self._cancel_download)
+            ok, _ = self._guarded("The download failed", lambda: self._downloader.fetch(
+                self._plan, self.download_progress.emit, self._cancel_download))
         except Cancelled as err:
             self.download_stopped.emit(str(err))
             return
+        if ok:
+            self._plan = None
+            self.load()
+
+    def _guarded(self, failure: str, step):
+        """(True, step()) or (False, None) once the user has been told why, in one line. Cancelled passes through."""
+        try:
+            return True, step()
+        except Cancelled:
+            raise
         except AssistantError as err:
             self.load_failed.emit(str(err))
-            return
-        except Exception as err:
-            log.exception("download failed")
-            self.load_failed.emit(f"The download failed: {one_line(err)}")
-            return
-        self._plan = None
-        self.load()
+        except Exception as err:  # never a traceback for the user; the log keeps it
+            log.exception(failure)
+            self.load_failed.emit(f"{failure}: {one_line(err)}")
+        return False, None
 
     @Slot(object, object)
     def _swap(self, factory, downloader) -> None:

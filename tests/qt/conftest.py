@@ -28,19 +28,26 @@ def tiny_factory(path, gate: threading.Event | None = None, **generation):
 
 @pytest.fixture
 def make_window(qtbot, tiny_model_dirs):
-    """make_window(gate=None, capture_image=None, **generation) -> MainWindow with its worker started."""
+    """make_window(gate=None, capture_image=None, family, build=None, downloader=None, start=True, **generation).
+
+    A MainWindow with the tiny model (or ``build``), its messages collected in ``window.messages``.
+    """
     from assistant.qt.main_window import MainWindow
     from assistant.qt.worker import ModelService
 
     made = []
 
-    def make(gate=None, capture_image: Image.Image | None = None, family="opt", **generation):
-        service = ModelService(tiny_factory(tiny_model_dirs[family], gate, **generation))
+    def make(gate=None, capture_image: Image.Image | None = None, family="opt", build=None, downloader=None, start=True,
+             **generation):
+        service = ModelService(build or tiny_factory(tiny_model_dirs[family], gate, **generation), downloader=downloader)
         capturer = FakeCapturer(capture_image or Image.effect_noise((64, 48), 80).convert("RGB"))
         window = MainWindow(service, capturer, SilentSpeaker(), settle_ms=0)
+        window.messages = []
+        window.message_shown.connect(window.messages.append)
         qtbot.addWidget(window)
         window.show()
-        service.start()
+        if start:
+            service.start()
         made.append(window)
         return window
 

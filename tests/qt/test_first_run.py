@@ -1,45 +1,28 @@
 """First run in the window: the real question box answered by keyboard, a real download from a loopback Hub."""
 
 import pytest
-from PIL import Image
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from assistant.config import GenerationSettings, ModelSettings
-from assistant.core.capture import FakeCapturer
 from assistant.core.hub import Downloader
-from assistant.core.speech import SilentSpeaker
 
 REPO = "tiny-hub/blip2-opt"
 
 
 @pytest.fixture
-def first_run(qtbot):
-    from assistant.qt.main_window import MainWindow
-    from assistant.qt.worker import ModelService
-
-    made = []
-
+def first_run(make_window):
+    """The window with a Hub model that is not downloaded yet; its worker not started."""
     def make(repo=REPO):
         def build():
             from assistant.core.blip2 import Blip2Model
 
             return Blip2Model(ModelSettings(model=repo, cpu_precision="fp32"), GenerationSettings(max_new_tokens=6))
 
-        service = ModelService(build, downloader=Downloader(repo))
-        window = MainWindow(service, FakeCapturer(Image.effect_noise((64, 48), 80).convert("RGB")), SilentSpeaker(),
-                            settle_ms=0)
-        window.messages = []
-        window.message_shown.connect(window.messages.append)
-        qtbot.addWidget(window)
-        window.show()
-        made.append(window)
-        return window
+        return make_window(build=build, downloader=Downloader(repo), start=False)
 
-    yield make
-    for window in made:
-        window.service.shutdown()
+    return make
 
 
 def answer_the_question(key, asked: list):

@@ -29,8 +29,6 @@ def settings_window(ready_window, tiny_model_dirs, tmp_path, monkeypatch):
         return tiny_factory(s.model.model, max_new_tokens=s.generation.max_new_tokens)
 
     SettingsController(settings, ready_window, listener=None, factory_for=factory_for)
-    ready_window.messages = []
-    ready_window.message_shown.connect(ready_window.messages.append)
     ready_window.config = config
     yield ready_window
     apply_appearance(AppearanceSettings())  # the next test gets the system look back
