@@ -29,6 +29,7 @@ class HotkeyListener(QObject):
         super().__init__(parent)
         self._listener = None
         self.active: dict[str, str] = {}
+        self.paused = False  # e.g. while Settings records a new hotkey: keys are heard but do nothing
 
     def start(self, settings: HotkeySettings) -> list[str]:
         """Register the bindings; returns messages for the user (problems, Wayland), never raises."""
@@ -62,7 +63,8 @@ class HotkeyListener(QObject):
 
     def _emitter(self, action: str):
         def fire() -> None:  # pynput's thread: emit only, never touch widgets
-            self.triggered.emit(action, time.perf_counter())
+            if not self.paused:
+                self.triggered.emit(action, time.perf_counter())
 
         return fire
 
@@ -70,6 +72,7 @@ class HotkeyListener(QObject):
         if self._listener is not None:
             self._listener.stop()  # the thread ends at the next X event; it is a daemon, so exit is not held up
             self._listener = None
+        self.active = {}
 
 
 def help_text(active: dict[str, str]) -> str:

@@ -8,6 +8,7 @@ history reopens, and colours and text size change at once.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from PySide6.QtGui import QFont
@@ -47,6 +48,7 @@ class SettingsController:
         self.factory_for = factory_for  # Settings -> model factory; None: the model is never swapped (tests)
         self.save = save
         self.dialog = None
+        self._hotkeys_running = settings.hotkeys  # what the listener was started with
         window.settings_controller = self
 
     def voices(self) -> list[tuple[str, str]]:
@@ -68,7 +70,7 @@ class SettingsController:
             self.dialog.activateWindow()
             return
         if self.listener is not None:
-            self.listener.stop()  # recording Ctrl+Alt+Shift+S must not also describe the screen
+            self.listener.paused = True  # recording Ctrl+Alt+Shift+S must not also describe the screen
         self.dialog = SettingsDialog(self.settings, self.voices(), self.window)
         self.dialog.applied.connect(self.apply)
         self.dialog.finished.connect(self._closed)
@@ -77,10 +79,22 @@ class SettingsController:
     def _closed(self) -> None:
         self.dialog.deleteLater()
         self.dialog = None
-        if self.listener is not None and self.settings.hotkeys.enabled:
-            for message in self.listener.start(self.settings.hotkeys):
+        if self.listener is not None:
+            self.listener.paused = False
+            for message in self._apply_hotkeys():
                 self.window.report(message, error=True)
-            self.window.hotkey_help = help_text(self.listener.active)
+
+    def _apply_hotkeys(self) -> list[str]:
+        wanted = self.settings.hotkeys
+        if self.listener is None or wanted == self._hotkeys_running:
+            return []
+        if sys.platform == "darwin":  # pynput's listener must start before Qt there (pynput #511)
+            return ["Restart BLIP Assistant to use the new hotkeys: on macOS they are registered only at start."]
+        self.listener.stop()
+        messages = self.listener.start(wanted) if wanted.enabled else []
+        self._hotkeys_running = wanted
+        self.window.hotkey_help = help_text(self.listener.active)
+        return messages
 
     def apply(self, new: Settings) -> None:
         old, self.settings = self.settings, new
@@ -96,10 +110,8 @@ class SettingsController:
                 w.speaker.stop()
             w.speaker = build_speaker(new.speech, w)
             w.auto_speak = new.speech.auto_speak
-        if new.hotkeys != old.hotkeys and self.listener is not None and self.dialog is None:
-            self.listener.stop()
-            notes += self.listener.start(new.hotkeys) if new.hotkeys.enabled else []
-            w.hotkey_help = help_text(self.listener.active)
+        if new.hotkeys != old.hotkeys and self.dialog is None:  # with the dialog open: when it closes
+            notes += self._apply_hotkeys()
         if new.history != old.history:
             notes += self._reopen_history(new)
         if new.appearance != old.appearance:
