@@ -51,9 +51,8 @@ class SettingsController:
         self._hotkeys_running = settings.hotkeys  # what the listener was started with
         window.settings_controller = self
 
-    def voices(self) -> list[tuple[str, str]]:
-        if self.settings.speech.output in ("silent", "screen_reader"):
-            return []  # do not start a speech engine nobody asked for
+    @staticmethod
+    def voices() -> list[tuple[str, str]]:
         try:
             from assistant.core.tts_engine import TtsEngine
 
@@ -71,7 +70,7 @@ class SettingsController:
             return
         if self.listener is not None:
             self.listener.paused = True  # recording Ctrl+Alt+Shift+S must not also describe the screen
-        self.dialog = SettingsDialog(self.settings, self.voices(), self.window)
+        self.dialog = SettingsDialog(self.settings, self.voices, self.window)
         self.dialog.applied.connect(self.apply)
         self.dialog.finished.connect(self._closed)
         self.dialog.open()

@@ -65,18 +65,20 @@ def _spin(low: int, high: int, value: int, accessible: str, suffix: str = "", sp
 class SettingsDialog(QDialog):
     applied = Signal(object)  # Settings, on OK and on Apply
 
-    def __init__(self, settings: Settings, voices: list[tuple[str, str]], parent=None):
+    def __init__(self, settings: Settings, load_voices=lambda: [], parent=None):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         name(self, "Settings", "Model, answers, speech, hotkeys, history and appearance.")
         self.settings = settings
+        self._load_voices, self._voices_loaded = load_voices, False  # () -> [(id, name)], asked only when needed
         self.tabs = name(QTabWidget(), "Settings sections")
         for title, build in (("&Model", self._model_page), ("A&nswers", self._answers_page), ("&Speech", self._speech_page),
                              ("Hot&keys", self._hotkeys_page), ("H&istory", self._history_page),
                              ("A&ppearance", self._appearance_page)):
             page = QWidget()
-            build(page, voices)
+            build(page)
             self.tabs.addTab(page, title)
+        self.tabs.currentChanged.connect(lambda _index: self._fill_voices())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.Apply)
         buttons.accepted.connect(self.accept)
@@ -110,7 +112,7 @@ class SettingsDialog(QDialog):
         return form
 
     # -- pages ---------------------------------------------------------------------------
-    def _model_page(self, page: QWidget, _voices) -> None:
+    def _model_page(self, page: QWidget) -> None:
         m = self.settings.model
         self.model_choice = name(QComboBox(), "Model")
         for repo, text in MODEL_PRESETS:
@@ -150,15 +152,17 @@ class SettingsDialog(QDialog):
         if path:
             self.folder.setText(path)
 
-    def _answers_page(self, page: QWidget, _voices) -> None:
+    def _answers_page(self, page: QWidget) -> None:
         self.max_tokens = _spin(5, 400, self.settings.generation.max_new_tokens, "Longest answer", " tokens")
         self.max_tokens.setAccessibleDescription("About three tokens make four words. Longer answers take longer.")
         self._form(page, [("&Longest answer:", self.max_tokens)])
 
-    def _speech_page(self, page: QWidget, voices) -> None:
+    def _speech_page(self, page: QWidget) -> None:
         s = self.settings.speech
         self.output = _combo(OUTPUT_CHOICES, s.output, "Speak with")
-        self.voice = _combo((("", "The engine's default voice"), *voices), s.voice, "Voice")
+        self.output.currentIndexChanged.connect(lambda _index: self._fill_voices())
+        self.voice = _combo((("", "The engine's default voice"), *([(s.voice, s.voice)] if s.voice else [])), s.voice,
+                            "Voice")
         self.rate = _spin(60, 500, s.rate, "Rate", " words per minute")
         self.volume = _spin(0, 100, round(100 * s.volume), "Volume", " %")
         self.auto_speak = name(QCheckBox("Speak descriptions and answers as they &arrive"), "Speak answers as they arrive")
@@ -166,7 +170,20 @@ class SettingsDialog(QDialog):
         self._form(page, [("Speak &with:", self.output), ("&Voice:", self.voice), ("&Rate:", self.rate),
                           ("V&olume:", self.volume), (None, self.auto_speak)])
 
-    def _hotkeys_page(self, page: QWidget, _voices) -> None:
+    def _fill_voices(self) -> None:
+        """List the engine's voices the first time the Speech tab shows with an output that uses them."""
+        if self._voices_loaded or self.tabs.currentWidget() is not self.output.parentWidget():
+            return
+        if self.output.currentData() in ("silent", "screen_reader"):
+            return
+        self._voices_loaded = True
+        current = self.voice.currentData()
+        for voice_id, label in self._load_voices():
+            if self.voice.findData(voice_id) < 0:
+                self.voice.addItem(label, voice_id)
+        self.voice.setCurrentIndex(max(0, self.voice.findData(current)))
+
+    def _hotkeys_page(self, page: QWidget) -> None:
         h = self.settings.hotkeys
         self.hotkeys_on = name(QCheckBox("&Global hotkeys on (they work while other programs have focus)"),
                                "Global hotkeys on")
@@ -207,7 +224,7 @@ class SettingsDialog(QDialog):
     def hotkey_bindings(self) -> dict[str, str]:
         return {a: b.binding for a, b in self.hotkey_buttons.items()}
 
-    def _history_page(self, page: QWidget, _voices) -> None:
+    def _history_page(self, page: QWidget) -> None:
         h = self.settings.history
         self.history_on = name(QCheckBox("&Keep a history of descriptions and answers"), "Keep a history")
         self.history_on.setChecked(h.enabled)
@@ -218,7 +235,7 @@ class SettingsDialog(QDialog):
                           ("&Delete conversations older than:", self.keep_days),
                           (None, QLabel("Everything stays on this computer. Ctrl+H in the main window opens the history."))])
 
-    def _appearance_page(self, page: QWidget, _voices) -> None:
+    def _appearance_page(self, page: QWidget) -> None:
         a = self.settings.appearance
         self.theme = _combo(THEME_CHOICES, a.theme, "Colours")
         self.font_size = _spin(5, 48, a.font_size or 5, "Text size", " points", "the system's size")  # 5 shows as that

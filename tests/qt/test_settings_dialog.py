@@ -143,3 +143,19 @@ def test_another_model_loads_in_the_worker_with_progress(settings_window, tiny_m
     assert any(f"Loading {tiny_model_dirs['t5']}" in m for m in settings_window.messages)
     with qtbot.waitSignal(settings_window.answer_shown, timeout=60_000):
         settings_window.describe("screen")
+
+
+def test_voices_are_listed_only_when_a_voice_will_speak(settings_window, qtbot):
+    import shutil
+
+    if not shutil.which("espeak-ng"):
+        pytest.skip("espeak-ng is not installed")
+    dialog = open_dialog(settings_window, qtbot)
+    dialog.tabs.setCurrentIndex(2)  # Speech, with output "silent": no engine is started for nothing
+    assert dialog.voice.count() == 1
+    dialog.output.setCurrentIndex(dialog.output.findData("voice"))
+    assert dialog.voice.count() > 10  # espeak-ng's voices
+    dialog.voice.setCurrentIndex(dialog.voice.count() - 1)
+    chosen = dialog.voice.currentData()
+    press_ok(dialog)
+    assert json.loads(settings_window.config.read_text())["speech"]["voice"] == chosen
