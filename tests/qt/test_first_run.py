@@ -52,6 +52,7 @@ def test_the_user_agrees_hears_each_quarter_and_the_model_loads(first_run, fake_
     for quarter in ("25 percent", "50 percent", "75 percent", "The model is downloaded"):
         assert said(window, quarter), window.messages
     assert not window.download_flow.bar.isVisible()
+    assert window.status.text().startswith("Model ready")
     with qtbot.waitSignal(window.answer_shown, timeout=60_000):
         window.describe("screen")
 
@@ -66,6 +67,7 @@ def test_cancel_keeps_what_was_fetched_and_the_next_try_resumes(first_run, fake_
     window.service.start()
     qtbot.waitUntil(lambda: bool(progress) and progress[-1] >= 200_000, timeout=60_000)
     assert window.download_flow.bar.isVisible() and window.download_flow.cancel_button.isVisible()
+    assert window.status.text().startswith("Downloading the model: ") and " of 1.2 MB" in window.status.text()
     with qtbot.waitSignal(window.service.download_stopped, timeout=30_000):
         window.download_flow.cancel_button.click()
         fake_hub.gate.set()
