@@ -7,9 +7,8 @@ import time
 
 from PIL import Image
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -24,9 +23,7 @@ from PySide6.QtWidgets import (
 from assistant import APP_NAME
 from assistant.core.capture import Capture, Capturer, blank_reason
 from assistant.core.conversation import Conversation
-from assistant.core.errors import ImageError
 from assistant.core.history import HistoryStore
-from assistant.core.images import load_image
 from assistant.core.prompts import Turn
 from assistant.core.speech import Speaker
 from assistant.core.vision import Answer, ModelInfo, Progress
@@ -35,7 +32,8 @@ from assistant.qt.capture_flow import CaptureFlow
 from assistant.qt.download_flow import DownloadFlow
 from assistant.qt.history_actions import HistoryActions
 from assistant.qt.hotkey_actions import PRESETS, HotkeyActions
-from assistant.qt.inputs import IMAGE_FILTER, image_from_mime, mime_has_image, pil_to_qimage
+from assistant.qt.input_actions import InputActions
+from assistant.qt.inputs import pil_to_qimage
 from assistant.qt.question_box import QuestionBox
 from assistant.qt.worker import ModelService, Request
 
@@ -43,7 +41,7 @@ log = logging.getLogger(__name__)
 THINKING = "…"
 
 
-class MainWindow(HotkeyActions, HistoryActions, QMainWindow):
+class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
     message_shown = Signal(str)  # every status message and error, as shown and spoken
     answer_shown = Signal(str)  # every caption and answer, once it is in the conversation
 
@@ -193,44 +191,6 @@ class MainWindow(HotkeyActions, HistoryActions, QMainWindow):
     # -- inputs ------------------------------------------------------------------------
     def describe(self, target: str) -> None:
         self.capture_flow.request(target)
-
-    def open_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path: str) -> None:
-        try:
-            image = load_image(path)
-        except ImageError as err:
-            self.report(str(err), error=True)
-            return
-        from pathlib import Path
-
-        self.start_conversation(image, Path(path).name)
-
-    def paste_image(self) -> None:
-        mime = QGuiApplication.clipboard().mimeData()
-        if not mime_has_image(mime) and self.question.hasFocus():
-            self.question.paste()  # text on the clipboard: an ordinary paste into the question
-            return
-        self._take_mime(mime)
-
-    def _take_mime(self, mime) -> None:
-        try:
-            image, source = image_from_mime(mime)
-        except ImageError as err:
-            self.report(str(err), error=True)
-            return
-        self.start_conversation(image, source)
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if mime_has_image(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        event.acceptProposedAction()
-        self._take_mime(event.mimeData())
 
     def _on_captured(self, capture: Capture) -> None:
         if self._timing is not None:
