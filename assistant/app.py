@@ -27,8 +27,8 @@ def model_factory(settings: Settings):
     return build
 
 
-def run(settings: Settings, images: list[str], messages: list[str] | None = None) -> int:
-    """Start the app with ``settings`` (the settings file with the command line laid over it)."""
+def run(settings: Settings, images: list[str], messages: list[str] | None = None, saved: Settings | None = None) -> int:
+    """Start the app with ``settings``: ``saved`` (the settings file) with the command line laid over it."""
     launched = time.perf_counter()
     if sys.platform.startswith("linux") and not any(
             os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
@@ -81,7 +81,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
             messages += listener.start(hotkeys)
     listener.triggered.connect(window.run_action)
     window.hotkey_help = help_text(listener.active)
-    SettingsController(settings, window, listener, model_factory)
+    SettingsController(settings, window, listener, model_factory, saved=saved)
     app.aboutToQuit.connect(listener.stop)
     window.show()
     for message in messages:  # shown and spoken, after the window is up

@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             settings = settings_from_args(args, saved)
         except ValueError as err:
             return _fail(err, EXIT_BAD_INPUT)
-        return run(settings, args.images, messages)
+        return run(settings, args.images, messages, saved=saved)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import fields, replace
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
@@ -43,8 +44,11 @@ def apply_appearance(appearance: AppearanceSettings) -> None:
 
 class SettingsController:
     def __init__(self, settings: Settings, window, listener=None, factory_for: Callable | None = None,
-                 save: bool = True):
+                 save: bool = True, saved: Settings | None = None):
         self.settings, self.window, self.listener = settings, window, listener
+        # What the file holds: command-line overrides are for this run only, so only the
+        # sections changed in the dialog are written over it.
+        self.saved = saved or settings
         self.factory_for = factory_for  # Settings -> model factory; None: the model is never swapped (tests)
         self.save = save
         self.dialog = None
@@ -107,7 +111,7 @@ class SettingsController:
         if new.speech != old.speech:
             if w.speaker is not None:
                 w.speaker.stop()
-            w.speaker = build_speaker(new.speech, w)
+            w.speaker = build_speaker(new.speech, w, previous=w.speaker)
             w.auto_speak = new.speech.auto_speak
         if new.hotkeys != old.hotkeys and self.dialog is None:  # with the dialog open: when it closes
             notes += self._apply_hotkeys()
@@ -116,8 +120,10 @@ class SettingsController:
         if new.appearance != old.appearance:
             apply_appearance(new.appearance)
         if self.save:
+            changed = {f.name: getattr(new, f.name) for f in fields(Settings) if getattr(new, f.name) != getattr(old, f.name)}
+            self.saved = replace(self.saved, **changed)
             try:
-                notes += save_settings(new)
+                notes += save_settings(self.saved)
             except OSError as err:
                 notes.append(f"The settings could not be saved ({err.strerror or err}); they apply until you quit.")
         w.report(" ".join(["Settings applied.", *notes]))

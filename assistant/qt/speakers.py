@@ -37,8 +37,16 @@ class _Unavailable(QObject):
     said = Signal(str)
 
 
-def build_speaker(settings: SpeechSettings, window) -> Speaker:
-    """The speaker the settings ask for.
+def voice_of(speaker) -> Pyttsx3Speaker | None:
+    """The app's own voice inside ``speaker``, if it has one (to reuse when the settings change)."""
+    if isinstance(speaker, Pyttsx3Speaker):
+        return speaker
+    inner = getattr(speaker, "speakers", None) or [getattr(speaker, "voice", None)]
+    return next((s for s in inner if isinstance(s, Pyttsx3Speaker)), None)
+
+
+def build_speaker(settings: SpeechSettings, window, previous: Speaker | None = None) -> Speaker:
+    """The speaker the settings ask for; the voice of ``previous`` is reused with the new settings.
 
     "auto" speaks through the screen reader while one is running and with our own voice
     otherwise, so screen-reader users never hear everything twice. If our voice fails,
@@ -49,6 +57,18 @@ def build_speaker(settings: SpeechSettings, window) -> Speaker:
         return SilentSpeaker()
     if settings.output == "screen_reader":
         return screen_reader
+    voice = voice_of(previous)
+    if voice is not None:
+        voice.set_settings(settings)  # one engine and one pair of threads for the whole session
+    else:
+        voice = Pyttsx3Speaker(settings, on_unavailable=_teller(window))
+    if settings.output == "auto":
+        return AutoSpeaker(voice, screen_reader)
+    return MultiSpeaker(voice, screen_reader) if settings.output == "both" else voice
+
+
+def _teller(window):
+    """A thread-safe "tell the user speech is unavailable", shown and through the screen reader."""
     bridge = _Unavailable(window)
 
     def tell(message: str) -> None:
@@ -56,10 +76,14 @@ def build_speaker(settings: SpeechSettings, window) -> Speaker:
         announce(window, message, assertive=True)
 
     bridge.said.connect(tell)
-    voice = Pyttsx3Speaker(settings, on_unavailable=bridge.said.emit)
-    if settings.output == "auto":
-        return AutoSpeaker(voice, screen_reader)
-    return MultiSpeaker(voice, screen_reader) if settings.output == "both" else voice
+
+    def emit(message: str) -> None:  # on the speech thread
+        try:
+            bridge.said.emit(message)
+        except RuntimeError:  # the window has closed: nobody left to tell
+            pass
+
+    return emit
 
 
 class AutoSpeaker:

@@ -159,3 +159,32 @@ def test_voices_are_listed_only_when_a_voice_will_speak(settings_window, qtbot):
     chosen = dialog.voice.currentData()
     press_ok(dialog)
     assert json.loads(settings_window.config.read_text())["speech"]["voice"] == chosen
+
+
+def test_command_line_overrides_are_not_saved_unless_changed_in_the_dialog(settings_window, qtbot):
+    from dataclasses import replace
+
+    controller = settings_window.settings_controller
+    on_disk = controller.settings
+    controller.saved = on_disk  # the file, as cli.main passes it
+    controller.settings = replace(on_disk, speech=replace(on_disk.speech, rate=300))  # e.g. --rate 300 for this run
+    dialog = open_dialog(settings_window, qtbot)
+    dialog.font_size.setValue(16)
+    press_ok(dialog)
+    saved = json.loads(settings_window.config.read_text())
+    assert saved["appearance"]["font_size"] == 16 and saved["speech"]["rate"] == on_disk.speech.rate
+
+
+def test_a_new_rate_reuses_the_running_voice(settings_window, qtbot):
+    from assistant.qt.speakers import voice_of
+
+    dialog = open_dialog(settings_window, qtbot)
+    dialog.output.setCurrentIndex(dialog.output.findData("voice"))
+    press_ok(dialog)
+    qtbot.waitUntil(lambda: settings_window.settings_controller.dialog is None)
+    voice = voice_of(settings_window.speaker)
+    assert voice is not None
+    dialog = open_dialog(settings_window, qtbot)
+    dialog.rate.setValue(260)
+    press_ok(dialog)
+    assert voice_of(settings_window.speaker) is voice and voice.settings.rate == 260  # no new engine, no new threads
