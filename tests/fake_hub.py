@@ -2,8 +2,9 @@
 
 This machine has no internet, so the real Hub cannot be reached. This server speaks
 the part of the Hub's HTTP API that huggingface_hub's snapshot_download uses (repo info,
-tree listing, HEAD and ranged GET on resolve URLs), so the real client code downloads,
-resumes and caches for real. ``gate`` lets a test hold a transfer half-way.
+tree listing, HEAD and ranged GET on resolve URLs; weights redirect to a "CDN" path, as
+the real Hub redirects them to its storage), so the real client code downloads, resumes
+and caches for real. ``gate`` lets a test hold a transfer half-way.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class FakeHub:
         self.repo = repo
         self.files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
         self.ranges: list[tuple[str, int]] = []  # (file, first byte asked for) per GET
+        self.redirects = 0
         self.hold_after: int | None = None  # pause the first big GET after this many bytes...
         self.gate = threading.Event()  # ...until this is set
         self.holding = threading.Event()  # set while a transfer is held
@@ -86,9 +88,18 @@ class FakeHub:
             def _file(self, head: bool) -> None:
                 path = unquote(urlparse(self.path).path)
                 prefix = f"/{hub.repo}/resolve/"
-                if not path.startswith(prefix):
+                if path.startswith("/cdn/"):
+                    name = path[len("/cdn/"):]
+                elif path.startswith(prefix):
+                    name = path[len(prefix):].split("/", 1)[1]
+                    if name.endswith(".safetensors") and not head:
+                        hub.redirects += 1
+                        self.send_response(302)
+                        self.send_header("Location", f"{hub.url}/cdn/{name}")
+                        self.send_header("Content-Length", "0")
+                        return self.end_headers()
+                else:
                     return self.send_error(404)
-                name = path[len(prefix):].split("/", 1)[1]
                 data = hub.files.get(name)
                 if data is None:
                     self.send_response(404)

@@ -49,6 +49,7 @@ def test_a_cancelled_download_resumes_from_its_last_byte(fake_hub, tiny_model_di
     folder = fetch(again)
     weights = [start for name, start in fake_hub.ranges if name == "model.safetensors"]
     assert weights[0] == 0 and weights[-1] >= 150_000  # the second request asked only for the rest
+    assert fake_hub.redirects == 2  # both times through the storage redirect, Range and all
     assert (folder / "model.safetensors").read_bytes() == (tiny_model_dirs["opt"] / "model.safetensors").read_bytes()
     assert not list(folder.glob("*.part"))
 
