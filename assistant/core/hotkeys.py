@@ -107,6 +107,20 @@ def check_bindings(bindings: dict[str, str]) -> tuple[dict[str, str], list[Bindi
     return usable, problems
 
 
+def problem_with(action: str, binding: str, bindings: dict[str, str]) -> str:
+    """One sentence if ``binding`` cannot be ``action``'s hotkey beside ``bindings``, else "" (for Settings)."""
+    try:
+        keys = parse_binding(binding)
+    except ValueError as err:
+        return f"{describe_binding(binding)} cannot be a hotkey: {err}."
+    if keys in RESERVED:
+        return f"{describe_binding(binding)} is used by {RESERVED[keys]}."
+    for other, taken in bindings.items():
+        if other != action and taken and parse_binding(taken) == keys:
+            return f"{describe_binding(binding)} is already the hotkey for {ACTIONS[other].lower()}."
+    return ""
+
+
 def describe_binding(binding: str) -> str:
     """``<ctrl>+<alt>+<shift>+s`` -> ``Ctrl+Alt+Shift+S``, for Help and the README."""
     names = {"<ctrl>": "Ctrl", "<alt>": "Alt", "<shift>": "Shift", "<cmd>": "Cmd", "<alt_gr>": "AltGr"}

@@ -25,7 +25,6 @@ class DownloadFlow(QObject):
         for widget in (self.bar, self.cancel_button):
             window.statusBar().addPermanentWidget(widget)
             widget.hide()
-        self.confirm = self._ask  # (plan) -> bool
         self._quarter: int | None = None
         service.download_needed.connect(self._on_needed)
         service.download_progress.connect(self._on_progress)
@@ -41,6 +40,15 @@ class DownloadFlow(QObject):
         if self.active:
             self.service.cancel_download()
 
+    def retry(self) -> None:
+        """The "Download the model" action: ask again, unless a download is already under way."""
+        if self.active:
+            self.window.report(f"The model is already downloading: {self.bar.accessibleDescription()}.")
+        elif self.service.is_ready:
+            self.window.report("The model is already loaded.")
+        else:
+            self.service.retry()
+
     def _ask(self, plan: DownloadPlan) -> bool:
         if not QAccessible.isActive():  # a screen reader reads the dialog itself; others hear our voice
             self.window.speak(plan.question())
@@ -52,7 +60,7 @@ class DownloadFlow(QObject):
 
     def _on_needed(self, plan: DownloadPlan) -> None:
         self.window.show_status(f"{plan.repo} is not downloaded yet.")
-        if not self.confirm(plan):
+        if not self._ask(plan):
             self.window.report("The model was not downloaded. To download it later, choose Download the model in the "
                                "File menu; to use a model folder instead, open Settings with Control+Comma.")
             return

@@ -105,7 +105,7 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         act("keys", "&Keyboard shortcuts", "F1", self.show_keys, "Say and show every shortcut and global hotkey.")
         act("settings", "&Settings…", "Ctrl+,", self.open_settings,
             "Model, answer length, speech, hotkeys, history, colours and text size.")
-        act("download", "&Download the model", "Ctrl+Shift+M", self.service.retry,
+        act("download", "&Download the model", "Ctrl+Shift+M", lambda: self.download_flow.retry(),
             "Download the chosen model if it is not on this computer yet, or try loading it again.")
         act("quit", "&Quit", "Ctrl+Q", self.close, "Close BLIP Assistant.")
 

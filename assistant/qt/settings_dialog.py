@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.config import MODEL_PRESETS, AppearanceSettings, HistorySettings, HotkeySettings, Settings
-from assistant.core.hotkeys import ACTIONS, DEFAULT_BINDINGS, RESERVED, describe_binding, parse_binding
+from assistant.core.hotkeys import ACTIONS, DEFAULT_BINDINGS, problem_with
 from assistant.qt.a11y import announce, name
 from assistant.qt.hotkey_recorder import HotkeyButton
 
@@ -138,8 +138,8 @@ class SettingsDialog(QDialog):
         self.device = _combo(DEVICE_CHOICES, m.device, "Device")
         self.quant = _combo(QUANT_CHOICES, m.quantization, "Quantization")
         self.precision = _combo(PRECISION_CHOICES, m.cpu_precision, "CPU precision")
-        self._form(page, [("&Model:", self.model_choice), ("Model &folder:", folder_box), ("&Device:", self.device),
-                          ("&Quantization:", self.quant), ("CPU &precision:", self.precision)])
+        self._form(page, [("Mode&l:", self.model_choice), ("Model &folder:", folder_box), ("&Device:", self.device),
+                          ("&Quantization:", self.quant), ("CPU p&recision:", self.precision)])
         self._folder_widgets = (self.folder, browse)
         self._model_changed()
 
@@ -168,7 +168,7 @@ class SettingsDialog(QDialog):
         self.auto_speak = name(QCheckBox("Speak descriptions and answers as they &arrive"), "Speak answers as they arrive")
         self.auto_speak.setChecked(s.auto_speak)
         self._form(page, [("Speak &with:", self.output), ("&Voice:", self.voice), ("&Rate:", self.rate),
-                          ("V&olume:", self.volume), (None, self.auto_speak)])
+                          ("Vol&ume:", self.volume), (None, self.auto_speak)])
 
     def _fill_voices(self) -> None:
         """List the engine's voices the first time the Speech tab shows with an output that uses them."""
@@ -200,20 +200,10 @@ class SettingsDialog(QDialog):
         layout.addStretch(1)
 
     def _hotkey_problem(self, action: str, binding: str) -> str:
-        """One sentence if ``binding`` cannot be used for ``action``, else ""."""
-        try:
-            keys = parse_binding(binding)
-        except ValueError as err:
-            message = f"{describe_binding(binding)} cannot be a hotkey: {err}."
-        else:
-            other = next((a for a, b in self.hotkey_bindings().items() if a != action and b and parse_binding(b) == keys), None)
-            if keys in RESERVED:
-                message = f"{describe_binding(binding)} is used by {RESERVED[keys]}."
-            elif other:
-                message = f"{describe_binding(binding)} is already the hotkey for {ACTIONS[other].lower()}."
-            else:
-                return ""
-        self.hotkey_note.setText(message)
+        """One sentence if ``binding`` cannot be used for ``action``, else ""; shown under the buttons too."""
+        message = problem_with(action, binding, self.hotkey_bindings())
+        if message:
+            self.hotkey_note.setText(message)
         return message
 
     def _default_hotkeys(self) -> None:
@@ -226,9 +216,9 @@ class SettingsDialog(QDialog):
 
     def _history_page(self, page: QWidget) -> None:
         h = self.settings.history
-        self.history_on = name(QCheckBox("&Keep a history of descriptions and answers"), "Keep a history")
+        self.history_on = name(QCheckBox("Keep a &history of descriptions and answers"), "Keep a history")
         self.history_on.setChecked(h.enabled)
-        self.store_images = name(QCheckBox("Keep the &images too (needed to ask about them later)"), "Keep the images")
+        self.store_images = name(QCheckBox("Keep the ima&ges too (needed to ask about them later)"), "Keep the images")
         self.store_images.setChecked(h.store_images)
         self.keep_days = _spin(0, 3650, h.keep_days, "Delete conversations older than", " days", "never")
         self._form(page, [(None, self.history_on), (None, self.store_images),

@@ -101,6 +101,9 @@ class ModelWorker(QObject):
     # -- worker thread ------------------------------------------------------------------
     @Slot()
     def load(self) -> None:
+        with self._lock:
+            if self._model is not None:  # a retry queued behind a load that has since finished
+                return
         if self._downloader is not None:
             ok, self._plan = self._guarded("The model cannot be found", self._downloader.check)
             if not ok:

@@ -49,3 +49,13 @@ def test_settings_file_overrides_and_turns_off_and_bad_files_fall_back(tmp_path)
     hotkeys, messages = load_hotkeys(path)
     assert hotkeys.bindings == DEFAULT_BINDINGS and "cannot be read" in messages[0]
     assert path.read_text() == "{ not json"  # never overwritten
+
+
+def test_settings_say_why_a_recorded_hotkey_cannot_be_used():
+    from assistant.core.hotkeys import problem_with
+
+    assert problem_with("repeat", "<ctrl>+<alt>+<shift>+y", DEFAULT_BINDINGS) == ""
+    assert "describe the screen" in problem_with("repeat", "<ctrl>+<alt>+<shift>+s", DEFAULT_BINDINGS)
+    assert problem_with("describe_screen", "<ctrl>+<alt>+<shift>+s", DEFAULT_BINDINGS) == ""  # its own key
+    assert "GNOME" in problem_with("repeat", "<ctrl>+<alt>+<shift>+r", DEFAULT_BINDINGS)
+    assert "cannot be a hotkey" in problem_with("repeat", "<shift>+y", DEFAULT_BINDINGS)

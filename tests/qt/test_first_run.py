@@ -68,6 +68,8 @@ def test_cancel_keeps_what_was_fetched_and_the_next_try_resumes(first_run, fake_
     qtbot.waitUntil(lambda: bool(progress) and progress[-1] >= 200_000, timeout=60_000)
     assert window.download_flow.bar.isVisible() and window.download_flow.cancel_button.isVisible()
     assert window.status.text().startswith("Downloading the model: ") and " of 1.2 MB" in window.status.text()
+    window.actions_by_name["download"].trigger()  # pressed again mid-download: told, not asked twice
+    assert said(window, "already downloading") and len(asked) == 1
     with qtbot.waitSignal(window.service.download_stopped, timeout=30_000):
         window.download_flow.cancel_button.click()
         fake_hub.gate.set()

@@ -188,3 +188,22 @@ def test_a_new_rate_reuses_the_running_voice(settings_window, qtbot):
     dialog.rate.setValue(260)
     press_ok(dialog)
     assert voice_of(settings_window.speaker) is voice and voice.settings.rate == 260  # no new engine, no new threads
+
+
+def test_each_alt_letter_leads_to_one_control_on_every_tab(settings_window, qtbot):
+    """Two controls on one Alt+letter make Qt cycle between them instead of acting: a keyboard trap."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    def letter(text: str) -> str | None:
+        i = text.replace("&&", "").find("&")
+        return text.replace("&&", "")[i + 1].lower() if i >= 0 else None
+
+    dialog = open_dialog(settings_window, qtbot)
+    always = [letter(dialog.tabs.tabText(i)) for i in range(dialog.tabs.count())]
+    always += [letter(b.text()) for b in dialog.findChildren(QAbstractButton) if b.parent().inherits("QDialogButtonBox")]
+    for index in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(index)
+        page = dialog.tabs.currentWidget()
+        here = [letter(w.text()) for w in page.findChildren(QLabel) + page.findChildren(QAbstractButton) if w.isVisible()]
+        letters = [c for c in always + here if c]
+        assert len(letters) == len(set(letters)), f"{dialog.tabs.tabText(index)}: {sorted(letters)}"
