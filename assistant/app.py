@@ -53,6 +53,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
 
     from assistant.core.capture import MssCapturer
     from assistant.core.hub import Downloader
+    from assistant.qt.gc_guard import MainThreadGC
     from assistant.qt.main_window import MainWindow
     from assistant.qt.settings_controller import SettingsController, apply_appearance
     from assistant.qt.speakers import build_speaker
@@ -63,6 +64,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    MainThreadGC(parent=app)  # a Qt object collected on the model or speech thread would crash the app
     _set_icon(app)
     apply_appearance(settings.appearance)
     service = ModelService(model_factory(settings), downloader=Downloader(settings.model.model))

@@ -47,6 +47,7 @@ class ModelWorker(QObject):
     download_needed = Signal(object)  # hub.DownloadPlan: the GUI asks the user, then calls download()
     download_progress = Signal(object, object)  # bytes done, bytes in all (may pass 2**31)
     download_stopped = Signal(str)  # cancelled; what was fetched is kept
+    released = Signal()  # the old model is dropped: the GUI thread collects it, then asks for load()
     _wake = Signal()
     _fetch = Signal()
     _reload = Signal(object, object)
@@ -156,10 +157,8 @@ class ModelWorker(QObject):
         with self._lock:
             old, self._model = self._model, None
         del old
-        gc.collect()  # the old weights go before the new ones arrive
-        _empty_gpu_cache()
         self._factory, self._downloader, self._plan = factory, downloader, None
-        self.load()
+        self.released.emit()
 
     @Slot()
     def _drain(self) -> None:
@@ -235,6 +234,7 @@ class ModelService(QObject):
         self.progress.connect(self._on_progress)
         self.ready.connect(self._on_ready)
         self._thread.started.connect(self._worker.load)
+        self._worker.released.connect(self._collect_then_load)
 
     def start(self) -> None:
         self._thread.start()
@@ -273,6 +273,12 @@ class ModelService(QObject):
         self._worker.cancel_download()
         self._thread.quit()
         self._thread.wait(timeout_ms)
+
+    def _collect_then_load(self) -> None:
+        # Here on the GUI thread, where collecting is safe (see gc_guard): the old weights go before the new ones.
+        gc.collect()
+        _empty_gpu_cache()
+        self._load.emit()
 
     def _on_progress(self, p: Progress) -> None:
         self.last_progress = p

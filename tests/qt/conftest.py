@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -24,6 +25,23 @@ def tiny_factory(path, gate: threading.Event | None = None, **generation):
         return Blip2Model(settings, GenerationSettings(**{"max_new_tokens": 8, **generation}))
 
     return build
+
+
+@pytest.fixture(scope="session", autouse=True)
+def main_thread_gc(qapp):
+    """As the app does: cycles are collected on the GUI thread only, never on the model worker's."""
+    from assistant.qt.gc_guard import MainThreadGC
+
+    guard = MainThreadGC(parent=qapp)
+    yield guard
+    guard.stop()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_test(main_thread_gc):
+    """A test's windows and dialogs are gone, on this thread, before the next test starts a worker."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
