@@ -11,11 +11,8 @@ interpreter's own thresholds. (The same remedy as pyqtgraph's and Spyder's.)
 from __future__ import annotations
 
 import gc
-import logging
 
 from PySide6.QtCore import QObject, QTimer
-
-log = logging.getLogger(__name__)
 
 
 class MainThreadGC(QObject):
