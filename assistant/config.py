@@ -240,7 +240,9 @@ def save_settings(settings: Settings, path: Path | None = None) -> list[str]:
             os.replace(path, kept)
             messages.append(f"The old settings file could not be read, so it was kept as {kept}.")
             data = {}
-    data.update(asdict(settings))
+    for section, values in asdict(settings).items():  # a newer version's keys survive, in a section too
+        known = data.get(section)
+        data[section] = {**known, **values} if isinstance(known, dict) else values
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

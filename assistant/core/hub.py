@@ -10,6 +10,7 @@ files is ever fetched.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import threading
@@ -40,8 +41,8 @@ def is_local(model: str) -> bool:
 
 
 def human_bytes(n: float) -> str:
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if n < 1000:
             return f"{n:.0f} {unit}" if unit in ("bytes", "kB") else f"{n:.1f} {unit}"
         n /= 1000
     return f"{n:.1f} TB"
@@ -49,7 +50,7 @@ def human_bytes(n: float) -> str:
 
 def manual_hint(repo: str) -> str:
     return (f"To use it without internet here, download it on a computer that has internet with: hf download {repo} "
-            "--include '*.json' '*.safetensors' '*.txt' '*.model' --local-dir blip2-model, copy that folder here, "
+            f"--include {' '.join(repr(p) for p in ALLOW_PATTERNS)} --local-dir blip2-model, copy that folder here, "
             "and start with: blip-assistant --model PATH-TO-THE-FOLDER (or choose it under Settings, Model, Local folder).")
 
 
@@ -72,8 +73,12 @@ def cached_snapshot(repo: str) -> Path | None:
     except LocalEntryNotFoundError:
         return None
     except HFValidationError:
-        raise ModelUnavailableError(f"{repo!r} is neither a model folder nor a Hugging Face model id.") from None
+        raise ModelUnavailableError(_not_a_model(repo)) from None
     return path if (path / "config.json").is_file() and any(path.glob("*.safetensors")) else None
+
+
+def _not_a_model(repo: str) -> str:
+    return f"{repo!r} is neither a model folder nor a Hugging Face model id."
 
 
 def models_dir() -> Path:
@@ -86,8 +91,12 @@ def models_dir() -> Path:
 COMPLETE = ".complete"  # written last: a folder without it is a download still in progress
 
 
+def download_folder(repo: str) -> Path:
+    return models_dir() / repo.replace("/", "--")
+
+
 def downloaded_folder(repo: str) -> Path | None:
-    folder = models_dir() / repo.replace("/", "--")
+    folder = download_folder(repo)
     return folder if (folder / COMPLETE).is_file() else None
 
 
@@ -133,7 +142,7 @@ def plan_download(repo: str) -> DownloadPlan:
     try:
         info = HfApi(endpoint=_endpoint()).model_info(repo, files_metadata=True)
     except HFValidationError:
-        raise ModelUnavailableError(f"{repo!r} is neither a model folder nor a Hugging Face model id.") from None
+        raise ModelUnavailableError(_not_a_model(repo)) from None
     except GatedRepoError:
         raise ModelUnavailableError(f"{repo} needs a Hugging Face account with access; run hf auth login first.") from None
     except RepositoryNotFoundError:
@@ -146,7 +155,7 @@ def plan_download(repo: str) -> DownloadPlan:
     if not any(name.endswith(".safetensors") for name, _ in files):
         raise ModelUnavailableError(f"{repo} has no .safetensors weights. For safety BLIP Assistant loads only "
                                     "safetensors, never pickled .bin files.")
-    folder = models_dir() / repo.replace("/", "--")
+    folder = download_folder(repo)
     if _read(folder / ".commit") not in ("", info.sha):
         shutil.rmtree(folder, ignore_errors=True)  # a newer revision: its partial files are not ours to resume
     done = sum(_bytes_here(folder, name, size) for name, size in files)
@@ -199,13 +208,10 @@ def fetch(plan: DownloadPlan, on_bytes: Callable[[int, int], None] | None = None
             os.replace(part, dest)
     except Cancelled:
         raise
-    except OSError as err:
-        if getattr(err, "errno", None) == 28:  # ENOSPC
+    except Exception as err:  # httpx, hub and OS errors: the network (or the disk) went away mid-download
+        if isinstance(err, OSError) and err.errno == errno.ENOSPC:
             raise ModelUnavailableError(f"The disk filled up while downloading {plan.repo}. Free some space and try "
                                         "again; what was downloaded is kept.") from None
-        raise NoNetworkError(f"The download of {plan.repo} stopped ({one_line(err, 100)}). What was downloaded is kept "
-                             "and the download continues from there next time.") from None
-    except Exception as err:  # httpx and hub errors: the network went away mid-download
         raise NoNetworkError(f"The download of {plan.repo} stopped ({one_line(err, 100)}). What was downloaded is kept "
                              "and the download continues from there next time.") from None
     (plan.folder / COMPLETE).write_text(plan.commit, encoding="utf-8")

@@ -34,7 +34,7 @@ class DownloadFlow(QObject):
 
     @property
     def active(self) -> bool:
-        return self.bar.isVisible()
+        return not self.bar.isHidden()  # still true while the window is hidden for a capture
 
     def cancel(self) -> None:
         if self.active:

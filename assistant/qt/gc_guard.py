@@ -29,7 +29,8 @@ class MainThreadGC(QObject):
         """Collect the oldest generation whose count has passed its threshold, as the interpreter would."""
         counts = gc.get_count()
         for generation in (2, 1, 0):
-            if counts[generation] > self._thresholds[generation]:
+            threshold = self._thresholds[generation]
+            if threshold and counts[generation] > threshold:  # 0: not counted (Python 3.14's incremental collector)
                 gc.collect(generation)
                 return
 

@@ -35,7 +35,9 @@ def test_keys_from_a_newer_version_are_kept(tmp_path):
     settings, messages = load_settings(path)
     assert settings.speech.rate == 220 and messages == []
     save_settings(settings, path)
-    assert json.loads(path.read_text())["plugins"] == {"x": 1}
+    saved = json.loads(path.read_text())
+    assert saved["plugins"] == {"x": 1}
+    assert saved["speech"]["future_option"] is True and saved["speech"]["rate"] == 220
 
 
 def test_one_bad_value_costs_only_itself_and_is_named(tmp_path):
