@@ -236,7 +236,7 @@ def _speak(args, speech, texts: list[str]) -> int:
 
 
 def _voices() -> int:
-    from assistant.core.tts_engine import TtsEngine
+    from assistant.core.speech.tts_engine import TtsEngine
 
     try:
         voices = TtsEngine.shared().voices()

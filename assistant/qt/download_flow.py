@@ -79,7 +79,7 @@ class DownloadFlow(QObject):
         text = f"{human_bytes(done)} of {human_bytes(total)}"
         self.bar.setFormat(f"%p%, {text}")
         self.bar.setAccessibleDescription(f"{int(100 * fraction)} percent, {text}")
-        self.window.show_status(f"Downloading the model: {int(100 * fraction)}%, {text}.")  # Tab to the status to hear it
+        self.window.show_status(f"Downloading the model: {int(100 * fraction)}%, {text}.", announced=False)
         quarter = int(4 * fraction)
         if self._quarter is None:  # a resumed download starts where it was, silently
             self._quarter = quarter if fraction < 1 else 3

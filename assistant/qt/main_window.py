@@ -11,7 +11,6 @@ from PySide6.QtGui import QAction, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QMainWindow,
     QSplitter,
@@ -27,8 +26,9 @@ from assistant.core.history import HistoryStore
 from assistant.core.prompts import Turn
 from assistant.core.speech import Speaker
 from assistant.core.vision import Answer, ModelInfo, Progress
-from assistant.qt.a11y import name
+from assistant.qt.a11y import announce, name
 from assistant.qt.capture_flow import CaptureFlow
+from assistant.qt.conversation_list import ConversationList
 from assistant.qt.download_flow import DownloadFlow
 from assistant.qt.history_actions import HistoryActions
 from assistant.qt.hotkey_actions import PRESETS, HotkeyActions
@@ -76,9 +76,7 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         self.image_pane.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_pane.setMinimumSize(240, 180)
         self.image_pane.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.history_view = name(QListWidget(), "Conversation", "Descriptions, questions and answers; newest last.")
-        self.history_view.setWordWrap(True)
-        self.history_view.setAcceptDrops(False)
+        self.history_view = ConversationList()
         self.question = name(QuestionBox(), "Question", "Type a question about the image and press Enter.")
         self.question.setPlaceholderText("Ask about the image, then press Enter")
         label = QLabel("&Question:")
@@ -134,6 +132,7 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         self.setCentralWidget(central)
 
         self.status = name(QLabel(), "Status", "Model state and the latest message.")
+        self.status.setWordWrap(True)  # a long message (the model error with its hf download hint) is never cut off
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.status.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.statusBar().addWidget(self.status, 1)
@@ -190,6 +189,10 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
 
     # -- inputs ------------------------------------------------------------------------
     def describe(self, target: str) -> None:
+        # Said at once, so the user knows the key press was heard; the description interrupts it.
+        what = {"screen": "the screen", "window": "the active window", "desktop": "all screens"}[target]
+        self.show_status(f"Describing {what}…", announced=False)
+        self.speak(f"Describing {what}…")
         self.capture_flow.request(target)
 
     def _on_captured(self, capture: Capture) -> None:
@@ -332,7 +335,7 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
 
     def report(self, message: str, error: bool = False) -> None:
         """Show ``message`` in the status line and speak it. Errors never arrive as tracebacks."""
-        self.show_status(message)
+        self.show_status(message, announced=False)  # spoken just below, through the screen reader's own route
         self.speak(message)
         log.log(logging.WARNING if error else logging.INFO, "%s", message)
         self.message_shown.emit(message)
@@ -341,11 +344,19 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         if self.speaker is not None:
             self.speaker.say(text)
 
-    def show_status(self, text: str) -> None:
+    def show_status(self, text: str, announced: bool = True) -> None:
+        """The status line.
+
+        Its text is its accessible name, so Tab to it reads the text itself;
+        a change is also announced politely (WCAG 4.1.3) to screen readers that take announcements.
+        """
         self.status.setText(text)
+        self.status.setAccessibleName(f"Status: {text}" if text else "Status")
+        if announced:
+            announce(self.status, text)
 
     def _on_progress(self, progress: Progress) -> None:
-        self.show_status(f"Loading the model: {progress}")
+        self.show_status(f"Loading the model: {progress}", announced=False)  # many a second: never queue them up
 
     def _on_ready(self, info: ModelInfo) -> None:
         self.report(f"Model ready on {info.precision}.")

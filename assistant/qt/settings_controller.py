@@ -19,7 +19,7 @@ from assistant.config import AppearanceSettings, Settings, save_settings
 from assistant.core.hub import Downloader
 from assistant.qt.hotkeys import help_text
 from assistant.qt.speakers import build_speaker
-from assistant.qt.theme import HIGH_CONTRAST_STYLE, high_contrast_palette
+from assistant.qt.theme import HIGH_CONTRAST_STYLE, accessible_palette, font_style, high_contrast_palette
 
 log = logging.getLogger(__name__)
 _system_font: QFont | None = None
@@ -32,14 +32,18 @@ def apply_appearance(appearance: AppearanceSettings) -> None:
         _system_font = QFont(app.font())
     if appearance.theme == "high_contrast":
         app.setPalette(high_contrast_palette())
-        app.setStyleSheet(HIGH_CONTRAST_STYLE)
+        app.setStyleSheet(HIGH_CONTRAST_STYLE + font_style(appearance.font_size))
     else:
-        app.setStyleSheet("")
-        app.setPalette(app.style().standardPalette())
+        app.setStyleSheet(font_style(appearance.font_size))
+        app.setPalette(accessible_palette(app.style().standardPalette()))
     font = QFont(_system_font)
     if appearance.font_size:
         font.setPointSize(appearance.font_size)
     app.setFont(font)
+
+
+OPENED = ("Settings dialog: model, answers, speech, hotkeys, history and appearance. "
+          "Ctrl+Tab moves between the tabs, Control+Enter saves, Escape cancels.")
 
 
 class SettingsController:
@@ -58,7 +62,7 @@ class SettingsController:
     @staticmethod
     def voices() -> list[tuple[str, str]]:
         try:
-            from assistant.core.tts_engine import TtsEngine
+            from assistant.core.speech.tts_engine import TtsEngine
 
             return TtsEngine.shared().voices()
         except Exception as err:  # no engine: the default voice is the only choice
@@ -78,6 +82,8 @@ class SettingsController:
         self.dialog.applied.connect(self.apply)
         self.dialog.finished.connect(self._closed)
         self.dialog.open()
+        # Said first, through the screen reader's own route: Orca 43 announces only the first tab.
+        self.window.speak(OPENED)
 
     def _closed(self) -> None:
         self.dialog.deleteLater()

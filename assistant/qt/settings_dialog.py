@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -79,6 +80,10 @@ class SettingsDialog(QDialog):
             build(page)
             self.tabs.addTab(page, title)
         self.tabs.currentChanged.connect(lambda _index: self._fill_voices())
+        # The tab widget's page stack is a "layered pane" to screen readers: name it after the page shown.
+        self._pages = self.tabs.findChild(QStackedWidget)
+        self.tabs.currentChanged.connect(self._name_pages)
+        self._name_pages(0)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
                                    | QDialogButtonBox.StandardButton.Apply)
         buttons.accepted.connect(self.accept)
@@ -94,6 +99,10 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
         self.resize(720, 480)
+
+    def _name_pages(self, index: int) -> None:
+        if self._pages is not None:
+            self._pages.setAccessibleName(f"{self.tabs.tabText(index).replace('&', '')} settings")
 
     def accept(self) -> None:
         self.applied.emit(self.value())

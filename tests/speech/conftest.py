@@ -19,7 +19,7 @@ from tests.xscreen.conftest import need, wait_for
 @pytest.fixture(scope="session")
 def espeak():
     need("espeak-ng", "aplay")
-    from assistant.core.tts_engine import TtsEngine
+    from assistant.core.speech.tts_engine import TtsEngine
 
     try:
         TtsEngine.shared().voices()

@@ -90,7 +90,7 @@ def test_no_audio_device_is_said_once_and_nothing_hangs(no_audio_device):
 def test_a_failing_tts_engine_is_said_once(monkeypatch, alsa_file_sink):
     import pyttsx3
 
-    from assistant.core.tts_engine import TtsEngine
+    from assistant.core.speech.tts_engine import TtsEngine
 
     # A fake only for what this machine cannot do: lose its TTS engine. A private engine
     # thread, so the process's shared engine is untouched.

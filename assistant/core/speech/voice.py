@@ -1,4 +1,4 @@
-"""One front door for everything spoken (after NVDA's ``ui.message``), and a pyttsx3 voice.
+"""The app's own voice (pyttsx3), and the Speaker interface every output shares.
 
 pyttsx3's own playback cannot be interrupted on Linux, and its ``stop()`` can deadlock
 from another thread. So the engine only synthesises, sentence by sentence, to WAV files
@@ -22,8 +22,8 @@ from typing import Protocol
 
 from assistant.config import SpeechSettings
 from assistant.core.errors import one_line
-from assistant.core.players import Player, default_player
-from assistant.core.tts_engine import TtsEngine
+from assistant.core.speech.players import Player, default_player
+from assistant.core.speech.tts_engine import TtsEngine
 
 log = logging.getLogger(__name__)
 
@@ -53,25 +53,6 @@ class SilentSpeaker:
     def repeat_last(self) -> None:
         if self.said:
             self.said.append(self.said[-1])
-
-
-class MultiSpeaker:
-    """Several outputs at once (the "both" setting: our voice and the screen reader)."""
-
-    def __init__(self, *speakers: Speaker):
-        self.speakers = speakers
-
-    def say(self, text: str, interrupt: bool = True) -> None:
-        for s in self.speakers:
-            s.say(text, interrupt)
-
-    def stop(self) -> None:
-        for s in self.speakers:
-            s.stop()
-
-    def repeat_last(self) -> None:
-        for s in self.speakers:
-            s.repeat_last()
 
 
 def split_sentences(text: str, longest: int = 220) -> list[str]:

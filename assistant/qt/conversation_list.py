@@ -1,0 +1,37 @@
+"""The conversation: one item per description, question and answer; says so when it is empty."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QListWidget
+
+EMPTY = "No conversation yet"
+EMPTY_HELP = "No conversation yet. Describe the screen, or open, paste or drop an image."
+HELP = "Descriptions, questions and answers; newest last."
+
+
+class ConversationList(QListWidget):
+    """A list whose empty state is shown on screen and read by screen readers (not a bare "list")."""
+
+    def __init__(self):
+        super().__init__()
+        self.setAccessibleName("Conversation")
+        self.setWordWrap(True)
+        self.setAcceptDrops(False)
+        model = self.model()
+        for changed in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            changed.connect(self._update_description)
+        self._update_description()
+
+    def _update_description(self, *_args) -> None:
+        self.setAccessibleDescription(HELP if self.count() else EMPTY_HELP)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().paintEvent(event)
+        if self.count():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(self.palette().ColorRole.PlaceholderText))
+        painter.drawText(self.viewport().rect().adjusted(8, 8, -8, -8),
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, EMPTY_HELP)
