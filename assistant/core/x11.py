@@ -62,3 +62,25 @@ def _title(d, window) -> str:
             value = prop.value
             return (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))[:80]
     return ""
+
+
+def active_window_id() -> int | None:
+    """The window manager's ``_NET_ACTIVE_WINDOW``, or None."""
+    from Xlib import X
+
+    with _display() as d:
+        prop = d.screen().root.get_full_property(d.intern_atom("_NET_ACTIVE_WINDOW"), X.AnyPropertyType)
+        return int(prop.value[0]) if prop is not None and prop.value and prop.value[0] else None
+
+
+def activate(window_id: int) -> None:
+    """Ask the window manager to give focus back to ``window_id`` (EWMH, as a pager or xdotool does)."""
+    from Xlib import X
+    from Xlib.protocol import event
+
+    with _display() as d:
+        root = d.screen().root
+        message = event.ClientMessage(window=d.create_resource_object("window", window_id),
+                                      client_type=d.intern_atom("_NET_ACTIVE_WINDOW"), data=(32, [2, X.CurrentTime, 0, 0, 0]))
+        root.send_event(message, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
+        d.flush()

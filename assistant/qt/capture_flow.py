@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import time
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -28,6 +30,7 @@ class CaptureFlow(QObject):
         self._window, self._capturer, self._settle_ms = window, capturer, settle_ms
         self._target: str | None = None
         self._was_visible = self._was_active = False
+        self._focus_before: int | None = None  # the X window the user was in, when it was not ours
         self.last_ms = 0.0
 
     @property
@@ -43,6 +46,7 @@ class CaptureFlow(QObject):
         window = self._window
         self._was_visible = window.isVisible() and not window.isMinimized() and self._in_the_way(target)
         self._was_active = window.isActiveWindow()
+        self._focus_before = None if self._was_active or not self._was_visible else _active_x11_window()
         if self._was_visible:
             window.hide()  # the window manager gives focus back to the window used before ours
             QTimer.singleShot(self._settle_ms, self._grab)  # let the windows beneath repaint
@@ -93,3 +97,31 @@ class CaptureFlow(QObject):
             window.raise_()
             window.activateWindow()
         window.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, False)
+        if self._focus_before is not None:
+            # Some X window managers (openbox) focus a window shown again despite "show without activating":
+            # give focus back to the app the user is in, so their screen reader stays there too.
+            previous = self._focus_before
+            QTimer.singleShot(self._settle_ms, lambda: _give_focus_back(window, previous))
+
+
+def _active_x11_window() -> int | None:
+    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
+        return None
+    try:
+        from assistant.core.x11 import active_window_id
+
+        return active_window_id()
+    except Exception as err:  # no X server reachable (Wayland without XWayland): nothing to restore
+        log.debug("active window: %s", err)
+        return None
+
+
+def _give_focus_back(window: QWidget, previous: int) -> None:
+    if not window.isActiveWindow():
+        return
+    try:
+        from assistant.core.x11 import activate
+
+        activate(previous)
+    except Exception as err:
+        log.debug("focus back to %s: %s", previous, err)

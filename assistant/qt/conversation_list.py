@@ -16,7 +16,6 @@ class ConversationList(QListWidget):
 
     def __init__(self):
         super().__init__()
-        self.setAccessibleName("Conversation")
         self.setWordWrap(True)
         self.setAcceptDrops(False)
         model = self.model()
@@ -25,6 +24,8 @@ class ConversationList(QListWidget):
         self._update_description()
 
     def _update_description(self, *_args) -> None:
+        # Orca speaks an empty list's name but not its description: the empty state goes in the name.
+        self.setAccessibleName("Conversation" if self.count() else f"Conversation: {EMPTY.lower()}")
         self.setAccessibleDescription(HELP if self.count() else EMPTY_HELP)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)

@@ -148,6 +148,15 @@ class OrcaDesktop:
                 raise AssertionError(f"timed out after {timeout} s waiting for {what}; spoken: {said[-15:]}")
             time.sleep(0.05)
 
+    def settle(self, quiet: float = 0.3, timeout: float = 5) -> None:
+        """Wait until nothing new has reached speech-dispatcher for ``quiet`` seconds."""
+        deadline, count, since = time.monotonic() + timeout, len(self.spoken()), time.monotonic()
+        while time.monotonic() - since < quiet and time.monotonic() < deadline:
+            time.sleep(0.05)
+            now = len(self.spoken())
+            if now != count:
+                count, since = now, time.monotonic()
+
     def wait_heard(self, text: str, timeout: float, since: int = 0) -> str:
         """Wait until a spoken message contains ``text`` (compared as words); returns that message."""
         want = normalise(text)

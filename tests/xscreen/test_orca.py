@@ -1,0 +1,177 @@
+"""What a screen-reader user hears: the real Orca 43 and speech-dispatcher, the real app, real keys.
+
+Every assertion reads what reached speech-dispatcher (its own log), not an event on the way.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+from PIL import Image
+
+from assistant.core.history import HistoryStore
+from tests.xscreen.conftest import REQUIRED, _search, wait_for_x
+from tests.xscreen.orca import OrcaDesktop, missing_programs, normalise
+from tests.xscreen.test_app_on_x import App
+
+BARE_ROLES = {"list", "layered pane", "panel", "filler", "status", "label", "push button", "text", "page tab list",
+              "scroll pane", "unknown", "frame", "dialog"}
+
+
+@pytest.fixture
+def orca(xserver, tmp_path):
+    missing = missing_programs() + [p for p in ("xterm",) if subprocess.run(["which", p], capture_output=True).returncode]
+    if missing:
+        if REQUIRED:
+            pytest.fail(f"missing {missing}: .ci/run should have installed them")
+        pytest.skip(f"needs {missing}")
+    env, _ = xserver
+    home = tmp_path / "home"
+    (home / "run").mkdir(parents=True, mode=0o700)
+    env = {**env, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local/share"),
+           "XDG_CACHE_HOME": str(home / ".cache"), "XDG_RUNTIME_DIR": str(home / "run"),
+           "BLIP_ASSISTANT_DATA": str(tmp_path / "data"), "BLIP_ASSISTANT_CONFIG": str(tmp_path / "settings.json"),
+           "HF_HUB_OFFLINE": "1"}
+    with OrcaDesktop(env, tmp_path / "orca") as desktop:
+        yield desktop
+
+
+@pytest.fixture
+def start(orca, tiny_model_dirs):
+    apps = []
+
+    def start_app(*args):
+        app = App(["--model", str(tiny_model_dirs["opt"]), "--log-level", "info", *args], orca.env)
+        apps.append(app)
+        app.wait_line(r"Model ready on")
+        orca.wait_heard("Model ready on", 10)
+        return app
+
+    yield start_app
+    for app in apps:
+        app.close()
+
+
+def latest_texts(data_dir, count: int = 1) -> list[str]:
+    """The caption and answers of the newest conversation, as the history stored them, once it has ``count``."""
+    deadline = time.monotonic() + 10
+    while True:
+        store = HistoryStore(data_dir)
+        try:
+            listed = store.list()
+            texts = [turn.answer for turn in store.get(listed[0].id).turns] if listed else []
+        finally:
+            store.close()
+        if len(texts) >= count or time.monotonic() > deadline:
+            return texts
+        time.sleep(0.05)  # the GUI thread writes the turn just after the worker logs the answer
+
+
+def press(env, *keys):
+    subprocess.run(["xdotool", "key", "--clearmodifiers", "--delay", "40", *keys], env=env, check=True)
+
+
+def activate(env, wid):
+    subprocess.run(["xdotool", "windowactivate", "--sync", wid], env=env, check=True)
+
+
+@pytest.fixture
+def terminal(orca):
+    proc = subprocess.Popen(["xterm", "-T", "Terminal", "-e", "cat"], env=orca.env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wid = wait_for_x(orca.env, lambda: _search(orca.env, "^Terminal$"), 30, "the terminal")
+    yield wid
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_global_describe_and_repeat_from_a_terminal_are_heard_through_orca(orca, start, terminal, tmp_path):
+    app = start()
+    activate(orca.env, terminal)
+    mark = orca.mark()
+    press(orca.env, "ctrl+alt+shift+s")
+    orca.wait_heard("Describing the screen", 10, mark)  # the press was heard, before any answer
+    app.wait_line(r"action describe_screen: captured in \d+ ms, answered in \d+ ms")
+    answered = time.monotonic()
+    caption = latest_texts(tmp_path / "data")[0]
+    heard = orca.wait_heard(caption, 2, mark)  # within 2 s of the answer
+    assert time.monotonic() - answered <= 2.5 and normalise(caption) in normalise(heard)
+
+    mark = orca.mark()
+    press(orca.env, "ctrl+alt+shift+g")  # the global repeat
+    app.wait_line(r"action repeat$")
+    orca.wait_heard(caption, 5, mark)
+    active = subprocess.run(["xdotool", "getactivewindow"], env=orca.env, capture_output=True, text=True).stdout.strip()
+    name = subprocess.run(["xdotool", "getwindowname", active], env=orca.env, capture_output=True, text=True).stdout
+    assert active == terminal, name  # all of it without leaving the terminal
+
+
+def test_in_the_window_caption_answer_new_and_errors_are_heard(orca, start, tmp_path):
+    picture = tmp_path / "photo.png"
+    Image.effect_noise((80, 60), 70).convert("RGB").save(picture)
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    mark = orca.mark()
+    app = start(str(picture))
+    app.wait_line(r"caption answered in")
+    caption = latest_texts(tmp_path / "data")[0]
+    orca.wait_heard(caption, 5, mark)
+
+    wid = wait_for_x(orca.env, lambda: _search(orca.env, "^BLIP Assistant$"), 30, "the app window")
+    activate(orca.env, wid)
+    mark = orca.mark()
+    subprocess.run(["xdotool", "type", "--delay", "20", "is there a dog"], env=orca.env, check=True)
+    press(orca.env, "Return")
+    app.wait_line(r"ask answered in")
+    answer = latest_texts(tmp_path / "data", 2)[-1]
+    orca.wait_heard(answer, 5, mark)
+
+    mark = orca.mark()
+    press(orca.env, "ctrl+r")
+    orca.wait_heard(answer, 5, mark)
+
+    mark = orca.mark()
+    press(orca.env, "ctrl+o")  # the file dialog, by keyboard: type the name, Enter
+    wait_for_x(orca.env, lambda: _search(orca.env, "Open"), 30, "the file dialog")
+    subprocess.run(["xdotool", "type", "--delay", "10", str(empty)], env=orca.env, check=True)
+    press(orca.env, "Return")
+    orca.wait_heard("is empty (0 bytes)", 10, mark)
+
+    mark = orca.mark()
+    press(orca.env, "ctrl+n")
+    orca.wait_heard("New conversation", 5, mark)
+
+
+def tab_stops(orca, count: int) -> list[list[str]]:
+    """Press Tab ``count`` times, one at a time (Orca cuts its speech short at each key), and return
+    what was spoken at each stop, without Orca's echo of the key itself."""
+    stops = []
+    for _ in range(count):
+        mark = orca.mark()
+        press(orca.env, "Tab")
+        orca.wait_spoken(lambda s: [t for t in map(normalise, s) if t not in ("tab", "")], 5,
+                         "something spoken at the Tab stop", mark)
+        orca.settle()  # Orca speaks a stop in pieces (name, role, description)
+        stops.append([t for t in map(normalise, orca.spoken_since(mark)) if t not in ("tab", "")])
+    return stops
+
+
+def test_a_tab_walk_never_speaks_a_bare_role_and_reads_the_status(orca, start):
+    start()
+    wid = wait_for_x(orca.env, lambda: _search(orca.env, "^BLIP Assistant$"), 30, "the app window")
+    activate(orca.env, wid)
+    stops = tab_stops(orca, 12)  # every stop of the main window, and round again
+    assert all(set(stop) - BARE_ROLES for stop in stops), stops  # a name with every role
+    spoken = [t for stop in stops for t in stop]
+    assert any(t.startswith("status model ready on") for t in spoken), stops  # the status text, not just "Status"
+    assert any("no conversation yet" in t for t in spoken), stops  # the empty list says so
+
+    mark = orca.mark()
+    press(orca.env, "ctrl+comma")
+    orca.wait_heard("Settings dialog: model, answers, speech", 10, mark)  # its title and purpose, first
+    stops = tab_stops(orca, 8)
+    assert all(set(stop) - BARE_ROLES for stop in stops), stops
+    assert "layered pane" not in [t for stop in stops for t in stop], stops
+    assert any("model settings" in t for stop in stops for t in stop), stops  # the page holding the controls is named
