@@ -32,6 +32,23 @@ _SPEECHD_SAID = re.compile(r"'symbols\.dic' translated '(.*?)' to ", re.S)
 _ORCA_SAID = re.compile(r"SPEECH OUTPUT: '(.*?)'")
 
 
+def private_speechd_config(env: dict, logdir: Path) -> None:
+    """speech-dispatcher for this ``env`` only: logs every message at level 5, plays to a null ALSA sink."""
+    logdir.mkdir(parents=True, exist_ok=True)
+    (Path(env["HOME"]) / ".asoundrc").write_text("pcm.!default { type null }\nctl.!default { type hw card 0 }\n")
+    conf_dir = Path(env["XDG_CONFIG_HOME"]) / "speech-dispatcher"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    (conf_dir / "speechd.conf").write_text(SPEECHD_CONF.format(logdir=logdir))
+
+
+def spoken_in(logdir: Path) -> list[str]:
+    """Every text that reached speech-dispatcher, in order, from its own log."""
+    said: list[str] = []
+    for log in sorted(logdir.glob("speech-dispatcher*.log")):
+        said += _SPEECHD_SAID.findall(log.read_text(errors="replace"))
+    return said
+
+
 def missing_programs() -> list[str]:
     return [p for p in PROGRAMS if not shutil.which(p) and not Path(p).exists()]
 
@@ -54,12 +71,7 @@ class OrcaDesktop:
 
     # -- set up ------------------------------------------------------------------------
     def __enter__(self) -> OrcaDesktop:
-        self.logdir.mkdir(parents=True, exist_ok=True)
-        home = Path(self.env["HOME"])
-        (home / ".asoundrc").write_text("pcm.!default { type null }\nctl.!default { type hw card 0 }\n")
-        conf_dir = Path(self.env["XDG_CONFIG_HOME"]) / "speech-dispatcher"
-        conf_dir.mkdir(parents=True, exist_ok=True)
-        (conf_dir / "speechd.conf").write_text(SPEECHD_CONF.format(logdir=self.logdir))
+        private_speechd_config(self.env, self.logdir)
         runtime = Path(self.env["XDG_RUNTIME_DIR"])
         runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._start_bus()
@@ -118,10 +130,7 @@ class OrcaDesktop:
     # -- what was heard -----------------------------------------------------------------
     def spoken(self) -> list[str]:
         """Every text that reached speech-dispatcher, in order (from Orca or from the app)."""
-        said: list[str] = []
-        for log in sorted(self.logdir.glob("speech-dispatcher*.log")):
-            said += _SPEECHD_SAID.findall(log.read_text(errors="replace"))
-        return said
+        return spoken_in(self.logdir)
 
     def orca_said(self) -> list[str]:
         """What Orca itself decided to speak (its own reading of the screen)."""
