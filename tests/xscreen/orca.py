@@ -29,6 +29,8 @@ SymbolsPreprocFile "symbols.dic"
 SymbolsPreprocFile "orca.dic"
 """
 _SPEECHD_SAID = re.compile(r"'symbols\.dic' translated '(.*?)' to ", re.S)
+_SPEECHD_SAID_AT = re.compile(r"^\[(\w{3} \w{3} +\d+ [\d:]+ \d{4}) : (\d+)\] speechd:\s+'symbols\.dic' translated '(.*?)' to ",
+                              re.M)
 _ORCA_SAID = re.compile(r"SPEECH OUTPUT: '(.*?)'")
 
 
@@ -46,6 +48,15 @@ def spoken_in(logdir: Path) -> list[str]:
     said: list[str] = []
     for log in sorted(logdir.glob("speech-dispatcher*.log")):
         said += _SPEECHD_SAID.findall(log.read_text(errors="replace"))
+    return said
+
+
+def spoken_with_times(logdir: Path) -> list[tuple[float, str]]:
+    """(wall-clock time, text) of every message speech-dispatcher began to synthesise, from its log."""
+    said = []
+    for log in sorted(logdir.glob("speech-dispatcher*.log")):
+        for stamp, micro, text in _SPEECHD_SAID_AT.findall(log.read_text(errors="replace")):
+            said.append((time.mktime(time.strptime(stamp, "%a %b %d %H:%M:%S %Y")) + int(micro) / 1e6, text))
     return said
 
 
