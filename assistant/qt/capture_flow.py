@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from assistant.core.capture import Capture, CaptureError, Capturer, Rect, active_window_rect
@@ -31,6 +31,8 @@ class CaptureFlow(QObject):
         self._target: str | None = None
         self._was_visible = self._was_active = False
         self._focus_before: int | None = None  # the X window the user was in, when it was not ours
+        self._give_back: tuple[int, float] | None = None  # (that window, until when) after a capture
+        window.installEventFilter(self)
         self.last_ms = 0.0
 
     @property
@@ -45,8 +47,11 @@ class CaptureFlow(QObject):
         self._target = target
         window = self._window
         self._was_visible = window.isVisible() and not window.isMinimized() and self._in_the_way(target)
-        self._was_active = window.isActiveWindow()
-        self._focus_before = None if self._was_active or not self._was_visible else _active_x11_window()
+        # On X11 ask the window manager which window is active: Qt learns of a focus change a moment
+        # later, and a hotkey pressed just after switching apps would otherwise bring our window up.
+        active = _active_x11_window() if self._was_visible else None
+        self._was_active = window.isActiveWindow() if active is None else active == int(window.winId())
+        self._focus_before = None if self._was_active else active
         if self._was_visible:
             window.hide()  # the window manager gives focus back to the window used before ours
             QTimer.singleShot(self._settle_ms, self._grab)  # let the windows beneath repaint
@@ -99,9 +104,22 @@ class CaptureFlow(QObject):
         window.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, False)
         if self._focus_before is not None:
             # Some X window managers (openbox) focus a window shown again despite "show without activating":
-            # give focus back to the app the user is in, so their screen reader stays there too.
-            previous = self._focus_before
-            QTimer.singleShot(self._settle_ms, lambda: _give_focus_back(window, previous))
+            # if ours becomes active in the next second, focus goes back to the app the user is in, so their
+            # screen reader stays there too.
+            self._give_back = (self._focus_before, time.monotonic() + 1.0)
+            if window.isActiveWindow():
+                self._return_focus()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.WindowActivate and self._give_back is not None:
+            self._return_focus()
+        return False
+
+    def _return_focus(self) -> None:
+        previous, until = self._give_back
+        self._give_back = None
+        if time.monotonic() <= until:
+            _give_focus_to(previous)
 
 
 def _active_x11_window() -> int | None:
@@ -116,9 +134,7 @@ def _active_x11_window() -> int | None:
         return None
 
 
-def _give_focus_back(window: QWidget, previous: int) -> None:
-    if not window.isActiveWindow():
-        return
+def _give_focus_to(previous: int) -> None:
     try:
         from assistant.core.x11 import activate
 

@@ -77,12 +77,12 @@ def _on_gui_thread(window, tell):
 def _announcer(window):
     """Qt's accessibility announcement, only where it adds something.
 
-    That is: no direct route spoke the message, our window is active and a screen reader
-    is listening (Narrator, or a reader we have no route to).
+    That is: no direct route spoke the message and a screen reader is listening (Narrator, or
+    a reader we have no route to; they take announcements only while our window is active).
     """
 
     def also(text: str, interrupt: bool, spoken_by) -> None:
-        if spoken_by is None and QAccessible.isActive() and window.isActiveWindow():
+        if spoken_by is None and QAccessible.isActive():
             announce(window, text, assertive=interrupt)
 
     return also

@@ -196,3 +196,18 @@ def test_orcas_voice_settings_become_ssip_commands_as_orca_maps_them(tmp_path):
 ])
 def test_ssip_text_is_escaped_so_a_message_can_never_end_early(text, wire):
     assert escape(text) == wire
+
+
+def test_with_no_screen_reader_running_auto_speaks_with_our_real_voice(alsa_file_sink, monkeypatch):
+    from assistant.config import SpeechSettings
+    from assistant.core.speech import Pyttsx3Speaker
+    from tests.speech.test_speech import rms
+
+    if running_screen_reader():
+        pytest.skip("a screen reader runs on this desktop: auto would rightly use it")
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    voice = Pyttsx3Speaker(SpeechSettings())
+    speaker = ScreenReaderSpeaker(platform_routes(), voice)
+    speaker.say("Model ready.")
+    assert voice.wait_idle(60) and voice.unavailable is None
+    assert speaker.last_route is None and rms(alsa_file_sink.read_bytes()) > 300  # heard, from the sound device

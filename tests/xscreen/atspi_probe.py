@@ -22,7 +22,8 @@ import pyatspi  # noqa: E402  (aborts if no bus is running)
 from gi.repository import Atspi, GLib  # noqa: E402
 
 env = {**os.environ, "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1", "QT_ACCESSIBILITY": "1"}
-app = subprocess.Popen(app_cmd, env=env, stderr=subprocess.PIPE, text=True)
+# The app's log goes nowhere: a pipe nobody reads would fill up and block the app.
+app = subprocess.Popen(app_cmd, env=env, stderr=subprocess.DEVNULL)
 INTERACTIVE = {"push button", "toggle button", "check box", "radio button", "text", "entry", "list", "combo box",
                "slider", "spin button", "menu item", "page tab", "tree", "table", "list box"}
 result = {"found": False, "unnamed": [], "roles": {}, "announcements": [], "nodes": 0}
@@ -107,9 +108,11 @@ def tick():
                 walk(child)
                 result["walk_ms"] = round(1000 * (time.perf_counter() - start), 1)
                 result["found"] = True
-    status = ("Model ready", "The model is still loading")
+    # With no sound card here, our voice (auto mode with no screen reader route) says it cannot speak.
+    status = ("Model ready", "The model is still loading", "Speech is unavailable")
     answers = [a for a in result["announcements"] if not a.startswith(status)]
-    if result["found"] and answers:
+    ready = any(a.startswith("Model ready") for a in result["announcements"])
+    if result["found"] and answers and ready:
         if not settings["requested"]:
             open_settings()
         elif app_node[0] is not None and walk_settings(app_node[0]):
