@@ -63,8 +63,13 @@ def build_app_parser() -> argparse.ArgumentParser:
     """``blip-assistant [IMAGE...]``: the desktop app."""
     parser = _Parser(
         prog="blip-assistant",
-        description="Private, local descriptions of images and the screen. Subcommand: describe (see describe --help). "
+        description="Private, local descriptions of images and the screen. Without a subcommand, starts the app. "
                     "Options given here override the settings file for this session only.",
+        epilog="subcommands (each has --help):\n"
+               "  describe IMAGE    describe an image, then answer questions about it (--ask)\n"
+               "  history ...       list, show, search, export or delete past conversations\n"
+               "  voices            list the voices of the text-to-speech engine",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("images", nargs="*", metavar="IMAGE", help="images to open")
@@ -93,6 +98,19 @@ OVERRIDES = [
     ("model", "cpu_precision", "cpu_precision"), ("generation", "max_new_tokens", "max_new_tokens"),
     ("speech", "output", "speech"), ("speech", "voice", "voice"), ("speech", "rate", "rate"), ("speech", "volume", "volume"),
 ]
+
+
+def _check_ranges(args) -> None:
+    """Range errors name the option the user typed, not the settings field behind it."""
+    tokens = getattr(args, "max_new_tokens", None)
+    if tokens is not None and not 1 <= tokens <= 400:
+        raise ValueError(f"--max-new-tokens must be between 1 and 400, not {tokens}")
+    rate = getattr(args, "rate", None)
+    if rate is not None and not 60 <= rate <= 500:
+        raise ValueError(f"--rate must be between 60 and 500 words per minute, not {rate}")
+    volume = getattr(args, "volume", None)
+    if volume is not None and not 0.0 <= volume <= 1.0:
+        raise ValueError(f"--volume must be between 0 and 1, not {volume}")
 
 
 def settings_from_args(args, base: Settings | None = None) -> Settings:
@@ -130,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
 
         saved, messages = load_settings()
         try:
+            _check_ranges(args)
             settings = settings_from_args(args, saved)
         except ValueError as err:
             return _fail(err, EXIT_BAD_INPUT)
@@ -149,7 +168,10 @@ def _describe(args) -> int:
     saved, messages = load_settings()
     for message in messages:
         print(f"warning: {message}", file=sys.stderr)
+    if any(not question.strip() for question in args.ask):
+        return _fail("--ask needs a question: an empty one was given.", EXIT_BAD_INPUT)
     try:
+        _check_ranges(args)
         settings = settings_from_args(args, saved)
         image = load_image(args.image)
     except (ImageError, ValueError) as err:
@@ -253,7 +275,7 @@ def _emit(args, text: str, question: str | None = None) -> None:
     print(f"Q: {question}\nA: {text}" if question else text, flush=True)
 
 
-def _fail(err: Exception, code: int) -> int:
+def _fail(err: Exception | str, code: int) -> int:
     message = " ".join(str(err).split()) or type(err).__name__
     print(f"error: {message}", file=sys.stderr)
     return code

@@ -120,3 +120,36 @@ def test_describe_with_no_network_explains_a_model_folder(no_network, picture):
     assert result.returncode == 3
     assert_one_clean_error_line(result)
     assert "internet cannot be reached" in result.stderr and "--model PATH" in result.stderr
+
+
+def test_help_lists_every_subcommand():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("describe IMAGE", "history", "voices"):
+        assert command in result.stdout, result.stdout
+
+
+def test_a_file_url_opens_the_file_it_names(tiny_model_dirs, picture):
+    result = run("describe", picture.as_uri(), "--model", str(tiny_model_dirs["opt"]), "--json", "--no-history")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["caption"] is not None
+
+
+def test_a_web_address_is_refused_saying_nothing_is_fetched():
+    result = run("describe", "https://example.com/cat.png")
+    assert result.returncode == 2
+    assert_one_clean_error_line(result)
+    assert "web address" in result.stderr and "never downloaded" in result.stderr and "does not exist" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--max-new-tokens", "0"], "--max-new-tokens must be between 1 and 400"),
+    (["--ask", "   "], "--ask needs a question"),
+    (["--ask", ""], "--ask needs a question"),
+    (["--rate", "5"], "--rate must be between 60 and 500"),
+])
+def test_bad_options_name_the_option_typed(picture, args, says):
+    result = run("describe", str(picture), *args)
+    assert result.returncode == 2
+    assert_one_clean_error_line(result)
+    assert says in result.stderr

@@ -7,6 +7,9 @@ cannot read becomes an :class:`ImageError` with one sentence a user can act on.
 from __future__ import annotations
 
 import io
+import re
+import urllib.parse
+import urllib.request
 import warnings
 from pathlib import Path
 from typing import Union
@@ -86,10 +89,26 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")  # P, L, 1, CMYK, YCbCr, LAB, HSV
 
 
+def local_path(source: str | Path) -> Path:
+    """A file path from what a user or a file manager gives: a path, or a ``file://`` URL.
+
+    Web addresses are refused with the reason: nothing is ever fetched, so nothing leaves the machine.
+    """
+    text = str(source)
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", text)
+    if scheme is None:
+        return Path(text).expanduser()
+    if scheme.group(1).lower() == "file":
+        parsed = urllib.parse.urlparse(text)
+        return Path(urllib.request.url2pathname(parsed.path))
+    raise ImageError(f"{text[:80]} is a web address: images are never downloaded, so nothing leaves this computer. "
+                     "Save the image first, then open the file.")
+
+
 def _read_bytes(source, label: str) -> bytes:
     if isinstance(source, (bytes, bytearray)):
         return bytes(source)
-    path = Path(source).expanduser()
+    path = local_path(source)
     try:
         if path.is_dir():
             raise ImageError(f"{label} is a folder, not an image.")
@@ -107,7 +126,10 @@ def _label(source) -> str:
         return "The image data"
     if isinstance(source, Image.Image):
         return "The image"
-    return f'"{Path(source).name or source}"'
+    try:
+        return f'"{local_path(source).name or source}"'
+    except ImageError:
+        return f'"{str(source)[:80]}"'
 
 
 ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated file is an error, not a half-grey picture
