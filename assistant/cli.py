@@ -16,7 +16,7 @@ import time
 
 from assistant import __version__
 from assistant.config import DEVICES, SPEECH_OUTPUTS, Settings, load_settings
-from assistant.core.errors import AssistantError, ImageError, ModelUnavailableError
+from assistant.core.errors import AssistantError, ImageError, ModelUnavailableError, terminal_safe
 from assistant.core.vision import Progress, ProgressCallback
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_MODEL, EXIT_MODEL_FAILED = 0, 2, 3, 4
@@ -270,14 +270,14 @@ def _voices() -> int:
 
 
 def _emit(args, text: str, question: str | None = None) -> None:
-    if args.json:
+    if args.json:  # JSON escapes control characters itself
         return
-    print(f"Q: {question}\nA: {text}" if question else text, flush=True)
+    print(terminal_safe(f"Q: {question}\nA: {text}" if question else text), flush=True)
 
 
 def _fail(err: Exception | str, code: int) -> int:
     message = " ".join(str(err).split()) or type(err).__name__
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {terminal_safe(message)}", file=sys.stderr)
     return code
 
 

@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from assistant.core.errors import terminal_safe
 from assistant.core.history import HistoryError, HistoryStore, StoredConversation
 
 
@@ -70,11 +71,11 @@ def _run(store: HistoryStore, args) -> int:
             print(json.dumps(out, ensure_ascii=False))
         else:
             for c in found:
-                print(f"{c.id}\t{_record(c, False)['started']}\t{c.source}\t{c.caption}")
+                print(terminal_safe(f"{c.id}\t{_record(c, False)['started']}\t{c.source}\t{c.caption}"))
                 if command == "show":
                     for t in c.turns:
                         if t.question:
-                            print(f"Q: {t.question}\nA: {t.answer}")
+                            print(terminal_safe(f"Q: {t.question}\nA: {t.answer}"))
         return 0
     which = _which(store, args.which)
     if command == "export":

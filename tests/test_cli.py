@@ -153,3 +153,11 @@ def test_bad_options_name_the_option_typed(picture, args, says):
     assert result.returncode == 2
     assert_one_clean_error_line(result)
     assert says in result.stderr
+
+
+def test_control_characters_never_reach_the_terminal(tiny_model_dirs, picture):
+    sneaky = "\x1b[2J\x1b]0;owned\x07what is it?"
+    result = run("describe", str(picture), "--model", str(tiny_model_dirs["opt"]), "--ask", sneaky, "--no-history")
+    assert result.returncode == 0, result.stderr
+    assert not any(ord(c) < 32 and c not in "\n\t" or 0x7f <= ord(c) < 0xa0 for c in result.stdout)
+    assert "Q: \\x1b[2J\\x1b]0;owned\\x07what is it?" in result.stdout  # shown, escaped, not obeyed

@@ -31,3 +31,9 @@ def one_line(err: BaseException, limit: int = 160) -> str:
     """The first line of an exception's message (or its type), for a message to the user."""
     lines = str(err).strip().splitlines()
     return (lines[0] if lines else type(err).__name__)[:limit]
+
+
+def terminal_safe(text: str) -> str:
+    """Control characters (ESC, OSC sequences, the tiny model's stray bytes) shown escaped, never obeyed by a terminal."""
+    return "".join(c if c in "\n\t" or (c.isprintable() and c != "\x7f") else f"\\x{ord(c):02x}"
+                   if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in text)
