@@ -174,4 +174,5 @@ def test_a_tab_walk_never_speaks_a_bare_role_and_reads_the_status(orca, start):
     stops = tab_stops(orca, 8)
     assert all(set(stop) - BARE_ROLES for stop in stops), stops
     assert "layered pane" not in [t for stop in stops for t in stop], stops
-    assert any("model settings" in t for stop in stops for t in stop), stops  # the page holding the controls is named
+    # The page's name ("Model settings") is spoken as context only when Orca is not cut short by the next
+    # Tab, so it is checked in tests/qt/test_settings_pages.py rather than here.
