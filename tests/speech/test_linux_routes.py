@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -21,15 +20,12 @@ from assistant.core.speech.linux_routes import ORCA_BUS_NAME, ORCA_PATH, OrcaSer
 from assistant.core.speech.screen_reader import ScreenReaderSpeaker
 from assistant.core.speech.ssip import SSIPClient
 from tests.xscreen.conftest import need
-from tests.xscreen.orca import normalise, private_speechd_config, spoken_in
+from tests.xscreen.orca import normalise, private_speechd_config, spoken_in, wait_for_log
 
 
-def _wait(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)  # a socket file and a log file give no event to wait on
+def _wait(condition, timeout, what, logdir):
+    """Re-checked whenever speech-dispatcher writes to its log (it logs its start and every message)."""
+    wait_for_log(logdir, condition, timeout, what)
 
 
 @pytest.fixture
@@ -43,14 +39,14 @@ def speechd(tmp_path):
     sock = tmp_path / "speechd.sock"
     proc = subprocess.Popen(["speech-dispatcher", "-s", "-t", "0", "-c", "unix_socket", "-S", str(sock)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait(sock.exists, 20, "speech-dispatcher's socket")
+    _wait(sock.exists, 20, "speech-dispatcher's socket", logdir)
     yield sock, logdir, proc
     proc.terminate()
     proc.wait(10)
 
 
 def heard(logdir: Path, text: str, timeout: float = 10) -> None:
-    _wait(lambda: any(normalise(text) in normalise(s) for s in spoken_in(logdir)), timeout, f"{text!r} in the log")
+    _wait(lambda: any(normalise(text) in normalise(s) for s in spoken_in(logdir)), timeout, f"{text!r} in the log", logdir)
 
 
 def test_messages_reach_speech_dispatcher_and_a_newer_one_cancels_ours(speechd):
@@ -77,7 +73,7 @@ def test_a_restarted_speech_dispatcher_is_reconnected(speechd, tmp_path):
     again = subprocess.Popen(["speech-dispatcher", "-s", "-t", "0", "-c", "unix_socket", "-S", str(sock)], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait(sock.exists, 20, "speech-dispatcher's socket")
+        _wait(sock.exists, 20, "speech-dispatcher's socket", logdir)
         client.speak("After the restart.")
         heard(logdir, "After the restart")
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -58,6 +59,35 @@ def spoken_with_times(logdir: Path) -> list[tuple[float, str]]:
         for stamp, micro, text in _SPEECHD_SAID_AT.findall(log.read_text(errors="replace")):
             said.append((time.mktime(time.strptime(stamp, "%a %b %d %H:%M:%S %Y")) + int(micro) / 1e6, text))
     return said
+
+
+class LogEvents:
+    """Wakes when speech-dispatcher's log grows (``tail -F`` follows it, even before it exists),
+    so waits follow what was written instead of a fixed sleep."""
+
+    def __init__(self, logdir: Path):
+        self.proc = subprocess.Popen(["tail", "-n", "0", "-F", str(logdir / "speech-dispatcher.log")],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        os.set_blocking(self.proc.stdout.fileno(), False)
+
+    def __call__(self, seconds: float) -> None:
+        if select.select([self.proc.stdout], [], [], seconds)[0]:
+            self.proc.stdout.read()  # drain: the condition re-reads the log itself
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+def wait_for_log(logdir: Path, condition, timeout: float, what: str):
+    """``condition()``'s first truthy value, re-checked whenever speech-dispatcher writes to its log."""
+    from tests.xscreen.conftest import wait_for
+
+    events = LogEvents(logdir)
+    try:
+        return wait_for(condition, timeout, what, events)
+    finally:
+        events.close()
 
 
 def missing_programs() -> list[str]:
@@ -157,25 +187,23 @@ class OrcaDesktop:
         return self.spoken()[mark:]
 
     def wait_spoken(self, condition, timeout: float, what: str, since: int = 0):
-        """Wait until ``condition(spoken texts since mark)`` is truthy; polls the log files (they give no event)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            said = self.spoken()[since:]
-            value = condition(said)
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout} s waiting for {what}; spoken: {said[-15:]}")
-            time.sleep(0.05)
+        """Wait until ``condition(spoken texts since mark)`` is truthy, re-checked each time the log grows."""
+        try:
+            return wait_for_log(self.logdir, lambda: condition(self.spoken()[since:]), timeout, what)
+        except AssertionError as err:
+            raise AssertionError(f"{err}; spoken: {self.spoken()[since:][-15:]}") from None
 
     def settle(self, quiet: float = 0.3, timeout: float = 5) -> None:
-        """Wait until nothing new has reached speech-dispatcher for ``quiet`` seconds."""
-        deadline, count, since = time.monotonic() + timeout, len(self.spoken()), time.monotonic()
-        while time.monotonic() - since < quiet and time.monotonic() < deadline:
-            time.sleep(0.05)
-            now = len(self.spoken())
-            if now != count:
-                count, since = now, time.monotonic()
+        """Wait until nothing new has reached speech-dispatcher for ``quiet`` seconds (the log stays still)."""
+        events = LogEvents(self.logdir)
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                if not select.select([events.proc.stdout], [], [], quiet)[0]:
+                    return
+                events.proc.stdout.read()
+        finally:
+            events.close()
 
     def wait_heard(self, text: str, timeout: float, since: int = 0) -> str:
         """Wait until a spoken message contains ``text`` (compared as words); returns that message."""

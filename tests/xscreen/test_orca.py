@@ -13,7 +13,7 @@ from PIL import Image
 
 from assistant.core.history import HistoryStore
 from tests.xscreen.conftest import REQUIRED, _search, wait_for_x
-from tests.xscreen.orca import OrcaDesktop, missing_programs, normalise
+from tests.xscreen.orca import OrcaDesktop, missing_programs, normalise, wait_for_log
 from tests.xscreen.test_app_on_x import App
 
 BARE_ROLES = {"list", "layered pane", "panel", "filler", "status", "label", "push button", "text", "page tab list",
@@ -54,19 +54,21 @@ def start(orca, tiny_model_dirs):
         app.close()
 
 
-def latest_texts(data_dir, count: int = 1) -> list[str]:
-    """The caption and answers of the newest conversation, as the history stored them, once it has ``count``."""
-    deadline = time.monotonic() + 10
-    while True:
+def latest_texts(orca, data_dir, count: int = 1) -> list[str]:
+    """The caption and answers of the newest conversation, as the history stored them, once it has ``count``.
+
+    The window writes each turn just before speaking it, so each new line in speech-dispatcher's log wakes the check.
+    """
+    def texts():
         store = HistoryStore(data_dir)
         try:
             listed = store.list()
-            texts = [turn.answer for turn in store.get(listed[0].id).turns] if listed else []
+            found = [turn.answer for turn in store.get(listed[0].id).turns] if listed else []
         finally:
             store.close()
-        if len(texts) >= count or time.monotonic() > deadline:
-            return texts
-        time.sleep(0.05)  # the GUI thread writes the turn just after the worker logs the answer
+        return found if len(found) >= count else None
+
+    return wait_for_log(orca.logdir, texts, 10, f"{count} turns in the history")
 
 
 def press(env, *keys):
@@ -95,7 +97,7 @@ def test_global_describe_and_repeat_from_a_terminal_are_heard_through_orca(orca,
     orca.wait_heard("Describing the screen", 10, mark)  # the press was heard, before any answer
     app.wait_line(r"action describe_screen: captured in \d+ ms, answered in \d+ ms")
     answered = time.monotonic()
-    caption = latest_texts(tmp_path / "data")[0]
+    caption = latest_texts(orca, tmp_path / "data")[0]
     heard = orca.wait_heard(caption, 2, mark)  # within 2 s of the answer
     assert time.monotonic() - answered <= 2.5 and normalise(caption) in normalise(heard)
 
@@ -116,7 +118,7 @@ def test_in_the_window_caption_answer_new_and_errors_are_heard(orca, start, tmp_
     mark = orca.mark()
     app = start(str(picture))
     app.wait_line(r"caption answered in")
-    caption = latest_texts(tmp_path / "data")[0]
+    caption = latest_texts(orca, tmp_path / "data")[0]
     orca.wait_heard(caption, 5, mark)
 
     wid = wait_for_x(orca.env, lambda: _search(orca.env, "^BLIP Assistant$"), 30, "the app window")
@@ -125,7 +127,7 @@ def test_in_the_window_caption_answer_new_and_errors_are_heard(orca, start, tmp_
     subprocess.run(["xdotool", "type", "--delay", "20", "is there a dog"], env=orca.env, check=True)
     press(orca.env, "Return")
     app.wait_line(r"ask answered in")
-    answer = latest_texts(tmp_path / "data", 2)[-1]
+    answer = latest_texts(orca, tmp_path / "data", 2)[-1]
     orca.wait_heard(answer, 5, mark)
 
     mark = orca.mark()
