@@ -215,18 +215,17 @@ def _save_history(path: str, image, info, caption, turns: list[dict], settings: 
     """Keep the conversation (the file name as its source); a history problem never fails describe."""
     from pathlib import Path
 
-    from assistant.core.history import open_history
+    from assistant.core.history import NewTurn, open_history
 
     store, messages = open_history(settings.history)
     for message in messages:
         print(f"warning: {message}", file=sys.stderr)
     if store is None:
         return
+    first = [NewTurn("", caption.text, info.model, info.precision, caption.seconds)]
+    rest = [NewTurn(t["question"], t["answer"], info.model, info.precision, t["seconds"]) for t in turns]
     try:
-        cid = store.start(image, Path(path).name)
-        store.add_turn(cid, "", caption.text, model=info.model, device=info.precision, seconds=caption.seconds)
-        for t in turns:
-            store.add_turn(cid, t["question"], t["answer"], model=info.model, device=info.precision, seconds=t["seconds"])
+        store.start(image, Path(path).name, first + rest)  # one transaction: all of it, or nothing
     except (OSError, sqlite3.Error) as err:
         print(f"warning: the conversation was not saved in the history ({err})", file=sys.stderr)
     finally:

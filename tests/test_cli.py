@@ -161,3 +161,30 @@ def test_control_characters_never_reach_the_terminal(tiny_model_dirs, picture):
     assert result.returncode == 0, result.stderr
     assert not any(ord(c) < 32 and c not in "\n\t" or 0x7f <= ord(c) < 0xa0 for c in result.stdout)
     assert "Q: \\x1b[2J\\x1b]0;owned\\x07what is it?" in result.stdout  # shown, escaped, not obeyed
+
+
+def test_describe_killed_at_any_point_leaves_a_whole_history(tiny_model_dirs, picture, tmp_path):
+    """SIGKILL a `describe` at many points around its history write (just after the last answer is printed):
+    after each, the history opens, passes integrity_check, and holds whole conversations only."""
+    from history_checks import assert_whole
+
+    data = tmp_path / "data"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "BLIP_ASSISTANT_DATA": str(data)}
+    args = [sys.executable, "-m", "assistant", "describe", str(picture), "--model", str(tiny_model_dirs["opt"]),
+            "--ask", "what is it?", "--max-new-tokens", "3"]
+    finished = 0
+    for delay in (None, 0.0, 0.003, 0.01, 0.03, 0.1):
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        if delay is not None:
+            for line in proc.stdout:
+                if line.startswith("A: "):  # the last answer: the history is written next
+                    break
+            try:
+                proc.wait(timeout=delay)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        finished += proc.wait() == 0
+        proc.stdout.close()
+        turns = assert_whole(data) if data.exists() else []
+        assert set(turns) <= {2} and len(turns) >= finished  # caption and answer, together or not at all
+    assert finished >= 1

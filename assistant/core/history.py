@@ -1,8 +1,12 @@
 """Conversations that survive restarts: SQLite (WAL) in the user's data folder, private by default.
 
 The database and image files are readable by the user alone (0600 files, 0700 folders).
-Each turn is committed on its own, so a crash loses at most the turn being written. A
-corrupt database is moved aside (never deleted) and a new one started.
+A conversation is written together with its first turn (and its image files) in one
+transaction; each later turn is committed on its own. So a crash loses at most the turn
+being written and never leaves a conversation without turns. Image files are named by a
+random UUID, so they never collide, and are written while the write lock is held: an image
+file whose row was never committed (a crash in between) is removed the next time the history
+opens. A corrupt database is moved aside with its images (never deleted) and a new one started.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +50,17 @@ MIGRATIONS = {
 
 class HistoryError(AssistantError):
     """The history cannot be read or written."""
+
+
+@dataclass(frozen=True)
+class NewTurn:
+    """A turn to write: ``question`` is "" for the caption."""
+
+    question: str
+    answer: str
+    model: str = ""
+    device: str = ""
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -96,18 +113,48 @@ class HistoryStore:
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
             self._migrate(db)
-            return db
         except sqlite3.DatabaseError as err:
-            aside = self.path.with_name(f"history.db.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-            for suffix in ("", "-wal", "-shm"):
-                part = Path(str(self.path) + suffix)
-                if part.exists():
-                    part.rename(Path(str(aside) + suffix))
-            self.messages.append(f"The history file was damaged ({err}); it was moved to {aside.name} "
-                                 "and a new history was started.")
+            aside = self._move_aside()
+            self.messages.append(f"The history file was damaged ({err}); it was moved to {aside.name}, with its "
+                                 f"images in {aside.name}-images, and a new history was started.")
             db = self._connect()
             self._migrate(db)
-            return db
+        self._sweep(db)
+        return db
+
+    def _move_aside(self) -> Path:
+        """The damaged file and the images it refers to, renamed side by side: nothing of it is lost."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"history.db.corrupt-{stamp}")
+        n = 1
+        while aside.exists() or Path(f"{aside}-images").exists():
+            n += 1
+            aside = self.path.with_name(f"history.db.corrupt-{stamp}-{n}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(str(self.path) + suffix)
+            if part.exists():
+                part.rename(Path(str(aside) + suffix))
+        images = self.folder / "images"
+        if images.exists():
+            images.rename(Path(f"{aside}-images"))
+        _private_dir(images)
+        return aside
+
+    def _sweep(self, db: sqlite3.Connection) -> None:
+        """Remove image files that have no row (a crash before the commit, or after a delete).
+
+        It runs under the write lock, so no other process is between writing its files and committing them.
+        """
+        folder = self.folder / "images"
+        with _transaction(db):
+            known = {name for row in db.execute("SELECT image, thumbnail FROM conversations") for name in row if name}
+            for path in folder.iterdir():
+                if path.name not in known and path.is_file():
+                    path.unlink(missing_ok=True)
+            missing = [cid for cid, image in db.execute("SELECT id, image FROM conversations WHERE image IS NOT NULL")
+                       if not (folder / image).exists()]
+            for cid in missing:  # removed by hand: the conversation stays, without its image
+                db.execute("UPDATE conversations SET image = NULL, thumbnail = NULL WHERE id = ?", (cid,))
 
     def _connect(self) -> sqlite3.Connection:
         new = not self.path.exists()
@@ -134,22 +181,27 @@ class HistoryStore:
                 os.chmod(part, 0o600)
 
     # -- writing ------------------------------------------------------------------------------
-    def start(self, image: Image.Image | None, source: str, started: float | None = None) -> int:
+    def start(self, image: Image.Image | None, source: str, turns: Sequence[NewTurn], started: float | None = None) -> int:
+        """Write a conversation with its first turns (at least one) and its image, in one transaction."""
+        if not turns:
+            raise ValueError("a conversation is written together with its first turn")
         with _transaction(self.db):
-            cur = self.db.execute("INSERT INTO conversations (started, source) VALUES (?, ?)", (started or time.time(), source))
+            names = self._save_images(image) if image is not None and self.store_images else (None, None)
+            cur = self.db.execute("INSERT INTO conversations (started, source, image, thumbnail) VALUES (?, ?, ?, ?)",
+                                  (started or time.time(), source, *names))
             cid = cur.lastrowid
-        if image is not None and self.store_images:
-            full, thumb = self._save_images(cid, image)
-            with _transaction(self.db):
-                self.db.execute("UPDATE conversations SET image = ?, thumbnail = ? WHERE id = ?", (full, thumb, cid))
+            for turn in turns:
+                self._insert_turn(cid, turn)
         return cid
 
     def add_turn(self, conversation_id: int, question: str, answer: str, *, model: str = "", device: str = "",
                  seconds: float = 0.0) -> None:
         with _transaction(self.db):
-            self.db.execute("INSERT INTO turns (conversation_id, question, answer, time, model, device, seconds) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                            (conversation_id, question, answer, time.time(), model, device, seconds))
+            self._insert_turn(conversation_id, NewTurn(question, answer, model, device, seconds))
+
+    def _insert_turn(self, cid: int, t: NewTurn) -> None:
+        self.db.execute("INSERT INTO turns (conversation_id, question, answer, time, model, device, seconds) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (cid, t.question, t.answer, time.time(), t.model, t.device, t.seconds))
 
     def delete(self, conversation_id: int | None = None) -> int:
         """Delete one conversation, or all of them (None); returns how many."""
@@ -199,8 +251,9 @@ class HistoryStore:
     def close(self) -> None:
         self.db.close()
 
-    def _save_images(self, cid: int, image: Image.Image) -> tuple[str, str]:
-        names = (f"{cid}.jpg", f"{cid}-thumb.jpg")
+    def _save_images(self, image: Image.Image) -> tuple[str, str]:
+        key = uuid.uuid4().hex  # never reused, even by a new history after a corrupt one was moved aside
+        names = (f"{key}.jpg", f"{key}-thumb.jpg")
         for name, side in zip(names, (IMAGE_SIDE, THUMB_SIDE)):
             copy = image.convert("RGB")
             copy.thumbnail((side, side))

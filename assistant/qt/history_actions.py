@@ -44,7 +44,7 @@ class HistoryActions:
             except ImageError:
                 image = None
         self.service.stop()
-        self._latest = None
+        self._latest, self._unsaved = None, False
         self.history_view.clear()
         for t in stored.turns:
             text = f"Question: {t.question}\nAnswer: {t.answer}" if t.question else f"Description of {stored.source}: {t.answer}"

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from assistant import APP_NAME
 from assistant.core.capture import Capture, Capturer, blank_reason
 from assistant.core.conversation import Conversation
-from assistant.core.history import HistoryStore
+from assistant.core.history import HistoryStore, NewTurn
 from assistant.core.prompts import Turn
 from assistant.core.speech import Speaker
 from assistant.core.vision import Answer, ModelInfo, Progress
@@ -34,8 +34,9 @@ from assistant.qt.history_actions import HistoryActions
 from assistant.qt.hotkey_actions import PRESETS, HotkeyActions
 from assistant.qt.input_actions import InputActions
 from assistant.qt.inputs import pil_to_qimage
+from assistant.qt.model_state import ModelStateLine, refusal, with_next_steps
 from assistant.qt.question_box import QuestionBox
-from assistant.qt.worker import ModelService, Request
+from assistant.qt.worker import ModelService, ModelState, Request
 
 log = logging.getLogger(__name__)
 THINKING = "…"
@@ -55,6 +56,7 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         self.auto_speak = auto_speak
         self.history = history
         self._history_id: int | None = None
+        self._unsaved = False  # the current conversation goes into the history with its first answer
         self.conversation: Conversation | None = None
         self._latest: tuple[int, str, QListWidgetItem] | None = None  # request id, question, item
         self.preset_index = 0
@@ -128,6 +130,8 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.addLayout(buttons)
+        self.model_state = ModelStateLine(self.service)  # a line of its own: no later message overwrites it
+        outer.addWidget(self.model_state)
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
@@ -181,7 +185,8 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         s = self.service
         s.progress.connect(self._on_progress)
         s.ready.connect(self._on_ready)
-        s.load_failed.connect(lambda message: self.report(message, error=True))
+        s.load_failed.connect(lambda message: self.report(with_next_steps(message), error=True))
+        s.state_changed.connect(self._on_model_state)
         s.answered.connect(self._on_answered)
         s.failed.connect(self._on_failed)
         self.capture_flow.captured.connect(self._on_captured)
@@ -191,6 +196,8 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
     def describe(self, target: str) -> None:
         # Said at once, so the user knows the key press was heard; the description interrupts it.
         what = {"screen": "the screen", "window": "the active window", "desktop": "all screens"}[target]
+        if self._refused("described"):
+            return
         self.show_status(f"Describing {what}…", announced=False)
         self.speak(f"Describing {what}…")
         self.capture_flow.request(target)
@@ -208,8 +215,10 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
 
     # -- conversation ------------------------------------------------------------------
     def start_conversation(self, image: Image.Image, source: str) -> None:
+        if self._refused("described"):
+            return
         self.conversation, self._latest = Conversation(image, source), None
-        self._history_id = self._remember(lambda h: h.start(image, source))
+        self._history_id, self._unsaved = None, True
         self.history_view.clear()
         self._show_image(image)
         self.image_pane.setAccessibleName(f"Image: {source}")
@@ -243,6 +252,8 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         if self.conversation is None:
             self.report("There is no image yet: open, paste or drop one, or describe the screen first.")
             return
+        if self._refused("answered"):
+            return  # the question stays in its box, to ask again once the model is there
         self.question.clear()
         request = Request("ask", self.conversation.image, question=question, history=self.conversation.history())
         self._submit(request, f"Question: {question}\nAnswer: {THINKING}", question)
@@ -267,9 +278,7 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         _, question, item = self._latest
         info = self.service.info
         model, device = (info.model, info.precision) if info else ("", "")
-        if self._history_id is not None:
-            self._remember(lambda h: h.add_turn(self._history_id, question, answer.text, model=model, device=device,
-                                                seconds=answer.seconds))
+        self._keep(question, answer, model, device)
         if question:
             self.conversation.turns.append(Turn(question, answer.text))
             item.setText(f"Question: {question}\nAnswer: {answer.text}")
@@ -296,9 +305,33 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
             item.setText(item.text().replace(THINKING, f"failed: {message}"))
             self.report(message, error=True)
 
+    def _keep(self, question: str, answer: Answer, model: str, device: str) -> None:
+        """Into the history: a new conversation together with its first answer, then each turn."""
+        turn = NewTurn(question, answer.text, model, device, answer.seconds)
+        if self._unsaved and self.conversation is not None:
+            image, source = self.conversation.image, self.conversation.source
+            self._history_id = self._remember(lambda h: h.start(image, source, [turn]))
+            self._unsaved = False
+        elif self._history_id is not None:
+            self._remember(lambda h: h.add_turn(self._history_id, turn.question, turn.answer, model=model,
+                                                device=device, seconds=turn.seconds))
+
+    def _refused(self, verb: str) -> bool:
+        """While there is no model, a request is answered at once with why and what to do: nothing waits."""
+        if self.service.available:
+            return False
+        self.report(refusal(self.service, verb))
+        return True
+
+    def _on_model_state(self, _state: ModelState) -> None:
+        if not self.service.available and self._latest is not None and self._latest[2].text().endswith(THINKING):
+            item = self._latest[2]  # waited for a model that did not come: it is not run later
+            item.setText(item.text()[: -len(THINKING)] + "not run: there is no model.")
+            self._latest = None
+
     def new_conversation(self) -> None:
         self.service.stop()
-        self.conversation, self._latest = None, None
+        self.conversation, self._latest, self._unsaved = None, None, False
         self.history_view.clear()
         self.image_pane.clear()
         self.image_pane.setText("No image yet")

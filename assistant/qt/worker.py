@@ -2,12 +2,15 @@
 
 Requests run one at a time and the newest wins: submitting while one runs cancels it
 (the core stops within one decoding step) and drops any request still waiting. A
-request made before the model is ready waits and runs as soon as it is.
+request made while the model loads waits and runs as soon as it is ready; a load that
+ends without a model (it failed, or it must be downloaded first) drops it, so a later
+load runs nothing stale. ``ModelService.state`` says where the model stands.
 torch and transformers are imported here, on the worker thread, so the window shows at once.
 """
 
 from __future__ import annotations
 
+import enum
 import gc
 import itertools
 import logging
@@ -35,6 +38,14 @@ class Request:
     prefix: str | None = None
     history: tuple[Turn, ...] = ()
     id: int = field(default_factory=lambda: next(_ids))
+
+
+class ModelState(enum.Enum):
+    LOADING = "loading"
+    DOWNLOADING = "downloading"
+    NOT_DOWNLOADED = "not downloaded"  # the user was asked, said no, or cancelled
+    FAILED = "failed"
+    READY = "ready"
 
 
 class ModelWorker(QObject):
@@ -110,6 +121,7 @@ class ModelWorker(QObject):
             if not ok:
                 return
             if self._plan is not None:
+                self._drop_pending()  # asked before the download: not run minutes later, unasked
                 self.download_needed.emit(self._plan)  # the GUI asks the user, then calls download()
                 return
 
@@ -133,6 +145,7 @@ class ModelWorker(QObject):
             ok, _ = self._guarded("The download failed", lambda: self._downloader.fetch(
                 self._plan, self.download_progress.emit, self._cancel_download))
         except Cancelled as err:
+            self._drop_pending()
             self.download_stopped.emit(str(err))
             return
         if ok:
@@ -146,11 +159,17 @@ class ModelWorker(QObject):
         except Cancelled:
             raise
         except AssistantError as err:
-            self.load_failed.emit(str(err))
+            message = str(err)
         except Exception as err:  # never a traceback for the user; the log keeps it
             log.exception(failure)
-            self.load_failed.emit(f"{failure}: {one_line(err)}")
+            message = f"{failure}: {one_line(err)}"
+        self._drop_pending()  # no model: a later load must not run what was asked before
+        self.load_failed.emit(message)
         return False, None
+
+    def _drop_pending(self) -> None:
+        with self._lock:
+            self._pending = None
 
     @Slot(object, object)
     def _swap(self, factory, downloader) -> None:
@@ -207,7 +226,11 @@ SIGNALS = ("progress", "ready", "load_failed", "started", "answered", "failed", 
 
 
 class ModelService(QObject):
-    """The GUI's handle on the worker: owns the thread, forwards signals, tracks state."""
+    """The GUI's handle on the worker: owns the thread, forwards signals, tracks the model's state.
+
+    ``state`` is a state, not a message: it changes only when the model does, and ``problem``
+    keeps the reason while there is no model, whatever else is said meanwhile.
+    """
 
     progress = Signal(object)
     ready = Signal(object)
@@ -218,12 +241,15 @@ class ModelService(QObject):
     download_needed = Signal(object)
     download_progress = Signal(object, object)
     download_stopped = Signal(str)
+    state_changed = Signal(object)  # ModelState
     _load = Signal()
 
     def __init__(self, factory: Callable[[], VisionModel], parent: QObject | None = None, downloader=None):
         super().__init__(parent)
         self.info: ModelInfo | None = None
         self.last_progress: Progress | None = None
+        self.state = ModelState.LOADING
+        self.problem = ""  # why there is no model (FAILED, NOT_DOWNLOADED), in full
         self._thread = QThread()
         self._thread.setObjectName("model-worker")
         self._worker = ModelWorker(factory, downloader)
@@ -233,6 +259,10 @@ class ModelService(QObject):
             getattr(self._worker, name).connect(getattr(self, name))
         self.progress.connect(self._on_progress)
         self.ready.connect(self._on_ready)
+        self.load_failed.connect(lambda message: self._set_state(ModelState.FAILED, message))
+        self.download_needed.connect(lambda plan: self._set_state(
+            ModelState.NOT_DOWNLOADED, f"{plan.repo} is not downloaded yet."))
+        self.download_stopped.connect(lambda message: self._set_state(ModelState.NOT_DOWNLOADED, message))
         self._thread.started.connect(self._worker.load)
         self._worker.released.connect(self._collect_then_load)
 
@@ -243,6 +273,15 @@ class ModelService(QObject):
     def is_ready(self) -> bool:
         return self.info is not None
 
+    @property
+    def available(self) -> bool:
+        """True while a request can run now or once the model is ready; False while there is no model."""
+        return self.state in (ModelState.LOADING, ModelState.DOWNLOADING, ModelState.READY)
+
+    def _set_state(self, state: ModelState, problem: str = "") -> None:
+        self.state, self.problem = state, problem
+        self.state_changed.emit(state)
+
     def submit(self, request: Request) -> int:
         self._worker.submit(request)
         return request.id
@@ -251,6 +290,7 @@ class ModelService(QObject):
         self._worker.stop()
 
     def download(self) -> None:
+        self._set_state(ModelState.DOWNLOADING)
         self._worker.download()
 
     def cancel_download(self) -> None:
@@ -259,10 +299,12 @@ class ModelService(QObject):
     def retry(self) -> None:
         """Look for the model again (after a refused or cancelled download, or a failed load)."""
         if not self.is_ready:
+            self._set_state(ModelState.LOADING)
             self._load.emit()
 
     def reload(self, factory: Callable[[], VisionModel], downloader=None) -> None:
         self.info, self.last_progress = None, None
+        self._set_state(ModelState.LOADING)
         self._worker.reload(factory, downloader)
 
     def set_generation(self, generation) -> None:
@@ -282,6 +324,9 @@ class ModelService(QObject):
 
     def _on_progress(self, p: Progress) -> None:
         self.last_progress = p
+        if self.state is not ModelState.LOADING:  # e.g. a finished download goes on to load
+            self._set_state(ModelState.LOADING)
 
     def _on_ready(self, info: ModelInfo) -> None:
         self.info = info
+        self._set_state(ModelState.READY)

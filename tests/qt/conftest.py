@@ -56,10 +56,11 @@ def make_window(qtbot, tiny_model_dirs):
     made = []
 
     def make(gate=None, capture_image: Image.Image | None = None, family="opt", build=None, downloader=None, start=True,
-             **generation):
+             history=None, **generation):
         service = ModelService(build or tiny_factory(tiny_model_dirs[family], gate, **generation), downloader=downloader)
         capturer = FakeCapturer(capture_image or Image.effect_noise((64, 48), 80).convert("RGB"))
-        window = MainWindow(service, capturer, SilentSpeaker(), settle_ms=0)
+        window = MainWindow(service, capturer, SilentSpeaker(), settle_ms=0, history=history)
+        window.capturer = capturer
         window.messages = []
         window.message_shown.connect(window.messages.append)
         qtbot.addWidget(window)
@@ -72,6 +73,12 @@ def make_window(qtbot, tiny_model_dirs):
     yield make
     for window in made:
         window.service.shutdown()
+
+
+@pytest.fixture
+def tiny_build(tiny_model_dirs):
+    """tiny_build(family="opt", gate=None): a factory for the tiny model, e.g. to reload with."""
+    return lambda family="opt", gate=None, **generation: tiny_factory(tiny_model_dirs[family], gate, **generation)
 
 
 @pytest.fixture

@@ -1,0 +1,63 @@
+"""The model's state line: loading, downloading, ready, or not loaded with why and what to do.
+
+It is a line of its own, so no later message (a speech problem, a status) overwrites it;
+it wraps rather than cuts off, and Tab reaches it, its text being its accessible name.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from assistant.core.vision import Progress
+from assistant.qt.a11y import name
+from assistant.qt.worker import ModelService, ModelState
+
+NEXT_STEPS = ("Press Control+Shift+M to try again or to download it, or choose a model folder in Settings with "
+              "Control+Comma (from a terminal: blip-assistant --model PATH).")
+
+
+def with_next_steps(problem: str) -> str:
+    """``problem`` and what to do about it, without saying twice what the problem already says."""
+    if "--model" in problem:
+        return f"{problem} Press Control+Shift+M to try again."
+    return f"{problem} {NEXT_STEPS}"
+
+
+def refusal(service: ModelService, verb: str) -> str:
+    """Said at once when a request comes while there is no model: nothing waits for one."""
+    if service.state is ModelState.NOT_DOWNLOADED:
+        why = f"the model is not on this computer. {service.problem}".strip()
+    else:
+        why = f"no model is loaded ({service.problem.split('. ')[0].rstrip('.')})."
+    return f"Nothing was {verb}: {why} {NEXT_STEPS}"
+
+
+class ModelStateLine(QLabel):
+    def __init__(self, service: ModelService):
+        super().__init__()
+        self.service = service
+        name(self, "Model", "Whether the model is loaded, and what to do if it is not.")
+        self.setObjectName("modelState")
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        service.state_changed.connect(self.show_state)
+        service.progress.connect(self.show_progress)
+        self.show_state(service.state)
+
+    def show_state(self, state: ModelState) -> None:
+        info = self.service.info
+        self._set({
+            ModelState.LOADING: "Model: loading…",
+            ModelState.DOWNLOADING: "Model: downloading…",
+            ModelState.READY: f"Model: ready on {info.precision}." if info else "Model: ready.",
+        }.get(state) or f"Model: not loaded. {with_next_steps(self.service.problem)}")
+
+    def show_progress(self, progress: Progress) -> None:
+        if self.service.state is ModelState.LOADING:
+            self._set(f"Model: loading, {progress}.")
+
+    def _set(self, text: str) -> None:
+        self.setText(text)
+        self.setAccessibleName(text)
