@@ -15,9 +15,9 @@ import sys
 import time
 
 from assistant import __version__
+from assistant.cli_progress import progress_printer
 from assistant.config import DEVICES, SPEECH_OUTPUTS, Settings, load_settings
 from assistant.core.errors import AssistantError, ImageError, ModelUnavailableError, terminal_safe
-from assistant.core.vision import Progress, ProgressCallback
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_MODEL, EXIT_MODEL_FAILED = 0, 2, 3, 4
 
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(d)
     d.add_argument("--max-new-tokens", type=int, metavar="N", help="longest answer, in tokens")
     d.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings and errors still)")
     spoken = d.add_mutually_exclusive_group()
     spoken.add_argument("--speak", action="store_true", help="speak the caption and answers aloud")
     spoken.add_argument("--speak-to", metavar="FILE.wav", help="write the caption and answers as one WAV file")
@@ -181,15 +182,23 @@ def _describe(args) -> int:
         from assistant.core.blip2 import Blip2Model
 
         model = Blip2Model(settings.model, settings.generation)
-        info = model.load(_progress_printer())
+        info = model.load(progress_printer(args.quiet))
         caption = model.caption(image, args.prompt)
+        if caption.prompt_shortened:
+            _note("the --prompt text was shortened to fit the model.")
         _emit(args, caption.text)
         history: list[Turn] = []
         turns = []
-        for question in args.ask:
+        for n, question in enumerate(args.ask, 1):
             answer = model.ask(image, question, history)
             history.append(Turn(question, answer.text))
-            turns.append({"question": question, "answer": answer.text, "seconds": round(answer.seconds, 3)})
+            turns.append({"question": question, "answer": answer.text, "seconds": round(answer.seconds, 3),
+                          "question_shortened": answer.prompt_shortened, "turns_left_out": answer.dropped_turns})
+            if answer.prompt_shortened:
+                _note(f"question {n} ({len(question)} characters) was shortened to fit the model; "
+                      "its answer is about the beginning only.")
+            if answer.dropped_turns:
+                _note(f"the {answer.dropped_turns} oldest turns were left out of question {n} to fit the model.")
             _emit(args, answer.text, question)
     except ModelUnavailableError as err:
         return _fail(err, EXIT_NO_MODEL)
@@ -204,7 +213,8 @@ def _describe(args) -> int:
     if args.json:
         record = {
             "image": args.image, "model": info.model, "device": info.device, "quantization": info.quantization,
-            "precision": info.precision, "caption": caption.text, "turns": turns,
+            "precision": info.precision, "caption": caption.text, "prompt_shortened": caption.prompt_shortened,
+            "turns": turns,
             "seconds": round(time.perf_counter() - started, 3),
         }
         print(json.dumps(record, ensure_ascii=False))
@@ -280,13 +290,5 @@ def _fail(err: Exception | str, code: int) -> int:
     return code
 
 
-def _progress_printer() -> ProgressCallback:
-    last = [""]
-
-    def report(p: Progress) -> None:
-        line = f"{p}"
-        if line != last[0]:
-            last[0] = line
-            print(line, file=sys.stderr, flush=True)
-
-    return report
+def _note(text: str) -> None:
+    print(f"note: {text}", file=sys.stderr, flush=True)

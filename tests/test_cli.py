@@ -188,3 +188,52 @@ def test_describe_killed_at_any_point_leaves_a_whole_history(tiny_model_dirs, pi
         turns = assert_whole(data) if data.exists() else []
         assert set(turns) <= {2} and len(turns) >= finished  # caption and answer, together or not at all
     assert finished >= 1
+
+
+def test_progress_is_one_line_redrawn_on_a_terminal(tiny_model_dirs, picture):
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "describe", str(picture), "--model",
+                             str(tiny_model_dirs["opt"]), "--max-new-tokens", "3"],
+                            stdout=subprocess.PIPE, stderr=slave, env={**os.environ, "COLUMNS": "100"})
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.wait(120) == 0
+    proc.stdout.close()
+    text = seen.decode(errors="replace")
+    assert text.count("\r") >= 3 and "loading weights" in text  # one line, drawn again in place
+    assert text.count("\n") <= 2, text  # and only the final "ready" line is left behind
+    assert "ready" in text.splitlines()[-1]
+
+
+def test_progress_on_a_pipe_is_a_few_lines_and_quiet_is_none(tiny_model_dirs, picture):
+    base = ("describe", str(picture), "--model", str(tiny_model_dirs["opt"]), "--max-new-tokens", "3")
+    piped = run(*base)
+    assert piped.returncode == 0, piped.stderr
+    lines = piped.stderr.splitlines()
+    assert 2 <= len(lines) <= 6 and "\r" not in piped.stderr, lines
+    assert any("loading weights" in line for line in lines) and "ready" in lines[-1]
+    quiet = run(*base, "--quiet")
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == piped.stdout
+
+
+def test_a_shortened_question_is_said_on_stderr_and_in_json(tiny_model_dirs, picture):
+    long_question = "is the word " + "very " * 2000 + "long?"
+    result = run("describe", str(picture), "--model", str(tiny_model_dirs["opt"]), "--max-new-tokens", "3",
+                 "--ask", long_question, "--ask", "short?", "--json")
+    assert result.returncode == 0, result.stderr
+    assert f"note: question 1 ({len(long_question)} characters) was shortened to fit the model" in result.stderr
+    assert "question 2 (" not in result.stderr  # (its history left out the long one: said too)
+    record = json.loads(result.stdout)
+    assert [t["question_shortened"] for t in record["turns"]] == [True, False]
+    assert record["prompt_shortened"] is False
