@@ -97,18 +97,12 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
 
 
 def _set_icon(app) -> None:
-    """The app's icon: from a PyInstaller bundle, a source checkout, or a pip install's share/ folder."""
+    """The app's icon, shipped inside the package (any install, and the PyInstaller bundle)."""
     from PySide6.QtGui import QIcon
 
-    name = f"{APP_ID}.svg"
-    candidates = [
-        Path(getattr(sys, "_MEIPASS", "")) / "resources" / "icons" / name,
-        Path(__file__).resolve().parent.parent / "resources" / "icons" / name,
-        Path(sys.prefix) / "share" / "icons" / "hicolor" / "scalable" / "apps" / name,
-    ]
-    icon = next((p for p in candidates if p.is_file()), None)
-    if icon is not None:
-        app.setWindowIcon(QIcon(str(icon)))
+    from assistant.desktop_entry import icon_file
+
+    app.setWindowIcon(QIcon(icon_file()))
 
 
 def _save_capture(capture, folder: str) -> None:

@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_parser(sub)
     v = sub.add_parser("voices", help="list the voices of the text-to-speech engine")
     v.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+    i = sub.add_parser("install-desktop", help="add the menu entry and icons for this user (Linux)")
+    i.add_argument("--uninstall", action="store_true", help="remove them again")
+    i.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     return parser
 
 
@@ -69,7 +72,8 @@ def build_app_parser() -> argparse.ArgumentParser:
         epilog="subcommands (each has --help):\n"
                "  describe IMAGE    describe an image, then answer questions about it (--ask)\n"
                "  history ...       list, show, search, export or delete past conversations\n"
-               "  voices            list the voices of the text-to-speech engine",
+               "  voices            list the voices of the text-to-speech engine\n"
+               "  install-desktop   add the menu entry and icons for this user (Linux; --uninstall)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -134,7 +138,7 @@ def settings_from_args(args, base: Settings | None = None) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    headless = bool(argv) and argv[0] in ("describe", "voices", "history")
+    headless = bool(argv) and argv[0] in ("describe", "voices", "history", "install-desktop")
     args = (build_parser() if headless else build_app_parser()).parse_args(argv)
     log_format = "%(levelname)s [%(threadName)s] %(name)s: %(message)s"
     logging.basicConfig(level=args.log_level.upper(), format=log_format, stream=sys.stderr)
@@ -144,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
                 from assistant.history_cli import run as run_history
 
                 return run_history(args)
+            if args.command == "install-desktop":
+                from assistant.desktop_entry import run as run_install
+
+                return run_install(args)
             return _voices() if args.command == "voices" else _describe(args)
         from assistant.app import run
 

@@ -1,4 +1,4 @@
-"""Render resources/icons/*.svg to the PNG sizes Linux menus use and a Windows .ico.
+"""Render assistant/resources/icons/*.svg to the PNG sizes Linux menus use and a Windows .ico.
 
 Run after changing the SVG: .venv/bin/python packaging/make_icons.py
 """
@@ -37,10 +37,10 @@ def render(svg: Path, size: int) -> Image.Image:
 
 def main() -> int:
     QGuiApplication(sys.argv[:1])
-    svg = ROOT / "resources" / "icons" / f"{APP_ID}.svg"
+    svg = ROOT / "assistant" / "resources" / "icons" / f"{APP_ID}.svg"
     images = {size: render(svg, size) for size in SIZES}
     for size in (48, 128, 256):
-        out = ROOT / "resources" / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
+        out = ROOT / "assistant" / "resources" / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
         out.parent.mkdir(parents=True, exist_ok=True)
         images[size].save(out, optimize=True)
     images[256].save(ROOT / "resources" / "icons" / "blip-assistant.ico", sizes=[(s, s) for s in SIZES])

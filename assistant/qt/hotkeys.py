@@ -1,9 +1,11 @@
-"""Global hotkeys (pynput) turned into Qt signals in the GUI thread.
+"""Global hotkeys turned into Qt signals in the GUI thread.
 
-pynput calls back on its own thread; the callbacks only emit ``triggered``, which Qt
-queues to the GUI thread. pynput is imported lazily: without an X server it raises at
-import time. On Wayland pynput sees only keys typed into X11 (XWayland) windows, so we
-say so instead of failing silently; the in-app shortcuts keep working everywhere.
+On Linux (X11) the keys are grabbed with XGrabKey (core.x11_hotkeys: no evdev to build,
+and the key does not leak into the focused app); on Windows and macOS pynput listens.
+Both call back on their own thread; the callbacks only emit ``triggered``, which Qt
+queues to the GUI thread. They are imported lazily: without an X server pynput raises at
+import time. On Wayland only keys typed into X11 (XWayland) windows reach us, so we say
+so instead of failing silently; the in-app shortcuts keep working everywhere.
 """
 
 from __future__ import annotations
@@ -43,12 +45,9 @@ class HotkeyListener(QObject):
                                                  os.environ.get("XDG_SESSION_TYPE") == "wayland"):
             messages.append("This is a Wayland session: global hotkeys work only while an X11 application has focus. "
                             "The shortcuts inside the BLIP Assistant window work as usual.")
+        handlers = {binding: self._emitter(action) for action, binding in usable.items()}
         try:
-            from pynput import keyboard
-
-            handlers = {binding: self._emitter(action) for action, binding in usable.items()}
-            self._listener = keyboard.GlobalHotKeys(handlers)
-            self._listener.daemon = True
+            self._listener = _backend(handlers)
             self._listener.start()
             self._listener.wait()  # until it receives keys (a few ms): a press right after start counts
         except Exception as err:  # no X server, no permission (macOS Accessibility), bad backend
@@ -57,6 +56,15 @@ class HotkeyListener(QObject):
                             "The shortcuts inside the window still work.")
             self._listener = None
             return messages
+        by_binding = {binding: action for action, binding in usable.items()}
+        for binding in getattr(self._listener, "taken", []):
+            messages.append(f"{describe_binding(binding)} is already taken by another program, so "
+                            f"{ACTIONS[by_binding[binding]].lower()} has no global hotkey; choose another in Settings.")
+            usable.pop(by_binding[binding])
+        for binding in getattr(self._listener, "missing", []):
+            messages.append(f"This keyboard has no key for {describe_binding(binding)}, so "
+                            f"{ACTIONS[by_binding[binding]].lower()} has no global hotkey; choose another in Settings.")
+            usable.pop(by_binding[binding])
         self.active = usable
         log.info("global hotkeys: %s", ", ".join(f"{a}={describe_binding(b)}" for a, b in usable.items()))
         return messages
@@ -70,9 +78,21 @@ class HotkeyListener(QObject):
 
     def stop(self) -> None:
         if self._listener is not None:
-            self._listener.stop()  # the thread ends at the next X event; it is a daemon, so exit is not held up
+            self._listener.stop()  # X11: ungrabbed before it returns; pynput: a daemon thread, exit is not held up
             self._listener = None
         self.active = {}
+
+
+def _backend(handlers):
+    if sys.platform.startswith("linux"):
+        from assistant.core.x11_hotkeys import XGrabHotKeys
+
+        return XGrabHotKeys(handlers)
+    from pynput import keyboard
+
+    listener = keyboard.GlobalHotKeys(handlers)
+    listener.daemon = True
+    return listener
 
 
 def help_text(active: dict[str, str]) -> str:

@@ -1,0 +1,122 @@
+"""The app's own files (icons, desktop entry, AppStream data), shipped inside the package.
+
+They are read with importlib.resources, so a wheel, ``pip install --user``, pipx, a venv
+and a PyInstaller bundle all find them. ``blip-assistant install-desktop`` copies the menu
+entry, its description and the icons into the user's XDG data folder (``~/.local/share``),
+with ``Exec`` pointing at this installation's launcher, so the menu starts this copy even
+from a venv or pipx that is not on the desktop's PATH. ``--uninstall`` removes exactly those.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from assistant import APP_ID
+
+ICON_SIZES = (48, 128, 256)
+
+
+def resource(*parts: str) -> Traversable:
+    return files("assistant").joinpath("resources", *parts)
+
+
+def icon_file() -> str:
+    """The scalable icon's path on disk, for the window (QIcon reads the file when it paints)."""
+    return str(resource("icons", f"{APP_ID}.svg"))
+
+
+def data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
+def targets(home: Path) -> dict[Path, Traversable]:
+    """Where each shipped file goes under ``home`` (the XDG data folder)."""
+    placed = {
+        home / "applications" / f"{APP_ID}.desktop": resource("linux", f"{APP_ID}.desktop"),
+        home / "metainfo" / f"{APP_ID}.metainfo.xml": resource("linux", f"{APP_ID}.metainfo.xml"),
+        home / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg": resource("icons", f"{APP_ID}.svg"),
+    }
+    for size in ICON_SIZES:
+        folder = f"{size}x{size}"
+        placed[home / "icons" / "hicolor" / folder / "apps" / f"{APP_ID}.png"] = resource(
+            "icons", "hicolor", folder, "apps", f"{APP_ID}.png")
+    return placed
+
+
+def launcher() -> str:
+    """The command of the installation running now, quoted as the desktop entry spec says for Exec."""
+    script = Path(sys.argv[0])
+    if script.name == "blip-assistant" and script.is_file():
+        command = [str(script.resolve())]
+    else:
+        found = shutil.which("blip-assistant")
+        command = [found] if found else [sys.executable, "-m", "assistant"]
+    return " ".join(_quote(part) for part in command)
+
+
+def _quote(arg: str) -> str:
+    if not any(c in arg for c in ' \t\n"\'\\><~|&;$*?#()`'):
+        return arg
+    escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
+    return f'"{escaped}"'
+
+
+def install(home: Path | None = None) -> list[Path]:
+    home = home or data_home()
+    written = []
+    for target, source in targets(home).items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = source.read_bytes()
+        if target.suffix == ".desktop":
+            data = data.decode().replace("Exec=blip-assistant ", f"Exec={launcher()} ").encode()
+        target.write_bytes(data)
+        written.append(target)
+    _refresh_caches(home)
+    return written
+
+
+def uninstall(home: Path | None = None) -> list[Path]:
+    home = home or data_home()
+    removed = []
+    for target in targets(home):
+        if target.exists():
+            target.unlink()
+            removed.append(target)
+    _refresh_caches(home)
+    return removed
+
+
+def _refresh_caches(home: Path) -> None:
+    """Menus pick the change up at once where the desktop keeps caches; optional tools, run if present."""
+    for tool, args in (("update-desktop-database", [str(home / "applications")]),
+                       ("gtk-update-icon-cache", ["-q", "-t", "-f", str(home / "icons" / "hicolor")])):
+        if shutil.which(tool) and Path(args[-1]).is_dir():
+            subprocess.run([tool, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def run(args) -> int:
+    """``blip-assistant install-desktop [--uninstall]``; exit codes as in the CLI."""
+    if not sys.platform.startswith("linux"):
+        print("error: install-desktop is for Linux desktops; on Windows the installer adds the Start menu entry.",
+              file=sys.stderr)
+        return 2
+    try:
+        paths = uninstall() if args.uninstall else install()
+    except OSError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.uninstall:
+        print(f"Removed the menu entry and icons of BLIP Assistant ({len(paths)} files)." if paths else
+              "There was no menu entry of BLIP Assistant to remove.")
+    else:
+        print(f"Installed the menu entry and icons of BLIP Assistant for this user ({len(paths)} files, under "
+              f"{data_home()}). It starts: {launcher()}")
+    for path in paths:
+        print(f"  {path}")
+    return 0
