@@ -3,7 +3,7 @@
 Runs the real app on Xvfb (with openbox and another application's window), presses
 Ctrl+Alt+Shift+S / +W with xdotool, and reads the app's own action log:
 "action describe_screen: captured in N ms, answered in M ms", measured from the moment
-pynput delivered the key. Also reports xdotool-start -> log line, which adds xdotool's
+the hotkey grab delivered the key. Also reports xdotool-start -> log line, which adds xdotool's
 start-up (~20 ms) and the log pipe. Target for capture done: <= 150 ms.
 
 Usage: python bench/hotkey_latency.py [--runs 10]   Not a test.

@@ -5,10 +5,10 @@ model and the default "auto" speech (which finds Orca and speaks through speech-
 and an xterm with focus. For each press of Ctrl+Alt+Shift+S it reports, from the moment
 xdotool was started:
 - "Describing the screen…" synthesis start (speech-dispatcher's own log timestamp);
-- the answer ready (the app's log: "answered in M ms", counted from pynput's key event);
+- the answer ready (the app's log: "answered in M ms", counted from the hotkey's key event);
 - the caption's synthesis start; the speech part = caption heard - answer ready.
 Target: the speech part adds at most 200 ms. The xdotool start-up (~20 ms) falls into the
-speech part, since the answer time starts at pynput's event. Not a test.
+speech part, since the answer time starts at the hotkey event. Not a test.
 
 Usage: python bench/screen_reader_latency.py [--runs 10]
 """
@@ -90,7 +90,7 @@ def main() -> None:
             med = statistics.median
             print(f"{len(busy)} runs under Orca 43 + speech-dispatcher, tiny BLIP-2, xterm focused, medians:")
             print(f"  key -> 'Describing the screen' reaches speech-dispatcher: {med(busy):.0f} ms")
-            print(f"  key -> answer ready (app log, from pynput's event): {med(answered):.0f} ms")
+            print(f"  key -> answer ready (app log, from the hotkey event): {med(answered):.0f} ms")
             print(f"  key -> caption reaches speech-dispatcher: {med(caption_heard):.0f} ms "
                   f"(min {min(caption_heard):.0f}, max {max(caption_heard):.0f})")
             print(f"  speech part (caption heard - answer ready): {med(speech_part):.0f} ms "

@@ -60,6 +60,8 @@ class HotkeyActions:
         elif action == "describe_window":
             self.describe("window")
         elif action == "describe_clipboard":
+            if self._refused("described"):
+                return
             self.speak("Describing the clipboard image…")  # the press was heard; the description interrupts it
             self._take_mime(QGuiApplication.clipboard().mimeData())
         elif action == "ask":
