@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def model_factory(settings: Settings):
     def build():
-        from assistant.core.blip2 import Blip2Model  # imports torch: runs on the worker thread
+        from assistant.core.model.blip2 import Blip2Model  # imports torch: runs on the worker thread
 
         return Blip2Model(settings.model, settings.generation)
 
@@ -36,7 +36,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
         print("error: there is no screen to show the window on (DISPLAY is not set). "
               "Start it from a desktop session, or use: blip-assistant describe IMAGE", file=sys.stderr)
         return 2
-    from assistant.core.history import open_history
+    from assistant.core.history.store import open_history
 
     messages = list(messages or [])
     history, history_messages = open_history(settings.history)
@@ -51,8 +51,8 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from assistant.core.capture import MssCapturer
-    from assistant.core.hub import Downloader
+    from assistant.core.capture.screen import MssCapturer
+    from assistant.core.model.hub import Downloader
     from assistant.qt.gc_guard import MainThreadGC
     from assistant.qt.main_window import MainWindow
     from assistant.qt.settings_controller import SettingsController, apply_appearance
@@ -69,7 +69,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     apply_appearance(settings.appearance)
     service = ModelService(model_factory(settings), downloader=Downloader(settings.model.model))
     window = MainWindow(service, MssCapturer(), auto_speak=settings.speech.auto_speak, history=history)
-    window.speaker = build_speaker(settings.speech, window)
+    window.controller.set_speaker(build_speaker(settings.speech, window))
     save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")
     if save_dir:  # diagnostics: keep every capture, e.g. to attach to a bug report
         window.capture_flow.captured.connect(lambda capture: _save_capture(capture, save_dir))
@@ -82,8 +82,8 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
         if hotkeys.enabled:
             messages += listener.start(hotkeys)
     listener.triggered.connect(window.run_action)
-    window.hotkey_help = help_text(listener.active)
-    SettingsController(settings, window, listener, model_factory, saved=saved)
+    window.controller.hotkey_help = help_text(listener.active)
+    settings_controller = SettingsController(settings, window, listener, model_factory, saved=saved)  # noqa: F841 (lives while the app runs)
     app.aboutToQuit.connect(listener.stop)
     window.show()
     for message in messages:  # shown and spoken, after the window is up

@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 import os
-import sqlite3
 import sys
 import time
 
@@ -171,8 +170,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _describe(args) -> int:
-    from assistant.core.images import load_image
-    from assistant.core.prompts import Turn
+    from assistant.core.capture.images import load_image
 
     saved, messages = load_settings()
     for message in messages:
@@ -186,20 +184,37 @@ def _describe(args) -> int:
     except (ImageError, ValueError) as err:
         return _fail(err, EXIT_BAD_INPUT)
     started = time.perf_counter()
+    store = None if args.no_history else _open_history(settings)
     try:
-        from assistant.core.blip2 import Blip2Model
+        return _converse(args, settings, image, store, started)
+    finally:
+        if store is not None:
+            store.close()
 
+
+def _converse(args, settings: Settings, image, store, started: float) -> int:
+    """The same conversation service as the window: caption, then each --ask, each kept as it comes."""
+    from pathlib import Path
+
+    from assistant.core.model.backend import run_request
+    from assistant.core.model.blip2 import Blip2Model
+    from assistant.core.session import Session
+
+    session = Session(store, on_problem=lambda m: print(f"warning: {terminal_safe(m)}", file=sys.stderr))
+    session.begin(image, Path(args.image).name)
+    try:
         model = Blip2Model(settings.model, settings.generation)
         info = model.load(progress_printer(args.quiet))
-        caption = model.caption(image, args.prompt)
-        if caption.prompt_shortened:
+        request = session.describe_request(prefix=args.prompt)
+        caption = session.record(request.id, run_request(model, request), info)
+        if caption.answer.prompt_shortened:
             _note("the --prompt text was shortened to fit the model.")
-        _emit(args, caption.text)
-        history: list[Turn] = []
+        _emit(args, caption.answer.text)
         turns = []
         for n, question in enumerate(args.ask, 1):
-            answer = model.ask(image, question, history)
-            history.append(Turn(question, answer.text))
+            request = session.ask_request(question)
+            turn = session.record(request.id, run_request(model, request), info)
+            answer = turn.answer
             turns.append({"question": question, "answer": answer.text, "seconds": round(answer.seconds, 3),
                           "question_shortened": answer.prompt_shortened, "turns_left_out": answer.dropped_turns})
             if answer.prompt_shortened:
@@ -212,42 +227,29 @@ def _describe(args) -> int:
         return _fail(err, EXIT_NO_MODEL)
     except AssistantError as err:
         return _fail(err, EXIT_MODEL_FAILED)
-    if not args.no_history:
-        _save_history(args.image, image, info, caption, turns, settings)
-    spoken = [caption.text] + [f"{t['question']} {t['answer']}" for t in turns]
+    spoken = [caption.answer.text] + [f"{t['question']} {t['answer']}" for t in turns]
     code = _speak(args, settings.speech, spoken)
     if code:
         return code
     if args.json:
         record = {
             "image": args.image, "model": info.model, "device": info.device, "quantization": info.quantization,
-            "precision": info.precision, "caption": caption.text, "prompt_shortened": caption.prompt_shortened,
-            "turns": turns,
+            "precision": info.precision, "caption": caption.answer.text,
+            "prompt_shortened": caption.answer.prompt_shortened, "turns": turns,
             "seconds": round(time.perf_counter() - started, 3),
         }
         print(json.dumps(record, ensure_ascii=False))
     return EXIT_OK
 
 
-def _save_history(path: str, image, info, caption, turns: list[dict], settings: Settings) -> None:
-    """Keep the conversation (the file name as its source); a history problem never fails describe."""
-    from pathlib import Path
-
-    from assistant.core.history import NewTurn, open_history
+def _open_history(settings: Settings):
+    """The history, or None (said on stderr): a history problem never fails describe."""
+    from assistant.core.history.store import open_history
 
     store, messages = open_history(settings.history)
     for message in messages:
         print(f"warning: {message}", file=sys.stderr)
-    if store is None:
-        return
-    first = [NewTurn("", caption.text, info.model, info.precision, caption.seconds)]
-    rest = [NewTurn(t["question"], t["answer"], info.model, info.precision, t["seconds"]) for t in turns]
-    try:
-        store.start(image, Path(path).name, first + rest)  # one transaction: all of it, or nothing
-    except (OSError, sqlite3.Error) as err:
-        print(f"warning: the conversation was not saved in the history ({err})", file=sys.stderr)
-    finally:
-        store.close()
+    return store
 
 
 def _speak(args, speech, texts: list[str]) -> int:

@@ -12,7 +12,7 @@ import shutil
 import sys
 from typing import TextIO
 
-from assistant.core.vision import Progress, ProgressCallback
+from assistant.core.model.backend import Progress, ProgressCallback
 
 
 def progress_printer(quiet: bool = False, stream: TextIO | None = None) -> ProgressCallback | None:

@@ -95,9 +95,31 @@ class SpeechSettings:
             raise ValueError("speech volume must be between 0 and 1")
 
 
-def _default_bindings() -> dict[str, str]:
-    from assistant.core.hotkeys import DEFAULT_BINDINGS
+# Global hotkey actions and their default bindings, in pynput's syntax. The defaults hold Ctrl,
+# Alt and Shift together with a letter: Windows, GNOME, KDE and macOS reserve Super/Win/Cmd
+# combinations, and NVDA, JAWS and Orca use their own modifier (Insert or Caps Lock).
+ACTIONS = {
+    "describe_screen": "Describe the screen under the mouse pointer",
+    "describe_window": "Describe the active window",
+    "describe_clipboard": "Describe the image on the clipboard",
+    "ask": "Ask about the last image (brings the window up, in the question box)",
+    "stop": "Stop speaking",
+    "repeat": "Repeat the last answer",
+    "cycle_preset": "Next prompt preset (short caption, detailed, visible text)",
+}
 
+DEFAULT_BINDINGS = {
+    "describe_screen": "<ctrl>+<alt>+<shift>+s",
+    "describe_window": "<ctrl>+<alt>+<shift>+w",
+    "describe_clipboard": "<ctrl>+<alt>+<shift>+v",
+    "ask": "<ctrl>+<alt>+<shift>+a",
+    "stop": "<ctrl>+<alt>+<shift>+x",
+    "repeat": "<ctrl>+<alt>+<shift>+g",  # "again": Ctrl+Alt+Shift+R records the screen in GNOME
+    "cycle_preset": "<ctrl>+<alt>+<shift>+p",
+}
+
+
+def _default_bindings() -> dict[str, str]:
     return dict(DEFAULT_BINDINGS)
 
 
@@ -252,3 +274,12 @@ def save_settings(settings: Settings, path: Path | None = None) -> list[str]:
     os.replace(tmp, path)
     return messages
 
+
+def data_dir() -> Path:
+    """The user's data folder: history, models the app downloads (``BLIP_ASSISTANT_DATA`` overrides it)."""
+    override = os.environ.get("BLIP_ASSISTANT_DATA")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("blip-assistant"))

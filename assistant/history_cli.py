@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from assistant.core.errors import terminal_safe
-from assistant.core.history import HistoryError, HistoryStore, StoredConversation
+from assistant.core.history.store import HistoryError, HistoryStore, StoredConversation
 
 
 def add_parser(sub) -> None:
@@ -79,7 +79,7 @@ def _run(store: HistoryStore, args) -> int:
         return 0
     which = _which(store, args.which)
     if command == "export":
-        from assistant.core.export import to_html, to_markdown
+        from assistant.core.history.export import to_html, to_markdown
 
         text = (to_html if args.format == "html" else to_markdown)(which)
         Path(args.output).write_text(text, encoding="utf-8")

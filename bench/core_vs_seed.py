@@ -94,8 +94,8 @@ def run_seed(path: Path) -> dict:
 
 def run_ours(path: Path, cpu_precision: str = "auto") -> dict:
     from assistant.config import GenerationSettings, ModelSettings
-    from assistant.core.blip2 import Blip2Model
-    from assistant.core.prompts import Turn
+    from assistant.core.model.blip2 import Blip2Model
+    from assistant.core.model.prompts import Turn
 
     t = time.perf_counter()
     settings = ModelSettings(model=str(path), cpu_precision=cpu_precision)

@@ -65,7 +65,7 @@ def stall_child(model: str) -> None:
 
     from assistant.app import model_factory
     from assistant.config import GenerationSettings, ModelSettings, Settings
-    from assistant.core.capture import FakeCapturer
+    from assistant.core.capture.screen import FakeCapturer
     from assistant.core.speech import SilentSpeaker
     from assistant.qt.main_window import MainWindow
     from assistant.qt.worker import ModelService

@@ -35,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    from assistant.core.history import HistoryStore
+    from assistant.core.history.store import HistoryStore
     from assistant.devtools.tiny_model import save_tiny_model
 
     tmp = Path(tempfile.mkdtemp())

@@ -40,7 +40,7 @@ def tiny_model_dirs(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def fp32_models(tiny_model_dirs):
     """One loaded fp32 model per family, shared by tests that do not change it."""
-    from assistant.core.blip2 import Blip2Model
+    from assistant.core.model.blip2 import Blip2Model
 
     models = {}
     for family, path in tiny_model_dirs.items():

@@ -1,6 +1,6 @@
 """What every history must be after any crash: shared by the store's tests and the CLI's."""
 
-from assistant.core.history import HistoryStore
+from assistant.core.history.store import HistoryStore
 
 
 def assert_whole(folder):

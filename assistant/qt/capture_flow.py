@@ -10,7 +10,8 @@ import time
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from assistant.core.capture import Capture, CaptureError, Capturer, Rect, active_window_rect
+from assistant.core.capture.screen import Capture, CaptureError, Capturer, active_window_rect
+from assistant.core.geometry import Rect
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def _active_x11_window() -> int | None:
     if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
         return None
     try:
-        from assistant.core.x11 import active_window_id
+        from assistant.core.capture.x11 import active_window_id
 
         return active_window_id()
     except Exception as err:  # no X server reachable (Wayland without XWayland): nothing to restore
@@ -136,7 +137,7 @@ def _active_x11_window() -> int | None:
 
 def _give_focus_to(previous: int) -> None:
     try:
-        from assistant.core.x11 import activate
+        from assistant.core.capture.x11 import activate
 
         activate(previous)
     except Exception as err:

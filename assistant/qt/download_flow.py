@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QMessageBox, QProgressBar, QPushButton
 
-from assistant.core.hub import DownloadPlan, human_bytes
+from assistant.core.model.hub import DownloadPlan, human_bytes
 from assistant.qt.a11y import name
 
 

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from assistant.core.export import to_html, to_markdown
-from assistant.core.history import HistoryStore, StoredConversation
+from assistant.core.history.export import to_html, to_markdown
+from assistant.core.history.store import HistoryStore, StoredConversation
 from assistant.qt.a11y import name
 
 

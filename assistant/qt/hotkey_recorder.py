@@ -12,7 +12,7 @@ import sys
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPushButton
 
-from assistant.core.hotkeys import ACTIONS, describe_binding
+from assistant.core.hotkeys.bindings import ACTIONS, describe_binding
 from assistant.qt.a11y import announce
 
 _MODIFIER_KEYS = {Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Shift, Qt.Key.Key_Meta, Qt.Key.Key_AltGr,

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from assistant.config import HotkeySettings
 from assistant.core.errors import one_line
-from assistant.core.hotkeys import ACTIONS, check_bindings, describe_binding
+from assistant.core.hotkeys.bindings import ACTIONS, check_bindings, describe_binding
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class HotkeyListener(QObject):
 
 def _backend(handlers):
     if sys.platform.startswith("linux"):
-        from assistant.core.x11_hotkeys import XGrabHotKeys
+        from assistant.core.hotkeys.x11 import XGrabHotKeys
 
         return XGrabHotKeys(handlers)
     from pynput import keyboard

@@ -8,8 +8,8 @@ from PIL import Image
 from PySide6.QtCore import QBuffer, QIODevice, QMimeData
 from PySide6.QtGui import QImage
 
+from assistant.core.capture.images import load_image
 from assistant.core.errors import ImageError
-from assistant.core.images import load_image
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.ico *.ppm *.pgm);;All files (*)"
 

@@ -1,12 +1,16 @@
-"""The main window: image, conversation, question box, actions and status, all by keyboard."""
+"""The main window, a view: image, conversation, question box, actions and status, all by keyboard.
+
+It builds the widgets, the layout, the focus order and the menus, and forwards each user
+action to its :class:`ConversationController`, which runs the conversation. Its
+collaborators come in through the constructor; nothing outside patches it.
+"""
 
 from __future__ import annotations
 
 import logging
-import time
 
 from PIL import Image
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QMetaMethod, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,31 +24,24 @@ from PySide6.QtWidgets import (
 )
 
 from assistant import APP_NAME
-from assistant.core.capture import Capture, Capturer, blank_reason
-from assistant.core.conversation import Conversation
-from assistant.core.history import HistoryStore, NewTurn
-from assistant.core.prompts import Turn
+from assistant.core.capture.screen import Capturer
+from assistant.core.history.store import HistoryStore
 from assistant.core.speech import Speaker
-from assistant.core.vision import Answer, ModelInfo, Progress
 from assistant.qt.a11y import announce, name
-from assistant.qt.capture_flow import CaptureFlow
+from assistant.qt.conversation_controller import ConversationController
 from assistant.qt.conversation_list import ConversationList
-from assistant.qt.download_flow import DownloadFlow
-from assistant.qt.history_actions import HistoryActions
-from assistant.qt.hotkey_actions import PRESETS, HotkeyActions
-from assistant.qt.input_actions import InputActions
-from assistant.qt.inputs import pil_to_qimage
-from assistant.qt.model_state import ModelStateLine, refusal, with_next_steps
+from assistant.qt.inputs import mime_has_image, pil_to_qimage
+from assistant.qt.model_state import ModelStateLine
 from assistant.qt.question_box import QuestionBox
-from assistant.qt.worker import ModelService, ModelState, Request
+from assistant.qt.worker import ModelService
 
 log = logging.getLogger(__name__)
-THINKING = "…"
 
 
-class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
+class MainWindow(QMainWindow):
     message_shown = Signal(str)  # every status message and error, as shown and spoken
     answer_shown = Signal(str)  # every caption and answer, once it is in the conversation
+    settings_requested = Signal()  # the Settings action: whoever owns the settings opens them
 
     def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 100,
                  auto_speak: bool = True, history: HistoryStore | None = None):
@@ -52,24 +49,71 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         self.setWindowTitle(APP_NAME)
         name(self, APP_NAME, "Describes the screen or an image, and answers questions about it.")
         self.service = service
-        self.speaker = speaker
-        self.auto_speak = auto_speak
-        self.history = history
-        self._history_id: int | None = None
-        self._unsaved = False  # the current conversation goes into the history with its first answer
-        self.conversation: Conversation | None = None
-        self._latest: tuple[int, str, QListWidgetItem] | None = None  # request id, question, item
-        self.preset_index = 0
-        self._timing: tuple[str, float, float | None] | None = None  # hotkey action, pressed at, captured at
-        self.capture_flow = CaptureFlow(self, capturer, settle_ms)
-        self.hotkey_help = "No global hotkeys are active."
-        self.settings_controller = None  # set by SettingsController
         self._build()
-        self._wire()
-        self.download_flow = DownloadFlow(self, service)
+        self.controller = ConversationController(self, service, capturer, speaker, history, auto_speak, settle_ms)
+        self.question.returnPressed.connect(self.controller.ask)
         self.setAcceptDrops(True)
         self.show_status("Starting: loading the model…")
         self.resize(960, 640)
+
+    # -- what others read and call (forwarded to the controller) --------------------------------
+    @property
+    def conversation(self):
+        return self.controller.session.conversation
+
+    @property
+    def speaker(self) -> Speaker | None:
+        return self.controller.speaker
+
+    @property
+    def history(self) -> HistoryStore | None:
+        return self.controller.history
+
+    @property
+    def capture_flow(self):
+        return self.controller.capture_flow
+
+    @property
+    def download_flow(self):
+        return self.controller.download_flow
+
+    @property
+    def hotkey_help(self) -> str:
+        return self.controller.hotkey_help
+
+    @property
+    def auto_speak(self) -> bool:
+        return self.controller.session.auto_speak
+
+    def describe(self, target: str) -> None:
+        self.controller.describe(target)
+
+    def open_path(self, path: str) -> None:
+        self.controller.open_path(path)
+
+    def ask(self) -> None:
+        self.controller.ask()
+
+    def run_action(self, action: str, pressed_at: float | None = None) -> None:
+        self.controller.run_action(action, pressed_at)
+
+    def report(self, message: str, error: bool = False) -> None:
+        self.controller.report(message, error)
+
+    def speak(self, text: str) -> None:
+        self.controller.speak(text)
+
+    def show_history(self) -> None:
+        self.controller.show_history()
+
+    def open_stored(self, stored) -> None:
+        self.controller.open_stored(stored)
+
+    def forget_history_id(self, conversation_id: int | None) -> None:
+        self.controller.forget_history_id(conversation_id)
+
+    def last_answer(self) -> str:
+        return self.controller.last_answer()
 
     # -- layout ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -86,24 +130,25 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
 
         self.actions_by_name: dict[str, QAction] = {}
         act = self._action
+        c = lambda name: lambda: getattr(self.controller, name)()  # noqa: E731 (the controller is made after the actions)
         act("describe_screen", "Describe &screen", "Ctrl+Shift+D", lambda: self.describe("screen"),
             "Capture the screen under the mouse pointer and describe it.")
         act("describe_window", "Describe active &window", "Ctrl+Shift+W", lambda: self.describe("window"),
             "Capture the window you were using and describe it.")
         act("describe_desktop", "Describe &all screens", "Ctrl+Shift+A", lambda: self.describe("desktop"),
             "Capture every monitor at once and describe the whole desktop.")
-        act("open", "&Open image…", QKeySequence.StandardKey.Open, self.open_image, "Choose an image file to describe.")
-        act("paste", "&Paste image", QKeySequence.StandardKey.Paste, self.paste_image, "Describe the image on the clipboard.")
-        act("ask", "&Ask", None, self.ask, "Ask the question typed in the question box.")
-        act("new", "&New conversation", QKeySequence.StandardKey.New, self.new_conversation, "Forget the image and questions.")
-        act("stop", "S&top speaking", "Escape", self.stop_speaking, "Stop speaking now.")
-        act("repeat", "&Repeat last answer", "Ctrl+R", self.repeat_last, "Say the last answer again.")
+        act("open", "&Open image…", QKeySequence.StandardKey.Open, c("open_image"), "Choose an image file to describe.")
+        act("paste", "&Paste image", QKeySequence.StandardKey.Paste, c("paste_image"), "Describe the image on the clipboard.")
+        act("ask", "&Ask", None, c("ask"), "Ask the question typed in the question box.")
+        act("new", "&New conversation", QKeySequence.StandardKey.New, c("new_conversation"), "Forget the image and questions.")
+        act("stop", "S&top speaking", "Escape", c("stop_speaking"), "Stop speaking now.")
+        act("repeat", "&Repeat last answer", "Ctrl+R", c("repeat_last"), "Say the last answer again.")
         act("latest", "Go to &latest answer", "Ctrl+L", self.focus_latest, "Move to the newest turn of the conversation.")
         act("preset", "Next prompt &preset", "Ctrl+P", lambda: self.run_action("cycle_preset"),
             "Switch between a short caption, a detailed description and the visible text.")
-        act("history", "&History…", "Ctrl+H", self.show_history, "Find, reopen, export or delete past conversations.")
-        act("keys", "&Keyboard shortcuts", "F1", self.show_keys, "Say and show every shortcut and global hotkey.")
-        act("settings", "&Settings…", "Ctrl+,", self.open_settings,
+        act("history", "&History…", "Ctrl+H", c("show_history"), "Find, reopen, export or delete past conversations.")
+        act("keys", "&Keyboard shortcuts", "F1", c("show_keys"), "Say and show every shortcut and global hotkey.")
+        act("settings", "&Settings…", "Ctrl+,", self._open_settings,
             "Model, answer length, speech, hotkeys, history, colours and text size.")
         act("download", "&Download the model", "Ctrl+Shift+M", lambda: self.download_flow.retry(),
             "Download the chosen model if it is not on this computer yet, or try loading it again.")
@@ -180,55 +225,38 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
             for key in keys:
                 menu.addSeparator() if key is None else menu.addAction(self.actions_by_name[key])
 
-    def _wire(self) -> None:
-        self.question.returnPressed.connect(self.ask)
-        s = self.service
-        s.progress.connect(self._on_progress)
-        s.ready.connect(self._on_ready)
-        s.load_failed.connect(lambda message: self.report(with_next_steps(message), error=True))
-        s.state_changed.connect(self._on_model_state)
-        s.answered.connect(self._on_answered)
-        s.failed.connect(self._on_failed)
-        self.capture_flow.captured.connect(self._on_captured)
-        self.capture_flow.failed.connect(lambda message: self.report(message, error=True))
-
-    # -- inputs ------------------------------------------------------------------------
-    def describe(self, target: str) -> None:
-        # Said at once, so the user knows the key press was heard; the description interrupts it.
-        what = {"screen": "the screen", "window": "the active window", "desktop": "all screens"}[target]
-        if self._refused("described"):
-            return
-        self.show_status(f"Describing {what}…", announced=False)
-        self.speak(f"Describing {what}…")
-        self.capture_flow.request(target)
-
-    def _on_captured(self, capture: Capture) -> None:
-        if self._timing is not None:
-            self._timing = (self._timing[0], self._timing[1], time.perf_counter())
-        reason = blank_reason(capture.image)
-        if reason:
-            self.report(reason)
-            return
-        self.start_conversation(capture.image, capture.source)
-        if capture.note:
-            self.report(capture.note)
-
-    # -- conversation ------------------------------------------------------------------
-    def start_conversation(self, image: Image.Image, source: str) -> None:
-        if self._refused("described"):
-            return
-        self.conversation, self._latest = Conversation(image, source), None
-        self._history_id, self._unsaved = None, True
+    # -- what the controller shows -------------------------------------------------------------
+    def show_conversation(self, image: Image.Image | None, source: str, texts: list[str], description: str = "") -> None:
+        """A new or reopened conversation: its image (or none) and its turns so far."""
         self.history_view.clear()
+        for text in texts:
+            self.history_view.addItem(QListWidgetItem(text))
+        if texts:
+            self.history_view.setCurrentRow(self.history_view.count() - 1)
+        if image is None:
+            self.image_pane.clear()
+            return
         self._show_image(image)
         self.image_pane.setAccessibleName(f"Image: {source}")
-        self.image_pane.setAccessibleDescription("Being described…")
-        preset = PRESETS[self.preset_index]
-        if preset.question:
-            request = Request("ask", image, question=preset.question)
-            self._submit(request, f"Question: {preset.question}\nAnswer: {THINKING}", preset.question)
-        else:
-            self._submit(Request("caption", image, prefix=preset.prefix), f"Description of {source}: {THINKING}", "")
+        self.image_pane.setAccessibleDescription(description or "Being described…")
+
+    def add_turn_item(self, text: str) -> QListWidgetItem:
+        item = QListWidgetItem(text)
+        self.history_view.addItem(item)
+        return item
+
+    def clear_conversation(self) -> None:
+        self.history_view.clear()
+        self.image_pane.clear()
+        self.image_pane.setText("No image yet")
+        self.image_pane.setAccessibleName("Image")
+        self.image_pane.setAccessibleDescription("No image yet.")
+
+    def bring_up_question(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        self.question.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_image(self, image: Image.Image) -> None:
         """Shrink in PIL first (reduce, then resize): a full 4K capture would stall the GUI thread."""
@@ -244,118 +272,6 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         pixmap.setDevicePixelRatio(ratio)
         self.image_pane.setPixmap(pixmap)
 
-    def ask(self) -> None:
-        question = self.question.text().strip()
-        if not question:
-            self.report("Type a question first, then press Enter.")
-            return
-        if self.conversation is None:
-            self.report("There is no image yet: open, paste or drop one, or describe the screen first.")
-            return
-        if self._refused("answered"):
-            return  # the question stays in its box, to ask again once the model is there
-        self.question.clear()
-        request = Request("ask", self.conversation.image, question=question, history=self.conversation.history())
-        self._submit(request, f"Question: {question}\nAnswer: {THINKING}", question)
-
-    def _submit(self, request: Request, placeholder: str, question: str) -> None:
-        if self._latest is not None and self._latest[2].text().endswith(THINKING):
-            self._latest[2].setText(self._latest[2].text()[: -len(THINKING)] + "(stopped: a newer request came first)")
-        item = QListWidgetItem(placeholder)
-        self.history_view.addItem(item)
-        self._latest = (request.id, question, item)
-        self.service.submit(request)
-        if not self.service.is_ready:
-            progress = self.service.last_progress
-            how_far = f" ({progress})" if progress else ""
-            self.report(f"The model is still loading{how_far}; your request will run when it is ready.")
-        else:
-            self.show_status("Working…")
-
-    def _on_answered(self, request_id: int, answer: Answer) -> None:
-        if self._latest is None or request_id != self._latest[0] or self.conversation is None:
-            return  # an answer to a request the user has since replaced
-        _, question, item = self._latest
-        info = self.service.info
-        model, device = (info.model, info.precision) if info else ("", "")
-        self._keep(question, answer, model, device)
-        if question:
-            self.conversation.turns.append(Turn(question, answer.text))
-            item.setText(f"Question: {question}\nAnswer: {answer.text}")
-        else:
-            self.conversation.caption = answer.text
-            item.setText(f"Description of {self.conversation.source}: {answer.text}")
-            self.image_pane.setAccessibleDescription(answer.text)
-        self.history_view.setCurrentItem(item)
-        notes = []
-        if answer.prompt_shortened:
-            notes.append("Your question was shortened to fit the model.")
-        if answer.dropped_turns:
-            notes.append(f"The {answer.dropped_turns} oldest turns were left out to fit.")
-        precision = self.service.info.precision if self.service.info else ""
-        self.show_status(f"Answered in {answer.seconds:.1f} s on {precision}. {' '.join(notes)}".strip())
-        if self.auto_speak:
-            self.speak(answer.text)
-        self._log_action_done()
-        self.answer_shown.emit(answer.text)
-
-    def _on_failed(self, request_id: int, message: str) -> None:
-        if self._latest is not None and request_id == self._latest[0]:
-            item = self._latest[2]
-            item.setText(item.text().replace(THINKING, f"failed: {message}"))
-            self.report(message, error=True)
-
-    def _keep(self, question: str, answer: Answer, model: str, device: str) -> None:
-        """Into the history: a new conversation together with its first answer, then each turn."""
-        turn = NewTurn(question, answer.text, model, device, answer.seconds)
-        if self._unsaved and self.conversation is not None:
-            image, source = self.conversation.image, self.conversation.source
-            self._history_id = self._remember(lambda h: h.start(image, source, [turn]))
-            self._unsaved = False
-        elif self._history_id is not None:
-            self._remember(lambda h: h.add_turn(self._history_id, turn.question, turn.answer, model=model,
-                                                device=device, seconds=turn.seconds))
-
-    def _refused(self, verb: str) -> bool:
-        """While there is no model, a request is answered at once with why and what to do: nothing waits."""
-        if self.service.available:
-            return False
-        self.report(refusal(self.service, verb))
-        return True
-
-    def _on_model_state(self, _state: ModelState) -> None:
-        if not self.service.available and self._latest is not None and self._latest[2].text().endswith(THINKING):
-            item = self._latest[2]  # waited for a model that did not come: it is not run later
-            item.setText(item.text()[: -len(THINKING)] + "not run: there is no model.")
-            self._latest = None
-
-    def new_conversation(self) -> None:
-        self.service.stop()
-        self.conversation, self._latest, self._unsaved = None, None, False
-        self.history_view.clear()
-        self.image_pane.clear()
-        self.image_pane.setText("No image yet")
-        self.image_pane.setAccessibleName("Image")
-        self.image_pane.setAccessibleDescription("No image yet.")
-        self.report("New conversation.")
-
-    def last_answer(self) -> str:
-        if self.conversation is None:
-            return ""
-        return self.conversation.turns[-1].answer if self.conversation.turns else self.conversation.caption
-
-    # -- speech, focus, status -----------------------------------------------------------
-    def stop_speaking(self) -> None:
-        if self.speaker is not None:
-            self.speaker.stop()
-
-    def repeat_last(self) -> None:
-        text = self.last_answer()
-        if text:
-            self.speak(text)
-        else:
-            self.report("There is no answer to repeat yet.")
-
     def focus_latest(self) -> None:
         count = self.history_view.count()
         if count:
@@ -365,17 +281,6 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
     def cycle_pane(self, step: int) -> None:
         current = next((i for i, w in enumerate(self.panes) if w.hasFocus() or w.isAncestorOf(self.focusWidget())), -1)
         self.panes[(current + step) % len(self.panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def report(self, message: str, error: bool = False) -> None:
-        """Show ``message`` in the status line and speak it. Errors never arrive as tracebacks."""
-        self.show_status(message, announced=False)  # spoken just below, through the screen reader's own route
-        self.speak(message)
-        log.log(logging.WARNING if error else logging.INFO, "%s", message)
-        self.message_shown.emit(message)
-
-    def speak(self, text: str) -> None:
-        if self.speaker is not None:
-            self.speaker.say(text)
 
     def show_status(self, text: str, announced: bool = True) -> None:
         """The status line.
@@ -388,17 +293,19 @@ class MainWindow(InputActions, HotkeyActions, HistoryActions, QMainWindow):
         if announced:
             announce(self.status, text)
 
-    def _on_progress(self, progress: Progress) -> None:
-        self.show_status(f"Loading the model: {progress}", announced=False)  # many a second: never queue them up
-
-    def _on_ready(self, info: ModelInfo) -> None:
-        self.report(f"Model ready on {info.precision}.")
-
-    def open_settings(self) -> None:
-        if self.settings_controller is None:
+    def _open_settings(self) -> None:
+        if not self.isSignalConnected(QMetaMethod.fromSignal(self.settings_requested)):
             self.report("Settings are not available here.")
             return
-        self.settings_controller.open()
+        self.settings_requested.emit()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if mime_has_image(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        event.acceptProposedAction()
+        self.controller.take_mime(event.mimeData())
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         self.service.shutdown()

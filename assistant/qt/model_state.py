@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from assistant.core.vision import Progress
+from assistant.core.model.backend import Progress
 from assistant.qt.a11y import name
 from assistant.qt.worker import ModelService, ModelState
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from assistant.config import AppearanceSettings, Settings, save_settings
-from assistant.core.hub import Downloader
+from assistant.core.model.hub import Downloader
 from assistant.qt.hotkeys import help_text
 from assistant.qt.speakers import build_speaker
 from assistant.qt.theme import HIGH_CONTRAST_STYLE, accessible_palette, font_style, high_contrast_palette
@@ -57,7 +57,7 @@ class SettingsController:
         self.save = save
         self.dialog = None
         self._hotkeys_running = settings.hotkeys  # what the listener was started with
-        window.settings_controller = self
+        window.settings_requested.connect(self.open)
 
     @staticmethod
     def voices() -> list[tuple[str, str]]:
@@ -102,7 +102,7 @@ class SettingsController:
         self.listener.stop()
         messages = self.listener.start(wanted) if wanted.enabled else []
         self._hotkeys_running = wanted
-        self.window.hotkey_help = help_text(self.listener.active)
+        self.window.controller.hotkey_help = help_text(self.listener.active)
         return messages
 
     def apply(self, new: Settings) -> None:
@@ -117,8 +117,7 @@ class SettingsController:
         if new.speech != old.speech:
             if w.speaker is not None:
                 w.speaker.stop()
-            w.speaker = build_speaker(new.speech, w, previous=w.speaker)
-            w.auto_speak = new.speech.auto_speak
+            w.controller.set_speaker(build_speaker(new.speech, w, previous=w.speaker), new.speech.auto_speak)
         if new.hotkeys != old.hotkeys and self.dialog is None:  # with the dialog open: when it closes
             notes += self._apply_hotkeys()
         if new.history != old.history:
@@ -135,10 +134,10 @@ class SettingsController:
         w.report(" ".join(["Settings applied.", *notes]))
 
     def _reopen_history(self, new: Settings) -> list[str]:
-        from assistant.core.history import open_history
+        from assistant.core.history.store import open_history
 
         if self.window.history is not None:
             self.window.history.close()
         store, messages = open_history(new.history)
-        self.window.history = store
+        self.window.controller.set_history(store)
         return messages

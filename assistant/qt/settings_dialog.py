@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.config import MODEL_PRESETS, AppearanceSettings, HistorySettings, HotkeySettings, Settings
-from assistant.core.hotkeys import ACTIONS, DEFAULT_BINDINGS, problem_with
+from assistant.core.hotkeys.bindings import ACTIONS, DEFAULT_BINDINGS, problem_with
 from assistant.qt.a11y import announce, name
 from assistant.qt.hotkey_recorder import HotkeyButton
 
@@ -127,7 +127,7 @@ class SettingsDialog(QDialog):
         for repo, text in MODEL_PRESETS:
             self.model_choice.addItem(text, repo)
         presets = [repo for repo, _ in MODEL_PRESETS]
-        from assistant.core.hub import is_local
+        from assistant.core.model.hub import is_local
 
         if m.model not in presets and not is_local(m.model):
             self.model_choice.addItem(f"Another Hugging Face model: {m.model}", m.model)

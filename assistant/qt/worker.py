@@ -12,32 +12,17 @@ from __future__ import annotations
 
 import enum
 import gc
-import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from PIL import Image
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from assistant.core.errors import AssistantError, Cancelled, one_line
-from assistant.core.prompts import Turn
-from assistant.core.vision import Answer, ModelInfo, Progress, VisionModel
+from assistant.core.model.backend import Answer, ModelInfo, ModelRequest, Progress, VisionModel, run_request
 
 log = logging.getLogger(__name__)
-_ids = itertools.count(1)
-
-
-@dataclass(frozen=True)
-class Request:
-    kind: str  # "caption" or "ask"
-    image: Image.Image = field(repr=False)
-    question: str = ""
-    prefix: str | None = None
-    history: tuple[Turn, ...] = ()
-    id: int = field(default_factory=lambda: next(_ids))
 
 
 class ModelState(enum.Enum):
@@ -71,14 +56,14 @@ class ModelWorker(QObject):
         self._cancel_download = threading.Event()
         self._model: VisionModel | None = None
         self._lock = threading.Lock()
-        self._pending: Request | None = None
-        self._running: Request | None = None
+        self._pending: ModelRequest | None = None
+        self._running: ModelRequest | None = None
         self._wake.connect(self._drain)  # queued: emitted from the GUI thread, runs here
         self._fetch.connect(self._download)
         self._reload.connect(self._swap)
 
     # -- called from the GUI thread --------------------------------------------------
-    def submit(self, request: Request) -> None:
+    def submit(self, request: ModelRequest) -> None:
         with self._lock:
             self._pending = request
             if self._running is not None and self._model is not None:
@@ -107,7 +92,7 @@ class ModelWorker(QObject):
 
     def set_generation(self, generation) -> None:
         with self._lock:
-            if self._model is not None and hasattr(self._model, "set_generation"):
+            if self._model is not None:
                 self._model.set_generation(generation)  # read at the start of each request
 
     # -- worker thread ------------------------------------------------------------------
@@ -191,14 +176,11 @@ class ModelWorker(QObject):
             with self._lock:
                 self._running = None
 
-    def _run(self, request: Request) -> None:
+    def _run(self, request: ModelRequest) -> None:
         self.started.emit(request.id)
         start = time.perf_counter()
         try:
-            if request.kind == "caption":
-                answer: Answer = self._model.caption(request.image, request.prefix)
-            else:
-                answer = self._model.ask(request.image, request.question, request.history)
+            answer: Answer = run_request(self._model, request)
         except Cancelled:
             log.info("request %d superseded after %.0f ms", request.id, 1000 * (time.perf_counter() - start))
             return
@@ -282,7 +264,7 @@ class ModelService(QObject):
         self.state, self.problem = state, problem
         self.state_changed.emit(state)
 
-    def submit(self, request: Request) -> int:
+    def submit(self, request: ModelRequest) -> int:
         self._worker.submit(request)
         return request.id
 

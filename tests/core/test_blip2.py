@@ -6,10 +6,10 @@ import pytest
 import torch
 
 from assistant.config import GenerationSettings, ModelSettings
-from assistant.core.blip2 import Blip2Model
 from assistant.core.errors import Cancelled
-from assistant.core.prompts import Turn, chat_prompt, question_prompt
-from assistant.core.vision import NO_DESCRIPTION
+from assistant.core.model.backend import NO_DESCRIPTION
+from assistant.core.model.blip2 import Blip2Model
+from assistant.core.model.prompts import Turn, chat_prompt, question_prompt
 
 
 def reference(model: Blip2Model, image, text: str | None, max_new_tokens: int) -> list[int]:
@@ -125,7 +125,7 @@ def test_an_empty_generation_becomes_a_clear_no_description(tiny_model_dirs, fam
 
 
 def test_low_memory_cpu_plan_keeps_vision_fp32_and_matches_generate(tiny_model_dirs, family, photo):
-    from assistant.core.device import Hardware
+    from assistant.core.model.device import Hardware
 
     hw = Hardware(cpu_native_bf16=False, available_memory=1)  # far too little for fp32 everywhere
     mixed = Blip2Model(ModelSettings(model=str(tiny_model_dirs[family])), GenerationSettings(max_new_tokens=8), hardware=hw)

@@ -3,7 +3,7 @@
 import pytest
 from PIL import Image, ImageDraw
 
-from assistant.core.capture import Rect, blank_reason, monitor_containing
+from assistant.core.capture.screen import Rect, blank_reason, monitor_containing
 
 # A laptop left of a 4K monitor, and a portrait monitor to the right, raised by 200 px.
 LAYOUT = [Rect(-1920, 0, 1920, 1080), Rect(0, 0, 3840, 2160), Rect(3840, -200, 1080, 1920)]

@@ -1,8 +1,8 @@
 import pytest
 
 from assistant.config import ModelSettings
-from assistant.core.device import GIB, Hardware, ModelSize, choose_plan
 from assistant.core.errors import ModelLoadError
+from assistant.core.model.device import GIB, Hardware, ModelSize, choose_plan
 
 OPT_2_7B = ModelSize(vision=1_100_000_000, language=2_700_000_000)  # ~15 GiB in fp32
 

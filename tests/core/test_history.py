@@ -11,8 +11,8 @@ import pytest
 from history_checks import assert_whole
 from PIL import Image
 
-from assistant.core.export import to_html, to_markdown
-from assistant.core.history import MIGRATIONS, SCHEMA_VERSION, HistoryError, HistoryStore, NewTurn
+from assistant.core.history.export import to_html, to_markdown
+from assistant.core.history.store import MIGRATIONS, SCHEMA_VERSION, HistoryError, HistoryStore, NewTurn
 
 CAPTION = [NewTurn("", "a caption")]
 
@@ -90,7 +90,7 @@ def test_a_corrupt_file_is_moved_aside_and_a_new_history_starts(tmp_path):
 
 WRITER = """
 import sys
-from assistant.core.history import HistoryStore, NewTurn
+from assistant.core.history.store import HistoryStore, NewTurn
 s = HistoryStore(__import__("pathlib").Path(sys.argv[1]))
 cid = s.start(None, "screen", [NewTurn("", "a caption")])
 n = 0
@@ -123,7 +123,7 @@ def test_history_settings_come_from_the_settings_file(tmp_path, monkeypatch):
     import json
 
     from assistant.config import load_settings
-    from assistant.core.history import open_history
+    from assistant.core.history.store import open_history
 
     def open_history_from_file():
         settings, messages = load_settings()
@@ -189,7 +189,7 @@ def test_image_files_without_a_row_are_removed_when_the_history_opens(tmp_path):
 STARTER = """
 import sys
 from PIL import Image
-from assistant.core.history import HistoryStore, NewTurn
+from assistant.core.history.store import HistoryStore, NewTurn
 s = HistoryStore(__import__("pathlib").Path(sys.argv[1]))
 image = Image.effect_noise((900, 700), 60).convert("RGB")  # a real JPEG encode each time
 n = 0

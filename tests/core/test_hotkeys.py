@@ -1,7 +1,7 @@
 import json
 
 from assistant.config import load_settings
-from assistant.core.hotkeys import ACTIONS, DEFAULT_BINDINGS, RESERVED, check_bindings, describe_binding, parse_binding
+from assistant.core.hotkeys.bindings import ACTIONS, DEFAULT_BINDINGS, RESERVED, check_bindings, describe_binding, parse_binding
 
 
 def test_defaults_cover_every_action_are_valid_distinct_and_clash_with_nothing_known():
@@ -52,7 +52,7 @@ def test_settings_file_overrides_and_turns_off_and_bad_files_fall_back(tmp_path)
 
 
 def test_settings_say_why_a_recorded_hotkey_cannot_be_used():
-    from assistant.core.hotkeys import problem_with
+    from assistant.core.hotkeys.bindings import problem_with
 
     assert problem_with("repeat", "<ctrl>+<alt>+<shift>+y", DEFAULT_BINDINGS) == ""
     assert "describe the screen" in problem_with("repeat", "<ctrl>+<alt>+<shift>+s", DEFAULT_BINDINGS)

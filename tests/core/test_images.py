@@ -5,8 +5,8 @@ import zlib
 import pytest
 from PIL import Image
 
+from assistant.core.capture.images import MAX_SIDE, load_image
 from assistant.core.errors import ImageError
-from assistant.core.images import MAX_SIDE, load_image
 
 
 def encode(image: Image.Image, fmt: str = "PNG", **kw) -> bytes:

@@ -1,4 +1,4 @@
-from assistant.core.prompts import (
+from assistant.core.model.prompts import (
     MAX_QUESTION_CHARS,
     Turn,
     chat_prompt,

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from assistant.config import GenerationSettings, ModelSettings
-from assistant.core.capture import FakeCapturer
+from assistant.core.capture.screen import FakeCapturer
 from assistant.core.speech import SilentSpeaker
 
 pytest.importorskip("pytestqt")
@@ -17,7 +17,7 @@ pytest.importorskip("pytestqt")
 
 def tiny_factory(path, gate: threading.Event | None = None, **generation):
     def build():
-        from assistant.core.blip2 import Blip2Model
+        from assistant.core.model.blip2 import Blip2Model
 
         if gate is not None:
             assert gate.wait(120), "test never opened the gate"

@@ -6,7 +6,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from assistant.config import GenerationSettings, ModelSettings
-from assistant.core.hub import Downloader
+from assistant.core.model.hub import Downloader
 
 REPO = "tiny-hub/blip2-opt"
 
@@ -16,7 +16,7 @@ def first_run(make_window):
     """The window with a Hub model that is not downloaded yet; its worker not started."""
     def make(repo=REPO):
         def build():
-            from assistant.core.blip2 import Blip2Model
+            from assistant.core.model.blip2 import Blip2Model
 
             return Blip2Model(ModelSettings(model=repo, cpu_precision="fp32"), GenerationSettings(max_new_tokens=6))
 

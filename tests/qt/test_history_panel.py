@@ -4,15 +4,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from assistant.core.history import HistoryStore
+from assistant.core.history.store import HistoryStore
 
 WAIT = 120_000
 
 
 @pytest.fixture
 def window(make_window, tmp_path, qtbot):
-    w = make_window()
-    w.history = HistoryStore(tmp_path / "data")
+    w = make_window(history=HistoryStore(tmp_path / "data"))
     with qtbot.waitSignal(w.service.ready, timeout=WAIT):
         pass
     return w

@@ -5,7 +5,7 @@ import threading
 from PIL import Image
 from PySide6.QtCore import Qt
 
-from assistant.core.vision import Answer
+from assistant.core.model.backend import Answer
 
 WAIT = 120_000
 
@@ -117,13 +117,13 @@ def test_a_blank_capture_is_reported_not_described(make_window, qtbot):
 
 def test_a_missing_model_is_a_message_not_a_crash(qtbot):
     from assistant.config import GenerationSettings, ModelSettings
-    from assistant.core.capture import FakeCapturer
+    from assistant.core.capture.screen import FakeCapturer
     from assistant.core.speech import SilentSpeaker
     from assistant.qt.main_window import MainWindow
     from assistant.qt.worker import ModelService
 
     def factory():
-        from assistant.core.blip2 import Blip2Model
+        from assistant.core.model.blip2 import Blip2Model
 
         return Blip2Model(ModelSettings(model="Salesforce/blip2-opt-2.7b"), GenerationSettings())
 
@@ -175,7 +175,7 @@ def test_ask_action_brings_up_the_question_box_and_f1_reads_the_keys(ready_windo
     ready_window.history_view.setFocus()
     ready_window.run_action("ask")
     assert ready_window.question.hasFocus() or ready_window.focusWidget() is ready_window.question
-    ready_window.hotkey_help = "Global hotkeys: Ctrl+Alt+Shift+S: Describe the screen under the mouse pointer."
+    ready_window.controller.hotkey_help = "Global hotkeys: Ctrl+Alt+Shift+S: Describe the screen under the mouse pointer."
     ready_window.actions_by_name["keys"].trigger()
     said = ready_window.speaker.said[-1]
     assert "Describe screen: Ctrl+Shift+D" in said and "Ctrl+Alt+Shift+S" in said

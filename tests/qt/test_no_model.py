@@ -9,7 +9,7 @@ import pytest
 
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import ModelUnavailableError
-from assistant.core.history import HistoryStore
+from assistant.core.history.store import HistoryStore
 from assistant.qt.worker import ModelState
 
 WAIT = 120_000
@@ -24,7 +24,7 @@ def history(tmp_path):
 
 def missing_model(tmp_path):
     def build():
-        from assistant.core.blip2 import Blip2Model
+        from assistant.core.model.blip2 import Blip2Model
 
         return Blip2Model(ModelSettings(model=str(tmp_path / "no such model")), GenerationSettings())
 

@@ -28,7 +28,8 @@ def settings_window(ready_window, tiny_model_dirs, tmp_path, monkeypatch):
     def factory_for(s: Settings):
         return tiny_factory(s.model.model, max_new_tokens=s.generation.max_new_tokens)
 
-    SettingsController(settings, ready_window, listener=None, factory_for=factory_for)
+    ready_window.settings_controller = SettingsController(settings, ready_window, listener=None,
+                                                          factory_for=factory_for)  # kept here, for the tests
     ready_window.config = config
     yield ready_window
     apply_appearance(AppearanceSettings())  # the next test gets the system look back

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from assistant.core.capture import MssCapturer, blank_reason
+from assistant.core.capture.screen import MssCapturer, blank_reason
 
 
 @pytest.fixture

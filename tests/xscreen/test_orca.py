@@ -11,7 +11,7 @@ import time
 import pytest
 from PIL import Image
 
-from assistant.core.history import HistoryStore
+from assistant.core.history.store import HistoryStore
 from tests.xscreen.conftest import REQUIRED, _search, wait_for_x
 from tests.xscreen.orca import OrcaDesktop, missing_programs, normalise, wait_for_log
 from tests.xscreen.test_app_on_x import App

@@ -7,7 +7,7 @@ import pytest
 from Xlib import XK, X
 from Xlib import display as xdisplay
 
-from assistant.core.x11_hotkeys import XGrabHotKeys
+from assistant.core.hotkeys.x11 import XGrabHotKeys
 
 BINDING = "<ctrl>+<alt>+<shift>+s"
 

@@ -16,6 +16,7 @@ from typing import Protocol
 from PIL import Image
 
 from assistant.core.errors import AssistantError, one_line
+from assistant.core.geometry import Rect
 
 log = logging.getLogger(__name__)
 BLANK_SPAN = 8  # every channel within 8 levels of 255: no visible content
@@ -23,28 +24,6 @@ BLANK_SPAN = 8  # every channel within 8 levels of 255: no visible content
 
 class CaptureError(AssistantError):
     """The screen could not be captured (no display, no permission)."""
-
-
-@dataclass(frozen=True)
-class Rect:
-    left: int
-    top: int
-    width: int
-    height: int
-
-    def contains(self, x: int, y: int) -> bool:
-        return self.left <= x < self.left + self.width and self.top <= y < self.top + self.height
-
-    def intersect(self, other: Rect) -> Rect | None:
-        left, top = max(self.left, other.left), max(self.top, other.top)
-        right = min(self.left + self.width, other.left + other.width)
-        bottom = min(self.top + self.height, other.top + other.height)
-        return Rect(left, top, right - left, bottom - top) if right > left and bottom > top else None
-
-    def distance_to(self, x: int, y: int) -> int:
-        dx = max(self.left - x, 0, x - (self.left + self.width - 1))
-        dy = max(self.top - y, 0, y - (self.top + self.height - 1))
-        return dx * dx + dy * dy
 
 
 @dataclass(frozen=True)
@@ -138,9 +117,9 @@ def _platform_query(name: str):
     """Call ``name`` from this platform's helper module (x11 or win32); None where unknown or failing."""
     try:
         if sys.platform.startswith("linux"):
-            from assistant.core import x11 as helpers
+            from assistant.core.capture import x11 as helpers
         elif sys.platform == "win32":
-            from assistant.core import win32 as helpers
+            from assistant.core.capture import win32 as helpers
         else:
             return None
         return getattr(helpers, name)()

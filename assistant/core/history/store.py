@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
+from assistant.config import data_dir
 from assistant.core.errors import AssistantError
 
 if TYPE_CHECKING:
@@ -85,15 +86,6 @@ class StoredConversation:
     @property
     def caption(self) -> str:
         return next((t.answer for t in self.turns if not t.question), "")
-
-
-def data_dir() -> Path:
-    override = os.environ.get("BLIP_ASSISTANT_DATA")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("blip-assistant"))
 
 
 class HistoryStore:

@@ -1,19 +1,20 @@
 """The vision-model interface the app, the CLI and the tests program against.
 
-The implementation is :class:`assistant.core.blip2.Blip2Model`; tests drive it with tiny
+The implementation is :class:`assistant.core.model.blip2.Blip2Model`; tests drive it with tiny
 checkpoints rather than a fake, since the real model runs everywhere. This module
 imports neither torch nor Qt, so anything may import it cheaply.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from PIL import Image
 
-from assistant.core.prompts import Turn
+from assistant.core.model.prompts import Turn
 
 NO_DESCRIPTION = "No description: the model produced no text for this image."
 
@@ -75,3 +76,40 @@ class VisionModel(Protocol):
 
     def cancel(self) -> None:
         """Stop the running request within one decoding step; it raises ``Cancelled``."""
+
+    def set_generation(self, generation) -> None:
+        """Answer length and sampling for the next requests (``GenerationSettings``)."""
+
+
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class CaptionRequest:
+    """Describe ``image``; with ``prefix``, continue that text (a prompted caption)."""
+
+    image: Image.Image = field(repr=False)
+    prefix: str | None = None
+    id: int = field(default_factory=lambda: next(_ids))
+    kind: ClassVar[str] = "caption"
+
+
+@dataclass(frozen=True)
+class AskRequest:
+    """Answer ``question`` about ``image``, given the conversation's earlier turns."""
+
+    image: Image.Image = field(repr=False)
+    question: str = ""
+    history: tuple[Turn, ...] = ()
+    id: int = field(default_factory=lambda: next(_ids))
+    kind: ClassVar[str] = "ask"
+
+
+ModelRequest = CaptionRequest | AskRequest
+
+
+def run_request(model: VisionModel, request: ModelRequest) -> Answer:
+    """The one place a request type turns into a model call."""
+    if isinstance(request, CaptionRequest):
+        return model.caption(request.image, request.prefix)
+    return model.ask(request.image, request.question, request.history)

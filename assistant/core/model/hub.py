@@ -83,7 +83,7 @@ def _not_a_model(repo: str) -> str:
 
 def models_dir() -> Path:
     """Where downloaded models live: plain folders, one per model, beside the history."""
-    from assistant.core.history import data_dir
+    from assistant.config import data_dir
 
     return data_dir() / "models"
 

@@ -20,11 +20,11 @@ from PIL import Image
 from transformers import StoppingCriteria, StoppingCriteriaList
 
 from assistant.config import GenerationSettings, ModelSettings
-from assistant.core import loading
-from assistant.core.device import Hardware, LoadPlan, choose_plan, detect_hardware
 from assistant.core.errors import Cancelled, ModelLoadError
-from assistant.core.prompts import CONTEXT_TOKENS, FittedPrompt, Turn, clean_answer, fit_chat, fit_prefix
-from assistant.core.vision import NO_DESCRIPTION, Answer, ModelInfo, ProgressCallback
+from assistant.core.model import loading
+from assistant.core.model.backend import NO_DESCRIPTION, Answer, ModelInfo, ProgressCallback
+from assistant.core.model.device import Hardware, LoadPlan, choose_plan, detect_hardware
+from assistant.core.model.prompts import CONTEXT_TOKENS, FittedPrompt, Turn, clean_answer, fit_chat, fit_prefix
 
 log = logging.getLogger(__name__)
 FEATURE_CACHE_SIZE = 4

@@ -6,7 +6,7 @@ import base64
 import html
 import time
 
-from assistant.core.history import StoredConversation
+from assistant.core.history.store import StoredConversation
 
 
 def _when(t: float) -> str:

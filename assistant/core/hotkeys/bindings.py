@@ -10,25 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ACTIONS = {
-    "describe_screen": "Describe the screen under the mouse pointer",
-    "describe_window": "Describe the active window",
-    "describe_clipboard": "Describe the image on the clipboard",
-    "ask": "Ask about the last image (brings the window up, in the question box)",
-    "stop": "Stop speaking",
-    "repeat": "Repeat the last answer",
-    "cycle_preset": "Next prompt preset (short caption, detailed, visible text)",
-}
-
-DEFAULT_BINDINGS = {
-    "describe_screen": "<ctrl>+<alt>+<shift>+s",
-    "describe_window": "<ctrl>+<alt>+<shift>+w",
-    "describe_clipboard": "<ctrl>+<alt>+<shift>+v",
-    "ask": "<ctrl>+<alt>+<shift>+a",
-    "stop": "<ctrl>+<alt>+<shift>+x",
-    "repeat": "<ctrl>+<alt>+<shift>+g",  # "again": Ctrl+Alt+Shift+R records the screen in GNOME
-    "cycle_preset": "<ctrl>+<alt>+<shift>+p",
-}
+from assistant.config import ACTIONS, DEFAULT_BINDINGS  # noqa: F401 (the defaults live with the settings)
 
 MODIFIERS = {"<ctrl>", "<alt>", "<shift>", "<cmd>", "<alt_gr>"}
 NAMED_KEYS = {f"<f{i}>" for i in range(1, 25)} | {

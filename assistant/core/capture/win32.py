@@ -13,7 +13,7 @@ def pointer_position() -> tuple[int, int]:
 
 
 def active_window():
-    from assistant.core.capture import Rect
+    from assistant.core.geometry import Rect
 
     user32 = ctypes.windll.user32
     hwnd = user32.GetForegroundWindow()

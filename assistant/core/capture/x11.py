@@ -26,7 +26,7 @@ def active_window():
     """(Rect, title) of ``_NET_ACTIVE_WINDOW``, else of the input focus's top-level window; or None."""
     from Xlib import X
 
-    from assistant.core.capture import Rect
+    from assistant.core.geometry import Rect
 
     with _display() as d:
         root = d.screen().root

@@ -10,10 +10,10 @@ import json
 from contextlib import contextmanager
 from pathlib import Path
 
-from assistant.core import hub
-from assistant.core.device import LoadPlan, ModelSize
 from assistant.core.errors import ModelLoadError, ModelUnavailableError, one_line
-from assistant.core.vision import Progress, ProgressCallback
+from assistant.core.model import hub
+from assistant.core.model.backend import Progress, ProgressCallback
+from assistant.core.model.device import LoadPlan, ModelSize
 
 
 def _report(progress: ProgressCallback | None, stage: str, percent: float, detail: str = "") -> None:

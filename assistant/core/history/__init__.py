@@ -1,0 +1,1 @@
+"""Conversations kept on disk (SQLite) and exported as Markdown or HTML."""

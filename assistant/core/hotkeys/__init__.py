@@ -1,0 +1,1 @@
+"""Global hotkeys: bindings (parsing, conflicts) and the X11 grab."""
