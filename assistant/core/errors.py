@@ -19,6 +19,10 @@ class ModelLoadError(AssistantError):
     """The model is present but could not be loaded or run (bad checkpoint, no memory, no GPU)."""
 
 
+class ModelCrashedError(ModelLoadError):
+    """The model's process ended unexpectedly (a crash, out of memory, killed); it starts again on the next request."""
+
+
 class Cancelled(AssistantError):
     """A request was superseded or stopped before it finished."""
 

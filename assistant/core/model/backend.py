@@ -80,6 +80,13 @@ class VisionModel(Protocol):
     def set_generation(self, generation) -> None:
         """Answer length and sampling for the next requests (``GenerationSettings``)."""
 
+    @property
+    def loaded(self) -> bool:
+        """False before ``load``, after ``unload``, and after the model's process ended: load again first."""
+
+    def unload(self) -> None:
+        """Free the model's memory; the next request needs ``load`` again."""
+
 
 _ids = itertools.count(1)
 

@@ -103,6 +103,16 @@ class Blip2Model:
     def cancel(self) -> None:
         self._cancel.set()
 
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def unload(self) -> None:
+        """Drop the weights and cached features (the model process frees all of its memory by exiting instead)."""
+        self._model = self._processor = None
+        self._features.clear()
+        self.info = None
+
     def set_generation(self, generation: GenerationSettings) -> None:
         self.generation = generation
 
