@@ -1,5 +1,8 @@
+import multiprocessing
 import sys
 
 from assistant.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    multiprocessing.freeze_support()  # a PyInstaller build starts the model process through this entry point
+    sys.exit(main())

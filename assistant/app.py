@@ -19,10 +19,11 @@ log = logging.getLogger(__name__)
 
 
 def model_factory(settings: Settings):
+    """The window's model runs in its own process: torch is never imported in this one."""
     def build():
-        from assistant.core.model.blip2 import Blip2Model  # imports torch: runs on the worker thread
+        from assistant.core.model.process import ModelProcess
 
-        return Blip2Model(settings.model, settings.generation)
+        return ModelProcess(settings.model, settings.generation)
 
     return build
 
@@ -68,6 +69,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     _set_icon(app)
     apply_appearance(settings.appearance)
     service = ModelService(model_factory(settings), downloader=Downloader(settings.model.model))
+    service.set_idle_unload(settings.model.unload_after_minutes)
     window = MainWindow(service, MssCapturer(), auto_speak=settings.speech.auto_speak, history=history)
     window.controller.set_speaker(build_speaker(settings.speech, window))
     save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 DEFAULT_MODEL = "Salesforce/blip2-opt-2.7b"
@@ -33,12 +33,19 @@ class ModelSettings:
     device: str = "auto"
     quantization: str = "auto"
     cpu_precision: str = "auto"
+    unload_after_minutes: int = 0  # free the model's memory after this long unused; 0: never
 
     def __post_init__(self):
         for name, allowed in (("device", DEVICES), ("quantization", QUANTIZATIONS), ("cpu_precision", CPU_PRECISIONS)):
             value = getattr(self, name)
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        if not isinstance(self.unload_after_minutes, int) or not 0 <= self.unload_after_minutes <= 1440:
+            raise ValueError("unload_after_minutes must be a whole number of minutes from 0 (never) to 1440")
+
+    def loads_the_same(self, other: ModelSettings) -> bool:
+        """True if ``other`` differs only in what needs no reload (the idle time)."""
+        return replace(self, unload_after_minutes=0) == replace(other, unload_after_minutes=0)
 
 
 @dataclass(frozen=True)

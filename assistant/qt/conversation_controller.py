@@ -203,6 +203,15 @@ class ConversationController(QObject):
             item.setText(item.text()[: -len(THINKING)] + "not run: there is no model.")
             self._latest = None
 
+    def unload_model(self) -> None:
+        if self.service.state is ModelState.READY:
+            self.service.unload()
+            self.report("The model's memory is freed; it loads again with your next request.")
+        elif self.service.state is ModelState.UNLOADED:
+            self.report("The model is not in memory.")
+        else:
+            self.report("There is no model in memory to free.")
+
     def _on_progress(self, progress: Progress) -> None:
         self.window.show_status(f"Loading the model: {progress}", announced=False)  # many a second: never queue
 

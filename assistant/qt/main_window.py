@@ -152,6 +152,8 @@ class MainWindow(QMainWindow):
             "Model, answer length, speech, hotkeys, history, colours and text size.")
         act("download", "&Download the model", "Ctrl+Shift+M", lambda: self.download_flow.retry(),
             "Download the chosen model if it is not on this computer yet, or try loading it again.")
+        act("unload", "&Free the model's memory", None, c("unload_model"),
+            "Take the model out of memory now; it loads again with your next request.")
         act("quit", "&Quit", "Ctrl+Q", self.close, "Close BLIP Assistant.")
 
         ask_row = QHBoxLayout()
@@ -215,7 +217,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menus = [
-            ("&File", ["open", "paste", "history", None, "settings", "download", None, "quit"]),
+            ("&File", ["open", "paste", "history", None, "settings", "download", "unload", None, "quit"]),
             ("&Describe", ["describe_screen", "describe_window", "describe_desktop"]),
             ("&Conversation", ["ask", "latest", "repeat", "stop", "preset", None, "new"]),
             ("&Help", ["keys"]),

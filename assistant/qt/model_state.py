@@ -52,6 +52,7 @@ class ModelStateLine(QLabel):
             ModelState.LOADING: "Model: loading…",
             ModelState.DOWNLOADING: "Model: downloading…",
             ModelState.READY: f"Model: ready on {info.precision}." if info else "Model: ready.",
+            ModelState.UNLOADED: "Model: not in memory; it loads again with your next request.",
         }.get(state) or f"Model: not loaded. {with_next_steps(self.service.problem)}")
 
     def show_progress(self, progress: Progress) -> None:

@@ -109,11 +109,12 @@ class SettingsController:
         old, self.settings = self.settings, new
         w = self.window
         notes: list[str] = []
-        if new.model != old.model and self.factory_for is not None:
+        if not new.model.loads_the_same(old.model) and self.factory_for is not None:
             w.service.reload(self.factory_for(new), Downloader(new.model.model))
             notes.append(f"Loading {new.model.model}.")
         elif new.generation != old.generation:
             w.service.set_generation(new.generation)
+        w.service.set_idle_unload(new.model.unload_after_minutes)
         if new.speech != old.speech:
             if w.speaker is not None:
                 w.speaker.stop()

@@ -147,8 +147,11 @@ class SettingsDialog(QDialog):
         self.device = _combo(DEVICE_CHOICES, m.device, "Device")
         self.quant = _combo(QUANT_CHOICES, m.quantization, "Quantization")
         self.precision = _combo(PRECISION_CHOICES, m.cpu_precision, "CPU precision")
+        self.unload_after = _spin(0, 1440, m.unload_after_minutes, "Free the model's memory after this many idle minutes",
+                                  " minutes unused", "never")
         self._form(page, [("Mode&l:", self.model_choice), ("Model &folder:", folder_box), ("&Device:", self.device),
-                          ("&Quantization:", self.quant), ("CPU p&recision:", self.precision)])
+                          ("&Quantization:", self.quant), ("CPU p&recision:", self.precision),
+                          ("Free &memory after:", self.unload_after)])
         self._folder_widgets = (self.folder, browse)
         self._model_changed()
 
@@ -246,7 +249,8 @@ class SettingsDialog(QDialog):
         choice = self.model_choice.currentData()
         model_id = self.folder.text().strip() if choice == LOCAL else choice
         model = replace(s.model, model=model_id or s.model.model, device=self.device.currentData(),
-                        quantization=self.quant.currentData(), cpu_precision=self.precision.currentData())
+                        quantization=self.quant.currentData(), cpu_precision=self.precision.currentData(),
+                        unload_after_minutes=self.unload_after.value())
         font = self.font_size.value()
         return replace(
             s,

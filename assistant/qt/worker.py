@@ -17,9 +17,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
-from assistant.core.errors import AssistantError, Cancelled, one_line
+from assistant.core.errors import AssistantError, Cancelled, ModelCrashedError, one_line
 from assistant.core.model.backend import Answer, ModelInfo, ModelRequest, Progress, VisionModel, run_request
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ class ModelState(enum.Enum):
     NOT_DOWNLOADED = "not downloaded"  # the user was asked, said no, or cancelled
     FAILED = "failed"
     READY = "ready"
+    UNLOADED = "unloaded"  # its memory freed; the next request loads it again
 
 
 class ModelWorker(QObject):
@@ -44,9 +45,11 @@ class ModelWorker(QObject):
     download_progress = Signal(object, object)  # bytes done, bytes in all (may pass 2**31)
     download_stopped = Signal(str)  # cancelled; what was fetched is kept
     released = Signal()  # the old model is dropped: the GUI thread collects it, then asks for load()
+    unloaded = Signal()
     _wake = Signal()
     _fetch = Signal()
     _reload = Signal(object, object)
+    _unload = Signal()
 
     def __init__(self, factory: Callable[[], VisionModel], downloader=None):
         super().__init__()
@@ -61,6 +64,7 @@ class ModelWorker(QObject):
         self._wake.connect(self._drain)  # queued: emitted from the GUI thread, runs here
         self._fetch.connect(self._download)
         self._reload.connect(self._swap)
+        self._unload.connect(self._free)
 
     # -- called from the GUI thread --------------------------------------------------
     def submit(self, request: ModelRequest) -> None:
@@ -89,6 +93,10 @@ class ModelWorker(QObject):
         self.stop()
         self._cancel_download.set()
         self._reload.emit(factory, downloader)
+
+    def unload(self) -> None:
+        """Free the model's memory once nothing runs (queued behind a running request)."""
+        self._unload.emit()
 
     def set_generation(self, generation) -> None:
         with self._lock:
@@ -160,9 +168,19 @@ class ModelWorker(QObject):
     def _swap(self, factory, downloader) -> None:
         with self._lock:
             old, self._model = self._model, None
+        if old is not None and hasattr(old, "close"):
+            old.close()  # the model process ends here and now
         del old
         self._factory, self._downloader, self._plan = factory, downloader, None
         self.released.emit()
+
+    @Slot()
+    def _free(self) -> None:
+        with self._lock:
+            model = self._model
+        if model is not None and getattr(model, "loaded", False):
+            model.unload()
+            self.unloaded.emit()
 
     @Slot()
     def _drain(self) -> None:
@@ -178,11 +196,20 @@ class ModelWorker(QObject):
 
     def _run(self, request: ModelRequest) -> None:
         self.started.emit(request.id)
+        if not getattr(self._model, "loaded", True):  # unloaded, or its process ended: load it again first
+            ok, info = self._guarded("The model failed to load", lambda: self._model.load(self.progress.emit))
+            if not ok:
+                return
+            self.ready.emit(info)
         start = time.perf_counter()
         try:
             answer: Answer = run_request(self._model, request)
         except Cancelled:
             log.info("request %d superseded after %.0f ms", request.id, 1000 * (time.perf_counter() - start))
+            return
+        except ModelCrashedError as err:  # its process ended: said, and loaded again on the next request
+            self.failed.emit(request.id, str(err))
+            self.unloaded.emit()
             return
         except AssistantError as err:
             self.failed.emit(request.id, str(err))
@@ -204,7 +231,7 @@ def _empty_gpu_cache() -> None:
 
 
 SIGNALS = ("progress", "ready", "load_failed", "started", "answered", "failed", "download_needed", "download_progress",
-           "download_stopped")
+           "download_stopped", "unloaded")
 
 
 class ModelService(QObject):
@@ -223,6 +250,7 @@ class ModelService(QObject):
     download_needed = Signal(object)
     download_progress = Signal(object, object)
     download_stopped = Signal(str)
+    unloaded = Signal()
     state_changed = Signal(object)  # ModelState
     _load = Signal()
 
@@ -245,6 +273,13 @@ class ModelService(QObject):
         self.download_needed.connect(lambda plan: self._set_state(
             ModelState.NOT_DOWNLOADED, f"{plan.repo} is not downloaded yet."))
         self.download_stopped.connect(lambda message: self._set_state(ModelState.NOT_DOWNLOADED, message))
+        self.unloaded.connect(lambda: self._set_state(ModelState.UNLOADED))
+        self._idle = QTimer(self)  # frees the model's memory after a while unused (0 minutes: never)
+        self._idle.setSingleShot(True)
+        self._idle.timeout.connect(self.unload)
+        self.idle_minutes = 0
+        for activity in (self.answered, self.failed, self.ready):
+            activity.connect(self._restart_idle)
         self._thread.started.connect(self._worker.load)
         self._worker.released.connect(self._collect_then_load)
 
@@ -258,7 +293,7 @@ class ModelService(QObject):
     @property
     def available(self) -> bool:
         """True while a request can run now or once the model is ready; False while there is no model."""
-        return self.state in (ModelState.LOADING, ModelState.DOWNLOADING, ModelState.READY)
+        return self.state in (ModelState.LOADING, ModelState.DOWNLOADING, ModelState.READY, ModelState.UNLOADED)
 
     def _set_state(self, state: ModelState, problem: str = "") -> None:
         self.state, self.problem = state, problem
@@ -292,11 +327,28 @@ class ModelService(QObject):
     def set_generation(self, generation) -> None:
         self._worker.set_generation(generation)
 
+    def unload(self) -> None:
+        """Free the model's memory now; the next request loads it again."""
+        if self.state is ModelState.READY:
+            self._worker.unload()
+
+    def set_idle_unload(self, minutes: int) -> None:
+        self.idle_minutes = minutes
+        self._restart_idle()
+
+    def _restart_idle(self, *_args) -> None:
+        self._idle.stop()
+        if self.idle_minutes > 0:
+            self._idle.start(self.idle_minutes * 60_000)
+
     def shutdown(self, timeout_ms: int = 5000) -> None:
         self._worker.stop()
         self._worker.cancel_download()
         self._thread.quit()
         self._thread.wait(timeout_ms)
+        model = self._worker._model
+        if model is not None and hasattr(model, "close"):  # the model process ends with the app
+            model.close()
 
     def _collect_then_load(self) -> None:
         # Here on the GUI thread, where collecting is safe (see gc_guard): the old weights go before the new ones.
