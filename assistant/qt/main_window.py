@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
             "Model, answer length, speech, hotkeys, history, colours and text size.")
         act("download", "&Download the model", "Ctrl+Shift+M", lambda: self.download_flow.retry(),
             "Download the chosen model if it is not on this computer yet, or try loading it again.")
-        act("unload", "&Free the model's memory", None, c("unload_model"),
+        act("unload", "&Free the model's memory", "Ctrl+Shift+U", c("unload_model"),
             "Take the model out of memory now; it loads again with your next request.")
         act("quit", "&Quit", "Ctrl+Q", self.close, "Close BLIP Assistant.")
 

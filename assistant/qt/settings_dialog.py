@@ -151,7 +151,7 @@ class SettingsDialog(QDialog):
                                   " minutes unused", "never")
         self._form(page, [("Mode&l:", self.model_choice), ("Model &folder:", folder_box), ("&Device:", self.device),
                           ("&Quantization:", self.quant), ("CPU p&recision:", self.precision),
-                          ("Free &memory after:", self.unload_after)])
+                          ("Free memory &when idle for:", self.unload_after)])
         self._folder_widgets = (self.folder, browse)
         self._model_changed()
 

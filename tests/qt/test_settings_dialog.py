@@ -208,3 +208,14 @@ def test_each_alt_letter_leads_to_one_control_on_every_tab(settings_window, qtbo
         here = [letter(w.text()) for w in page.findChildren(QLabel) + page.findChildren(QAbstractButton) if w.isVisible()]
         letters = [c for c in always + here if c]
         assert len(letters) == len(set(letters)), f"{dialog.tabs.tabText(index)}: {sorted(letters)}"
+
+
+def test_the_idle_time_to_free_memory_applies_without_reloading_the_model(settings_window, qtbot):
+    loaded = settings_window.service._worker._model
+    dialog = open_dialog(settings_window, qtbot)
+    dialog.unload_after.setValue(15)
+    press_ok(dialog)
+    qtbot.waitUntil(lambda: settings_window.settings_controller.dialog is None)
+    assert settings_window.service.idle_minutes == 15 and settings_window.service._idle.isActive()
+    assert settings_window.service._worker._model is loaded  # not reloaded for this
+    assert json.loads(settings_window.config.read_text())["model"]["unload_after_minutes"] == 15
