@@ -89,6 +89,21 @@ class VisionModel(Protocol):
 
 
 _ids = itertools.count(1)
+MODEL_IMAGE_SIDE = 1024  # BLIP-2 sees 224 px; 1024 is also what the history keeps, so a reopened image asks alike
+
+
+def model_image(image: Image.Image) -> Image.Image:
+    """``image`` at most 1024 px on its longest side, as every backend gives it to the model.
+
+    A 4K capture is 24 MB: shrunk first (on the model's thread, never the GUI's), it crosses to
+    the model process, and is hashed for the feature cache, in a fraction of the time.
+    """
+    if max(image.size) <= MODEL_IMAGE_SIDE:
+        return image
+    small = image if image.mode in ("RGB", "L") else image.convert("RGB")
+    scale = MODEL_IMAGE_SIDE / max(small.size)
+    size = (max(1, round(small.width * scale)), max(1, round(small.height * scale)))
+    return small.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 @dataclass(frozen=True)

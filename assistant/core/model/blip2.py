@@ -22,7 +22,7 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import Cancelled, ModelLoadError
 from assistant.core.model import loading
-from assistant.core.model.backend import NO_DESCRIPTION, Answer, ModelInfo, ProgressCallback
+from assistant.core.model.backend import NO_DESCRIPTION, Answer, ModelInfo, ProgressCallback, model_image
 from assistant.core.model.device import Hardware, LoadPlan, choose_plan, detect_hardware
 from assistant.core.model.prompts import CONTEXT_TOKENS, FittedPrompt, Turn, clean_answer, fit_chat, fit_prefix
 
@@ -129,6 +129,7 @@ class Blip2Model:
 
     def _image_features(self, image: Image.Image) -> tuple[torch.Tensor, bool]:
         model = self._ready
+        image = model_image(image)
         key = _image_key(image)
         if key in self._features:
             self._features.move_to_end(key)

@@ -31,7 +31,7 @@ from assistant.core.errors import (
     ModelUnavailableError,
     one_line,
 )
-from assistant.core.model.backend import Answer, ModelInfo, ProgressCallback
+from assistant.core.model.backend import Answer, ModelInfo, ProgressCallback, model_image
 from assistant.core.model.prompts import Turn
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class ModelProcess:
         self._proc = None
         self._conn = None
         self._send_lock = threading.Lock()
-        self._image: Image.Image | None = None  # the image the server holds
+        self._image: Image.Image | None = None  # the image the server holds (as given to us)
 
     @property
     def pid(self) -> int | None:
@@ -99,7 +99,7 @@ class ModelProcess:
     def _request(self, kind: str, image: Image.Image, *args) -> Answer:
         if not self.loaded:
             raise ModelCrashedError(self._ended())
-        sent = None if image is self._image else image  # the same image again: the server still has it
+        sent = None if image is self._image else model_image(image)  # the same image again: the server has it
         self._send((kind, sent, *args))
         self._image = image
         return self._receive(None)
