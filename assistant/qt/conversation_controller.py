@@ -20,7 +20,7 @@ from assistant.core.capture.images import load_image
 from assistant.core.capture.screen import Capture, Capturer, blank_reason
 from assistant.core.errors import ImageError
 from assistant.core.history.store import HistoryStore
-from assistant.core.model.backend import Answer, ModelInfo, ModelRequest, Progress
+from assistant.core.model.backend import Answer, ModelRequest, Progress
 from assistant.core.session import PRESETS, Session, SessionError, turn_text
 from assistant.core.speech import Speaker
 from assistant.qt.capture_flow import CaptureFlow
@@ -214,10 +214,6 @@ class ConversationController(QObject):
 
     def _on_progress(self, progress: Progress) -> None:
         self.window.show_status(f"Loading the model: {progress}", announced=False)  # many a second: never queue
-
-    @property
-    def info(self) -> ModelInfo | None:
-        return self.service.info
 
     # -- history ---------------------------------------------------------------------------------
     def show_history(self) -> None:

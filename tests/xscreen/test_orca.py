@@ -110,6 +110,22 @@ def test_global_describe_and_repeat_from_a_terminal_are_heard_through_orca(orca,
     assert active == terminal, name  # all of it without leaving the terminal
 
 
+def test_with_no_model_a_global_describe_is_answered_at_once_through_orca(orca, terminal, tmp_path):
+    """A model folder that does not exist: the failure, then each press, are heard with what to do; nothing is kept."""
+    app = App(["--model", str(tmp_path / "no such model"), "--log-level", "info"], orca.env)
+    try:
+        app.wait_line(r"Control\+Shift\+M")  # the load failed, and the window said what to do
+        orca.wait_heard("Press Control+Shift+M", 15)
+        activate(orca.env, terminal)
+        mark = orca.mark()
+        press(orca.env, "ctrl+alt+shift+s")
+        heard = orca.wait_heard("Nothing was described", 10, mark)
+        assert "no model is loaded" in normalise(heard) and "control shift m" in normalise(heard), heard
+        assert not (tmp_path / "data" / "history.db").exists() or HistoryStore(tmp_path / "data").list() == []
+    finally:
+        app.close()
+
+
 def test_in_the_window_caption_answer_new_and_errors_are_heard(orca, start, tmp_path):
     picture = tmp_path / "photo.png"
     Image.effect_noise((80, 60), 70).convert("RGB").save(picture)
