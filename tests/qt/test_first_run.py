@@ -98,3 +98,23 @@ def test_no_network_is_said_plainly(first_run, no_network, qtbot):
     message = failed.args[0]
     assert "internet cannot be reached" in message and "--model" in message
     assert said(window, "internet cannot be reached")
+
+
+def test_the_download_has_its_own_thread_so_choosing_another_model_meanwhile_loads_it_at_once(first_run, fake_hub,
+                                                                                            qtbot, tiny_build):
+    fake_hub.hold_after = 300_000  # the download stalls mid-file, as on a slow network
+    window = first_run()
+    progress = []
+    window.service.download_progress.connect(lambda done, total: progress.append(done))
+    answer_the_question(Qt.Key.Key_Return, [])
+    window.service.start()
+    qtbot.waitUntil(lambda: bool(progress) and progress[-1] >= 200_000, timeout=60_000)
+    # The hub holds the transfer for 30 s: ready sooner means the load did not wait behind the download.
+    with qtbot.waitSignal(window.service.ready, timeout=20_000):
+        window.service.reload(tiny_build())
+    fake_hub.gate.set()  # the old download now sees its cancel...
+    qtbot.wait(500)
+    assert window.service.state.value == "ready"  # ...and its end is not heard: the new model stays
+    assert not window.download_flow.bar.isVisible() and not said(window, "cancelled")
+    with qtbot.waitSignal(window.answer_shown, timeout=60_000):
+        window.describe("screen")
