@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -35,6 +36,16 @@ class CaptureFlow(QObject):
         self._give_back: tuple[int, float] | None = None  # (that window, until when) after a capture
         window.installEventFilter(self)
         self.last_ms = 0.0
+        self._preloaded = False
+
+    def preload(self) -> None:
+        """Import python-xlib on a thread, so the first press does not wait 90 ms for it.
+
+        Called once the model is ready: earlier, while the model loads, it would only slow the window.
+        """
+        if _on_x11() and not self._preloaded:
+            self._preloaded = True
+            threading.Thread(target=_preload_x11, name="preload-xlib", daemon=True).start()
 
     @property
     def busy(self) -> bool:
@@ -123,8 +134,21 @@ class CaptureFlow(QObject):
             _give_focus_to(previous)
 
 
+def _on_x11() -> bool:
+    return sys.platform.startswith("linux") and bool(os.environ.get("DISPLAY"))
+
+
+def _preload_x11() -> None:
+    try:
+        from assistant.core.capture.x11 import preload
+
+        preload()
+    except Exception as err:  # python-xlib missing: the first capture says so
+        log.debug("preload python-xlib: %s", err)
+
+
 def _active_x11_window() -> int | None:
-    if not sys.platform.startswith("linux") or not os.environ.get("DISPLAY"):
+    if not _on_x11():
         return None
     try:
         from assistant.core.capture.x11 import active_window_id

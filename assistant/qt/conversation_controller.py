@@ -52,6 +52,7 @@ class ConversationController(QObject):
         self._last_describe: dict[str, float] = {}
         service.progress.connect(self._on_progress)
         service.ready.connect(lambda info: self.report(f"Model ready on {info.precision}."))
+        service.ready.connect(lambda _info: self.capture_flow.preload())
         service.load_failed.connect(lambda message: self.report(with_next_steps(message), error=True))
         service.state_changed.connect(self._on_model_state)
         service.answered.connect(self._on_answered)

@@ -83,6 +83,8 @@ def test_unload_ends_the_process_and_frees_its_memory(process, photo):
     rss_kb = int(next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
                       if line.startswith("VmRSS")).split()[1])
     assert rss_kb > 100_000  # torch and the model live there, not in the app
+    # It yields the CPU to the window and the screen reader (niceness 5 above the app's own).
+    assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0) + 5
     process.unload()
     assert not alive(pid) and not process.loaded
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
+import sys
 import threading
 from collections.abc import Sequence
 
@@ -165,8 +167,26 @@ class ModelProcess:
             conn.close()
 
 
+def lower_priority() -> None:
+    """Yield the CPU to the window (and the screen reader) when both want it.
+
+    On a laptop with two cores the model's threads otherwise delay the window's replies to the screen reader.
+    """
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            below_normal = 0x4000  # BELOW_NORMAL_PRIORITY_CLASS
+            ctypes.windll.kernel32.SetPriorityClass(ctypes.windll.kernel32.GetCurrentProcess(), below_normal)
+        else:
+            os.nice(5)
+    except (OSError, AttributeError):  # not allowed, or no such call: run at the usual priority
+        log.info("could not lower the model process's priority", exc_info=True)
+
+
 def serve(conn, settings: ModelSettings, generation: GenerationSettings) -> None:
     """The model process: load and answer requests in order; ``cancel`` and settings are read on their own thread."""
+    lower_priority()
     from assistant.core.model.blip2 import Blip2Model  # torch is imported here, in this process only
 
     model = Blip2Model(settings, generation)
