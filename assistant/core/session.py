@@ -15,13 +15,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from PIL import Image
 
 from assistant.core.errors import AssistantError
-from assistant.core.history.store import NewTurn, StoredConversation
+from assistant.core.history.store import EncodedImages, NewTurn, StoredConversation, encode_images
 from assistant.core.model.backend import Answer, AskRequest, CaptionRequest, ModelInfo, ModelRequest
 from assistant.core.model.prompts import Turn
 from assistant.core.speech import Speaker
@@ -50,7 +51,7 @@ class SessionError(AssistantError):
 class HistoryWriter(Protocol):
     """What the session needs of the history (``HistoryStore`` is one)."""
 
-    def start(self, image: Image.Image | None, source: str, turns: Sequence[NewTurn]) -> int: ...
+    def start(self, image: Image.Image | EncodedImages | None, source: str, turns: Sequence[NewTurn]) -> int: ...
 
     def add_turn(self, conversation_id: int, question: str, answer: str, *, model: str = "", device: str = "",
                  seconds: float = 0.0) -> None: ...
@@ -64,6 +65,7 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
     started: float = field(default_factory=time.time)
     history_id: int | None = None  # its row in the history, once its first answer is kept
+    encoded: Future | None = field(default=None, repr=False)  # its JPEGs for the history, made while the model runs
 
     def history(self) -> tuple[Turn, ...]:
         """Earlier question-and-answer turns, for the chat prompt."""
@@ -98,6 +100,9 @@ def turn_text(question: str, answer: str, source: str) -> str:
     return f"Question: {question}\nAnswer: {answer}" if question else f"Description of {source}: {answer}"
 
 
+_ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-images")
+
+
 class Session:
     """One conversation at a time. ``on_problem`` hears history failures (said once; the conversation goes on)."""
 
@@ -114,6 +119,8 @@ class Session:
     def begin(self, image: Image.Image, source: str) -> Conversation:
         """A new conversation about ``image``; nothing is kept until its first answer."""
         self.conversation = Conversation(image, source)
+        if self.history is not None:
+            self.conversation.encoded = _ENCODER.submit(encode_images, image)
         self._asked.clear()
         return self.conversation
 
@@ -184,7 +191,7 @@ class Session:
                       turn.answer.seconds)
         try:
             if c.history_id is None:
-                c.history_id = self.history.start(c.image, c.source, [row])
+                c.history_id = self.history.start(_encoded(c), c.source, [row])
             else:
                 self.history.add_turn(c.history_id, row.question, row.answer, model=row.model, device=row.device,
                                       seconds=row.seconds)
@@ -202,3 +209,11 @@ class Session:
         if self.conversation is None:
             raise SessionError("There is no image yet: open, paste or drop one, or describe the screen first.")
         return self.conversation
+
+
+def _encoded(c: Conversation) -> Image.Image | EncodedImages:
+    """The JPEGs made ahead, or the image itself (encoded now) if that failed."""
+    try:
+        return c.encoded.result() if c.encoded is not None else c.image
+    except Exception:  # noqa: BLE001 - a bad image is reported where it is written
+        return c.image

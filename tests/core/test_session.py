@@ -38,6 +38,32 @@ def test_caption_then_questions_are_kept_spoken_and_carry_the_chat(model, photo,
     assert kept.caption == caption.answer.text and kept.turns[0].device == model.info.precision
 
 
+def test_the_history_jpegs_are_made_while_the_model_answers_and_are_what_is_written(model, store):
+    import threading
+
+    from assistant.core.history import store as store_module
+
+    encoded_on = []
+    real = store_module.encode_images
+
+    def spy(image):
+        encoded_on.append(threading.current_thread().name)
+        return real(image)
+
+    session = Session(store, auto_speak=False)
+    capture = Image.effect_noise((1920, 1080), 60).convert("RGB")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("assistant.core.session.encode_images", spy)
+        conversation = session.begin(capture, "screen")
+        request = session.describe_request()
+        session.record(request.id, run_request(model, request), model.info)
+    assert encoded_on and encoded_on[0].startswith("history-images")  # not the caller's (the GUI's) thread
+    (kept,) = store.list()
+    assert kept.image.read_bytes() == conversation.encoded.result().image  # read back: the bytes made ahead
+    with Image.open(kept.image) as saved, Image.open(kept.thumbnail) as thumb:
+        assert max(saved.size) == 1024 and max(thumb.size) == 160
+
+
 def test_an_answer_for_a_conversation_left_behind_is_dropped(model, photo, store):
     session = Session(store, auto_speak=False)
     session.begin(photo, "first")

@@ -11,6 +11,7 @@ opens. A corrupt database is moved aside with its images (never deleted) and a n
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import time
@@ -173,7 +174,8 @@ class HistoryStore:
                 os.chmod(part, 0o600)
 
     # -- writing ------------------------------------------------------------------------------
-    def start(self, image: Image.Image | None, source: str, turns: Sequence[NewTurn], started: float | None = None) -> int:
+    def start(self, image: Image.Image | EncodedImages | None, source: str, turns: Sequence[NewTurn],
+              started: float | None = None) -> int:
         """Write a conversation with its first turns (at least one) and its image, in one transaction."""
         if not turns:
             raise ValueError("a conversation is written together with its first turn")
@@ -243,17 +245,37 @@ class HistoryStore:
     def close(self) -> None:
         self.db.close()
 
-    def _save_images(self, image: Image.Image) -> tuple[str, str]:
+    def _save_images(self, image: Image.Image | EncodedImages) -> tuple[str, str]:
+        encoded = image if isinstance(image, EncodedImages) else encode_images(image)
         key = uuid.uuid4().hex  # never reused, even by a new history after a corrupt one was moved aside
         names = (f"{key}.jpg", f"{key}-thumb.jpg")
-        for name, side in zip(names, (IMAGE_SIDE, THUMB_SIDE)):
-            copy = image.convert("RGB")
-            copy.thumbnail((side, side))
-            path = self.folder / "images" / name
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        for name, data in zip(names, (encoded.image, encoded.thumbnail)):
+            fd = os.open(self.folder / "images" / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as f:
-                copy.save(f, "JPEG", quality=90)
+                f.write(data)
         return names
+
+
+@dataclass(frozen=True)
+class EncodedImages:
+    """A conversation's image and thumbnail as JPEG bytes, ready to be written."""
+
+    image: bytes
+    thumbnail: bytes
+
+
+def encode_images(image: Image.Image) -> EncodedImages:
+    """The two JPEG encodes (about 25 ms for a 1080p capture): done ahead, off the GUI thread, by the session."""
+    copy = image.convert("RGB")
+    copy.thumbnail((IMAGE_SIDE, IMAGE_SIDE))
+    thumb = copy.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
+    data = []
+    for picture in (copy, thumb):
+        buffer = io.BytesIO()
+        picture.save(buffer, "JPEG", quality=90)
+        data.append(buffer.getvalue())
+    return EncodedImages(*data)
 
 
 class _transaction:
