@@ -24,9 +24,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+def installed_env(display: str) -> dict:
+    """The app's environment as a user's install has it: bytecode compiled (pip compiles on install)."""
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HF_HUB_OFFLINE": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # set on this machine: every start would compile every module
+    return env
+
+
 def start_xvfb() -> tuple[subprocess.Popen, str]:
     read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp", "-noreset"],
                             pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
     os.close(write_fd)
     with os.fdopen(read_fd) as f:
@@ -34,17 +41,19 @@ def start_xvfb() -> tuple[subprocess.Popen, str]:
 
 
 def launch_times(model: Path, display: str, runs: int) -> list[float]:
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HF_HUB_OFFLINE": "1"}
+    env = installed_env(display)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
+        log = tempfile.TemporaryFile()
         app = subprocess.Popen([sys.executable, "-m", "assistant", "--model", str(model)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=log, stderr=log)
         # Poll (xdotool's own --sync sleeps 0.5 s between looks, too coarse to time this).
         while subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^BLIP Assistant$"], env=env,
                              capture_output=True).returncode != 0:
-            if time.perf_counter() - start > 30:
-                raise RuntimeError("the window never appeared")
+            if time.perf_counter() - start > 30 or app.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"the window never appeared: {log.read().decode(errors='replace')[-2000:]}")
             time.sleep(0.005)  # unpaused, the polling itself made Xvfb refuse the app's connection now and then
         times.append(time.perf_counter() - start)
         app.terminate()
@@ -55,7 +64,7 @@ def launch_times(model: Path, display: str, runs: int) -> list[float]:
 def stall_run(model: Path, display: str) -> dict:
     """Runs in a child process (a fresh QApplication per model); prints the figures as one line."""
     out = subprocess.run([sys.executable, __file__, "--stall-child", str(model)], check=True, capture_output=True, text=True,
-                         env={**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "HF_HUB_OFFLINE": "1"})
+                         env=installed_env(display))
     return eval(out.stdout.strip().splitlines()[-1])  # our own dict literal
 
 
@@ -133,6 +142,9 @@ def main() -> None:
 
     from assistant.devtools.tiny_model import save_tiny_model
 
+    import assistant
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(assistant.__file__).parent)], check=True)
     xvfb, display = start_xvfb()
     try:
         with tempfile.TemporaryDirectory() as tmp:
