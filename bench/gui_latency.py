@@ -140,9 +140,8 @@ def main() -> None:
         return
     from core_vs_seed import DEFAULT_CACHE
 
-    from assistant.devtools.tiny_model import save_tiny_model
-
     import assistant
+    from assistant.devtools.tiny_model import save_tiny_model
 
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(assistant.__file__).parent)], check=True)
     xvfb, display = start_xvfb()
