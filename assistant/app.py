@@ -54,6 +54,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
 
     from assistant.core.capture.screen import MssCapturer
     from assistant.core.model.hub import Downloader
+    from assistant.core.text.runner import ProcessTextRunner
     from assistant.qt.gc_guard import MainThreadGC
     from assistant.qt.main_window import MainWindow
     from assistant.qt.settings_controller import SettingsController, apply_appearance
@@ -70,7 +71,9 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     apply_appearance(settings.appearance)
     service = ModelService(model_factory(settings), downloader=Downloader(settings.model.model))
     service.set_idle_unload(settings.model.unload_after_minutes)
-    window = MainWindow(service, MssCapturer(), auto_speak=settings.speech.auto_speak, history=history)
+    reader = ProcessTextRunner() if settings.text.enabled else None  # OCR in a process of its own, beside the model
+    window = MainWindow(service, MssCapturer(), auto_speak=settings.speech.auto_speak, history=history, reader=reader,
+                        spoken_lines=settings.text.spoken_lines)
     window.controller.set_speaker(build_speaker(settings.speech, window))
     save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")
     if save_dir:  # diagnostics: keep every capture, e.g. to attach to a bug report
@@ -92,6 +95,9 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
         QTimer.singleShot(0, lambda m=message: window.report(m, error=True))
     log.info("window shown %.0f ms after launch", 1000 * (time.perf_counter() - launched))
     service.start()
+    if reader is not None:
+        QTimer.singleShot(0, reader.warm_up)  # its process loads the OCR models now, not at the first press
+        app.aboutToQuit.connect(reader.close)
     for path in images[:1]:  # one conversation at a time: the first image given
         QTimer.singleShot(0, lambda p=path: window.open_path(p))
     app.aboutToQuit.connect(service.shutdown)

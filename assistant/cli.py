@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(d)
     d.add_argument("--max-new-tokens", type=int, metavar="N", help="longest answer, in tokens")
     d.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    text = d.add_mutually_exclusive_group()
+    text.add_argument("--text-only", action="store_true", help="only the text in the image (OCR): no caption model")
+    text.add_argument("--no-text", action="store_true", help="do not read the text in the image")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings and errors still)")
     spoken = d.add_mutually_exclusive_group()
     spoken.add_argument("--speak", action="store_true", help="speak the caption and answers aloud")
@@ -198,25 +201,39 @@ def _converse(args, settings: Settings, image, store, started: float) -> int:
 
     from assistant.core.model.backend import run_request
     from assistant.core.model.blip2 import Blip2Model
-    from assistant.core.session import Session
+    from assistant.core.session import Session, SessionTurn
+    from assistant.core.text.runner import ThreadTextRunner
 
-    session = Session(store, on_problem=lambda m: print(f"warning: {terminal_safe(m)}", file=sys.stderr))
+    reading = (args.text_only or settings.text.enabled) and not args.no_text
+    reader = ThreadTextRunner() if reading else None  # reads while the model loads and captions
+    session = Session(store, on_problem=lambda m: print(f"warning: {terminal_safe(m)}", file=sys.stderr),
+                      reader=reader, auto_speak=False, spoken_lines=settings.text.spoken_lines)
     session.begin(image, Path(args.image).name)
+    info, turns = None, []
     try:
-        model = Blip2Model(settings.model, settings.generation)
-        info = model.load(progress_printer(args.quiet))
-        request = session.describe_request(prefix=args.prompt)
-        caption = session.record(request.id, run_request(model, request), info)
-        if caption.answer.prompt_shortened:
-            _note("the --prompt text was shortened to fit the model.")
-        _emit(args, caption.answer.text)
-        turns = []
+        if args.text_only:
+            caption = session.text_only()
+        else:
+            model = Blip2Model(settings.model, settings.generation)
+            info = model.load(progress_printer(args.quiet))
+            request = session.describe_request(prefix=args.prompt)
+            caption = session.record(request.id, run_request(model, request), info)
+            if caption.answer.prompt_shortened:
+                _note("the --prompt text was shortened to fit the model.")
+        if caption.text_note and reading and not args.text_only:
+            _note(caption.text_note)
+        _emit(args, _with_text(caption))
         for n, question in enumerate(args.ask, 1):
-            request = session.ask_request(question)
-            turn = session.record(request.id, run_request(model, request), info)
+            turn = session.ask_request(question)
+            if not isinstance(turn, SessionTurn):  # not answered from the text: the model answers
+                if args.text_only:
+                    return _fail("--text-only answers only questions about the text (where is X?); "
+                                 f"question {n} needs the caption model.", EXIT_BAD_INPUT)
+                turn = session.record(turn.id, run_request(model, turn), info)
             answer = turn.answer
             turns.append({"question": question, "answer": answer.text, "seconds": round(answer.seconds, 3),
-                          "question_shortened": answer.prompt_shortened, "turns_left_out": answer.dropped_turns})
+                          "question_shortened": answer.prompt_shortened, "turns_left_out": answer.dropped_turns,
+                          "from_text": turn.from_text})
             if answer.prompt_shortened:
                 _note(f"question {n} ({len(question)} characters) was shortened to fit the model; "
                       "its answer is about the beginning only.")
@@ -227,16 +244,20 @@ def _converse(args, settings: Settings, image, store, started: float) -> int:
         return _fail(err, EXIT_NO_MODEL)
     except AssistantError as err:
         return _fail(err, EXIT_MODEL_FAILED)
-    spoken = [caption.answer.text] + [f"{t['question']} {t['answer']}" for t in turns]
+    finally:
+        if reader is not None:
+            reader.close()
+    spoken = [caption.spoken] + [f"{t['question']} {t['answer']}" for t in turns]
     code = _speak(args, settings.speech, spoken)
     if code:
         return code
     if args.json:
         record = {
-            "image": args.image, "model": info.model, "device": info.device, "quantization": info.quantization,
-            "precision": info.precision, "caption": caption.answer.text,
-            "prompt_shortened": caption.answer.prompt_shortened, "turns": turns,
-            "seconds": round(time.perf_counter() - started, 3),
+            "image": args.image, "model": info.model if info else None, "device": info.device if info else None,
+            "quantization": info.quantization if info else None, "precision": info.precision if info else None,
+            "caption": caption.answer.text, "prompt_shortened": caption.answer.prompt_shortened,
+            "text": [line.to_dict() for line in caption.lines] if reading else None,
+            "text_note": caption.text_note, "turns": turns, "seconds": round(time.perf_counter() - started, 3),
         }
         print(json.dumps(record, ensure_ascii=False))
     return EXIT_OK
@@ -286,6 +307,14 @@ def _voices() -> int:
     for voice_id, name in voices:
         print(f"{voice_id}\t{name}")
     return EXIT_OK
+
+
+def _with_text(turn) -> str:
+    """The caption, then the text found by region (all of it: a terminal scrolls); for --text-only, why none."""
+    from assistant.core.text.layout import text_block
+
+    block = text_block(turn.lines, *turn.image_size) if turn.lines else ""
+    return "\n".join(part for part in (turn.answer.text, block) if part) or turn.text_note
 
 
 def _emit(args, text: str, question: str | None = None) -> None:

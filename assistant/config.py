@@ -151,6 +151,18 @@ class HistorySettings:
             raise ValueError("keep_days must be 0 (keep everything) or a number of days")
 
 
+@dataclass(frozen=True)
+class TextSettings:
+    """Reading the text in each image (OCR), beside the description."""
+
+    enabled: bool = True
+    spoken_lines: int = 10  # lines of text said after the caption; all of them are in the window
+
+    def __post_init__(self):
+        if not 0 <= self.spoken_lines <= 200:
+            raise ValueError("spoken_lines must be between 0 and 200")
+
+
 THEMES = ("system", "high_contrast")
 
 
@@ -174,6 +186,7 @@ class Settings:
     hotkeys: HotkeySettings = field(default_factory=HotkeySettings)
     history: HistorySettings = field(default_factory=HistorySettings)
     appearance: AppearanceSettings = field(default_factory=AppearanceSettings)
+    text: TextSettings = field(default_factory=TextSettings)
 
 
 SECTIONS = {f.name: f.default_factory for f in fields(Settings)}

@@ -21,11 +21,14 @@ from typing import Protocol
 
 from PIL import Image
 
-from assistant.core.errors import AssistantError
+from assistant.core.errors import AssistantError, one_line
 from assistant.core.history.store import EncodedImages, NewTurn, StoredConversation, encode_images
 from assistant.core.model.backend import Answer, AskRequest, CaptionRequest, ModelInfo, ModelRequest
 from assistant.core.model.prompts import Turn
 from assistant.core.speech import Speaker
+from assistant.core.text.answers import answer_from_text
+from assistant.core.text.layout import reading_order, text_block
+from assistant.core.text.reader import TextLine, TextReadError
 
 
 @dataclass(frozen=True)
@@ -35,17 +38,24 @@ class Preset:
     name: str
     prefix: str | None = None
     question: str | None = None
+    text_only: bool = False  # the text found, without the caption model: fast
 
 
 PRESETS = (
     Preset("short caption"),
     Preset("detailed", prefix="A detailed description of this image:"),
-    Preset("visible text", question="What text is visible?"),
+    Preset("visible text", question="What text is visible?", text_only=True),  # the question if reading is off
 )
 
 
 class SessionError(AssistantError):
     """A request the session refuses (no image yet, an empty question): one sentence for the user."""
+
+
+class TextRunner(Protocol):
+    """Reads an image's text beside the model (``core.text.runner``): a ``Future`` of ``TextLine`` s."""
+
+    def submit(self, image: Image.Image) -> Future: ...
 
 
 class HistoryWriter(Protocol):
@@ -66,6 +76,9 @@ class Conversation:
     started: float = field(default_factory=time.time)
     history_id: int | None = None  # its row in the history, once its first answer is kept
     encoded: Future | None = field(default=None, repr=False)  # its JPEGs for the history, made while the model runs
+    reading: Future | None = field(default=None, repr=False)  # the text reader's lines, read while the model runs
+    lines: list[TextLine] | None = None  # the text found, once read
+    text_note: str = ""  # "No text was found." or why it could not be read
 
     def history(self) -> tuple[Turn, ...]:
         """Earlier question-and-answer turns, for the chat prompt."""
@@ -78,11 +91,28 @@ class SessionTurn:
     answer: Answer
     source: str
     model: ModelInfo | None = None
+    lines: tuple[TextLine, ...] = ()  # the text found (the description's turn only)
+    text_note: str = ""
+    image_size: tuple[int, int] = (0, 0)
+    from_text: bool = False  # answered from the text found, not by the model
+    spoken_lines: int = 10
 
     @property
     def text(self) -> str:
         """The turn as shown in the conversation and exported: the one place this text is built."""
-        return turn_text(self.question, self.answer.text, self.source)
+        return turn_text(self.question, self.answer.text, self.source, self._text_part(None))
+
+    @property
+    def spoken(self) -> str:
+        """What is said: the answer, then the first lines of text found (all are in the window)."""
+        return " ".join(part for part in (self.answer.text, self._text_part(self.spoken_lines)) if part)
+
+    def _text_part(self, limit: int | None) -> str:
+        if self.question:
+            return ""
+        if self.lines:
+            return text_block(self.lines, *self.image_size, limit=limit)
+        return self.text_note
 
     @property
     def notes(self) -> list[str]:
@@ -96,8 +126,12 @@ class SessionTurn:
         return notes
 
 
-def turn_text(question: str, answer: str, source: str) -> str:
-    return f"Question: {question}\nAnswer: {answer}" if question else f"Description of {source}: {answer}"
+def turn_text(question: str, answer: str, source: str, text: str = "") -> str:
+    if question:
+        return f"Question: {question}\nAnswer: {answer}"
+    if not answer:  # the text alone (the "visible text" preset)
+        return f"{text}" if text else f"Text in {source}: none found."
+    return f"Description of {source}: {answer}" + (f"\n{text}" if text else "")
 
 
 _ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-images")
@@ -107,8 +141,11 @@ class Session:
     """One conversation at a time. ``on_problem`` hears history failures (said once; the conversation goes on)."""
 
     def __init__(self, history: HistoryWriter | None = None, speaker: Speaker | None = None, *,
-                 auto_speak: bool = True, on_problem: Callable[[str], None] | None = None):
+                 auto_speak: bool = True, on_problem: Callable[[str], None] | None = None,
+                 reader: TextRunner | None = None, spoken_lines: int = 10):
         self.history = history
+        self.reader = reader  # reads the text of each new image beside the model; None: no text
+        self.spoken_lines = spoken_lines
         self.speaker = speaker
         self.auto_speak = auto_speak
         self.on_problem = on_problem or (lambda message: None)
@@ -121,6 +158,8 @@ class Session:
         self.conversation = Conversation(image, source)
         if self.history is not None:
             self.conversation.encoded = _ENCODER.submit(encode_images, image)
+        if self.reader is not None:
+            self.conversation.reading = self.reader.submit(image)
         self._asked.clear()
         return self.conversation
 
@@ -133,6 +172,9 @@ class Session:
         self.conversation = Conversation(image, stored.source, caption=stored.caption,
                                          turns=[Turn(t.question, t.answer) for t in stored.turns if t.question],
                                          history_id=stored.id)
+        first = next((t for t in stored.turns if not t.question), None)
+        if first is not None and first.lines:
+            self.conversation.lines = [TextLine.from_dict(d) for d in first.lines]
         return self.conversation
 
     def clear(self) -> None:
@@ -153,14 +195,71 @@ class Session:
         self._asked[request.id] = (c, question or "")
         return request
 
-    def ask_request(self, question: str) -> AskRequest:
+    def ask_request(self, question: str) -> AskRequest | SessionTurn:
+        """The model request for a follow-up (the text found goes with it), or an answer made from the text.
+
+        "Where is X?" and "what does the red button say?" are answered from the text found,
+        already kept and spoken, with no model call. Waits for the text reader if it is still
+        reading (the window calls it once ``text_ready``).
+        """
         question = question.strip()
         if not question:
             raise SessionError("Type a question first, then press Enter.")
         c = self._current()
-        request = AskRequest(c.image, question, c.history())
+        lines = self.text_lines(c)
+        local = answer_from_text(question, lines, c.image) if c.reading is not None or c.lines else None
+        if local is not None:
+            if c.text_note and not lines:
+                local = f"{c.text_note} So I cannot answer that from the text on screen."
+            c.turns.append(Turn(question, local))
+            turn = SessionTurn(question, Answer(local), c.source, None, from_text=True)
+            self._keep(c, turn)
+            self._say(turn)
+            return turn
+        context = " ; ".join(line.text for line in reading_order(lines))
+        request = AskRequest(c.image, question, c.history(), context)
         self._asked[request.id] = (c, question)
         return request
+
+    def text_only(self) -> SessionTurn:
+        """The "visible text" preset: the text found, as the description, without the caption model."""
+        c = self._current()
+        lines = self.text_lines(c)
+        turn = self._description(c, Answer(""), None, lines)
+        self._keep(c, turn)
+        self._say(turn)
+        return turn
+
+    # -- the text found --------------------------------------------------------------------------
+    def text_ready(self) -> bool:
+        """True when asking or recording will not wait for the text reader."""
+        c = self.conversation
+        return c is None or c.reading is None or c.reading.done()
+
+    def when_text_ready(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (on the reader's thread, or now) once the text of the current image is read."""
+        c = self.conversation
+        if c is None or c.reading is None:
+            callback()
+        else:
+            c.reading.add_done_callback(lambda _f: callback())
+
+    def text_lines(self, c: Conversation | None = None) -> list[TextLine]:
+        """The text found in the conversation's image (waits for the reader); [] with ``text_note`` saying why."""
+        c = c or self._current()
+        if c.lines is None:
+            if c.reading is None:
+                return []
+            try:
+                c.lines = list(c.reading.result())
+            except TextReadError as err:
+                c.lines, c.text_note = [], f"{err} The description goes on without the text."
+            except Exception as err:  # noqa: BLE001 - never a traceback for the user
+                c.lines, c.text_note = [], f"The text could not be read: {one_line(err)}."
+            else:
+                if not c.lines:
+                    c.text_note = "No text was found."
+        return c.lines
 
     def question_of(self, request_id: int) -> str | None:
         asked = self._asked.get(request_id)
@@ -175,20 +274,29 @@ class Session:
         c, question = asked
         if question:
             c.turns.append(Turn(question, answer.text))
+            turn = SessionTurn(question, answer, c.source, model)
         else:
             c.caption = answer.text
-        turn = SessionTurn(question, answer, c.source, model)
+            turn = self._description(c, answer, model, self.text_lines(c))
         self._keep(c, turn)
-        if self.auto_speak and self.speaker is not None:
-            self.speaker.say(answer.text)
+        self._say(turn)
         return turn
+
+    def _description(self, c: Conversation, answer: Answer, model: ModelInfo | None,
+                     lines: list[TextLine]) -> SessionTurn:
+        return SessionTurn("", answer, c.source, model, tuple(reading_order(lines)), c.text_note, c.image.size,
+                           spoken_lines=self.spoken_lines)
+
+    def _say(self, turn: SessionTurn) -> None:
+        if self.auto_speak and self.speaker is not None:
+            self.speaker.say(turn.spoken)
 
     def _keep(self, c: Conversation, turn: SessionTurn) -> None:
         if self.history is None or c.history_id == -1:
             return
         info = turn.model
         row = NewTurn(turn.question, turn.answer.text, info.model if info else "", info.precision if info else "",
-                      turn.answer.seconds)
+                      turn.answer.seconds, tuple(line.to_dict() for line in turn.lines))
         try:
             if c.history_id is None:
                 c.history_id = self.history.start(_encoded(c), c.source, [row])

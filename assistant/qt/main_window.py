@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from assistant import APP_NAME
 from assistant.core.capture.screen import Capturer
 from assistant.core.history.store import HistoryStore
+from assistant.core.session import TextRunner
 from assistant.core.speech import Speaker
 from assistant.qt.a11y import announce, name
 from assistant.qt.conversation_controller import ConversationController
@@ -33,6 +34,7 @@ from assistant.qt.conversation_list import ConversationList
 from assistant.qt.inputs import mime_has_image, pil_to_qimage
 from assistant.qt.model_state import ModelStateLine
 from assistant.qt.question_box import QuestionBox
+from assistant.qt.text_pane import TextPane
 from assistant.qt.worker import ModelService
 
 log = logging.getLogger(__name__)
@@ -44,13 +46,15 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()  # the Settings action: whoever owns the settings opens them
 
     def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 100,
-                 auto_speak: bool = True, history: HistoryStore | None = None):
+                 auto_speak: bool = True, history: HistoryStore | None = None, reader: TextRunner | None = None,
+                 spoken_lines: int = 10):
         super().__init__()
         self.setWindowTitle(APP_NAME)
         name(self, APP_NAME, "Describes the screen or an image, and answers questions about it.")
         self.service = service
         self._build()
-        self.controller = ConversationController(self, service, capturer, speaker, history, auto_speak, settle_ms)
+        self.controller = ConversationController(self, service, capturer, speaker, history, auto_speak, settle_ms,
+                                                 reader, spoken_lines)
         self.question.returnPressed.connect(self.controller.ask)
         self.setAcceptDrops(True)
         self.show_status("Starting: loading the model…")
@@ -141,6 +145,8 @@ class MainWindow(QMainWindow):
         act("paste", "&Paste image", QKeySequence.StandardKey.Paste, c("paste_image"), "Describe the image on the clipboard.")
         act("ask", "&Ask", None, c("ask"), "Ask the question typed in the question box.")
         act("new", "&New conversation", QKeySequence.StandardKey.New, c("new_conversation"), "Forget the image and questions.")
+        act("copy_text", "&Copy the text found", "Ctrl+Shift+C", c("copy_text"),
+            "Copy all the text read in the image to the clipboard, one line each.")
         act("stop", "S&top speaking", "Escape", c("stop_speaking"), "Stop speaking now.")
         act("repeat", "&Repeat last answer", "Ctrl+R", c("repeat_last"), "Say the last answer again.")
         act("latest", "Go to &latest answer", "Ctrl+L", self.focus_latest, "Move to the newest turn of the conversation.")
@@ -165,8 +171,13 @@ class MainWindow(QMainWindow):
         right.addLayout(ask_row)
         right_box = QWidget()
         right_box.setLayout(right)
+        self.text_pane = TextPane()
+        self.text_view = self.text_pane.list
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.image_pane)
+        left.addWidget(self.text_pane)
         splitter = QSplitter()
-        splitter.addWidget(self.image_pane)
+        splitter.addWidget(left)
         splitter.addWidget(right_box)
         splitter.setStretchFactor(1, 2)
 
@@ -188,7 +199,7 @@ class MainWindow(QMainWindow):
         self.status.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
-        self.panes = [self.image_pane, self.history_view, self.question]
+        self.panes = [self.image_pane, self.text_view, self.history_view, self.question]
         for seq, step in (("F6", 1), ("Shift+F6", -1)):
             QShortcut(QKeySequence(seq), self, lambda s=step: self.cycle_pane(s))
         QWidget.setTabOrder(self.question, self.history_view)
@@ -219,7 +230,7 @@ class MainWindow(QMainWindow):
         menus = [
             ("&File", ["open", "paste", "history", None, "settings", "download", "unload", None, "quit"]),
             ("&Describe", ["describe_screen", "describe_window", "describe_desktop"]),
-            ("&Conversation", ["ask", "latest", "repeat", "stop", "preset", None, "new"]),
+            ("&Conversation", ["ask", "latest", "repeat", "stop", "preset", "copy_text", None, "new"]),
             ("&Help", ["keys"]),
         ]
         for title, keys in menus:
@@ -248,6 +259,7 @@ class MainWindow(QMainWindow):
         return item
 
     def clear_conversation(self) -> None:
+        self.text_pane.show_note("No image yet.")
         self.history_view.clear()
         self.image_pane.clear()
         self.image_pane.setText("No image yet")

@@ -68,3 +68,13 @@ def test_clean_answer_strips_echo_labels_and_invented_next_turns():
     assert clean_answer("Question: x? Answer: a torch", "Question: x? Answer:") == "a torch"
     assert clean_answer("Answer: a torch. Question: what else? Answer: fire") == "a torch."
     assert clean_answer("   ") == ""
+
+
+def test_the_text_found_comes_first_and_takes_at_most_a_third_of_the_budget():
+    fitted = fit_chat([], "what does it say?", words, budget=60, context="Sign in ; Save changes")
+    assert fitted.text == "Text in the image: Sign in ; Save changes. Question: what does it say? Answer:"
+    long_text = " ".join(f"word{i}" for i in range(500))
+    history = [Turn(f"question {i}", f"answer {i}") for i in range(10)]
+    fitted = fit_chat(history, "and now?", words, budget=60, context=long_text)
+    assert words(fitted.text) <= 60 and "word0 " in fitted.text and "word30" not in fitted.text
+    assert fitted.text.endswith("Question: and now? Answer:") and not fitted.question_shortened

@@ -101,3 +101,60 @@ def test_a_failing_history_is_said_once_and_the_conversation_goes_on(model, phot
         request = make()
         assert session.record(request.id, run_request(model, request), model.info) is not None
     assert len(problems) == 1 and "disk I/O error" in problems[0]
+
+
+def dialog_lines():
+    from assistant.core.geometry import Rect
+    from assistant.core.text.reader import TextLine
+
+    return [TextLine("Save", Rect(1060, 630, 60, 24), 0.99), TextLine("Sign in", Rect(1720, 25, 80, 30), 0.98),
+            TextLine("Save changes", Rect(675, 345, 150, 30), 1.0)]
+
+
+def test_the_text_found_joins_the_description_is_spoken_kept_searchable_and_answers_where(model, store):
+    from assistant.core.text.reader import FakeTextReader
+    from assistant.core.text.runner import ThreadTextRunner
+
+    speaker = SilentSpeaker()
+    fake = FakeTextReader(dialog_lines())
+    session = Session(store, speaker, reader=ThreadTextRunner(fake), spoken_lines=2)
+    image = Image.new("RGB", (1920, 1080), "white")
+    session.begin(image, "screen")
+    request = session.describe_request()
+    turn = session.record(request.id, run_request(model, request), model.info)
+    assert fake.images[0].size == (1920, 1080)  # read at full size, not the model's 224 px
+    assert [line.text for line in turn.lines] == ["Sign in", "Save changes", "Save"]  # reading order
+    assert turn.text.startswith(f"Description of screen: {turn.answer.text}\nText on screen:\n")
+    assert "At the top right: Sign in." in turn.text and "Save changes; Save." in turn.text
+    assert speaker.said[-1] == (f"{turn.answer.text} Text on screen:\nAt the top right: Sign in.\n"
+                                "At the centre: Save changes.\n1 more lines in the window.")
+    where = session.ask_request("where is the save button?")
+    assert where.from_text and where.answer.text.startswith("“Save” is at the centre.")  # no model call
+    assert speaker.said[-1] == where.answer.text
+    follow_up = session.ask_request("is it a dialog?")
+    assert follow_up.context == "Sign in ; Save changes ; Save"  # the model gets the text as context
+    (kept,) = store.search("save changes")  # found by its text
+    assert [d["text"] for d in kept.turns[0].lines] == ["Sign in", "Save changes", "Save"]
+    assert kept.turns[1].question == "where is the save button?" and kept.turns[1].answer == where.answer.text
+    reopened = Session(store, reader=None)
+    reopened.reopen(kept, image)
+    assert reopened.ask_request("where is sign in?").answer.text.startswith("“Sign in” is at the top right.")
+
+
+def test_when_the_text_cannot_be_read_the_description_goes_on_and_says_so(model):
+    from assistant.core.text.reader import FakeTextReader
+    from assistant.core.text.runner import ThreadTextRunner
+
+    session = Session(reader=ThreadTextRunner(FakeTextReader(error="The text could not be read: engine broke")),
+                      auto_speak=False)
+    session.begin(Image.new("RGB", (640, 480), "white"), "screen")
+    request = session.describe_request()
+    turn = session.record(request.id, run_request(model, request), model.info)
+    assert turn.answer.text and turn.lines == ()
+    assert turn.text.endswith("\nThe text could not be read: engine broke The description goes on without the text.")
+    answer = session.ask_request("where is the OK button?")
+    assert answer.answer.text.startswith("The text could not be read") and "cannot answer" in answer.answer.text
+
+    empty = Session(reader=ThreadTextRunner(FakeTextReader([])), auto_speak=False)
+    empty.begin(Image.new("RGB", (640, 480), "white"), "screen")
+    assert empty.text_only().text == "No text was found."

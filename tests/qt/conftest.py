@@ -56,10 +56,10 @@ def make_window(qtbot, tiny_model_dirs):
     made = []
 
     def make(gate=None, capture_image: Image.Image | None = None, family="opt", build=None, downloader=None, start=True,
-             history=None, **generation):
+             history=None, reader=None, **generation):
         service = ModelService(build or tiny_factory(tiny_model_dirs[family], gate, **generation), downloader=downloader)
         capturer = FakeCapturer(capture_image or Image.effect_noise((64, 48), 80).convert("RGB"))
-        window = MainWindow(service, capturer, SilentSpeaker(), settle_ms=0, history=history)
+        window = MainWindow(service, capturer, SilentSpeaker(), settle_ms=0, history=history, reader=reader)
         window.capturer = capturer
         window.messages = []
         window.message_shown.connect(window.messages.append)

@@ -12,6 +12,7 @@ opens. A corrupt database is moved aside with its images (never deleted) and a n
 from __future__ import annotations
 
 import io
+import json
 import os
 import sqlite3
 import time
@@ -29,7 +30,7 @@ from assistant.core.errors import AssistantError
 if TYPE_CHECKING:
     from assistant.config import HistorySettings
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 IMAGE_SIDE = 1024  # enough to ask new questions later (the model sees 224 px)
 THUMB_SIDE = 160
 
@@ -47,6 +48,10 @@ MIGRATIONS = {
         ALTER TABLE turns ADD COLUMN seconds REAL NOT NULL DEFAULT 0;
         CREATE INDEX turns_by_conversation ON turns(conversation_id, id);
     """,
+    3: """
+        ALTER TABLE turns ADD COLUMN text TEXT NOT NULL DEFAULT '';
+        ALTER TABLE turns ADD COLUMN text_lines TEXT NOT NULL DEFAULT '[]';
+    """,
 }
 
 
@@ -63,6 +68,7 @@ class NewTurn:
     model: str = ""
     device: str = ""
     seconds: float = 0.0
+    lines: tuple[dict, ...] = ()  # the text found: TextLine.to_dict() each, in reading order
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class StoredTurn:
     model: str = ""
     device: str = ""
     seconds: float = 0.0
+    lines: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,8 +201,10 @@ class HistoryStore:
             self._insert_turn(conversation_id, NewTurn(question, answer, model, device, seconds))
 
     def _insert_turn(self, cid: int, t: NewTurn) -> None:
-        self.db.execute("INSERT INTO turns (conversation_id, question, answer, time, model, device, seconds) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)", (cid, t.question, t.answer, time.time(), t.model, t.device, t.seconds))
+        self.db.execute("INSERT INTO turns (conversation_id, question, answer, time, model, device, seconds, text, "
+                        "text_lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (cid, t.question, t.answer, time.time(), t.model, t.device, t.seconds,
+                         "\n".join(d["text"] for d in t.lines), json.dumps(list(t.lines), ensure_ascii=False)))
 
     def delete(self, conversation_id: int | None = None) -> int:
         """Delete one conversation, or all of them (None); returns how many."""
@@ -227,9 +236,9 @@ class HistoryStore:
                               (conversation_id,)).fetchone()
         if row is None:
             raise HistoryError(f"There is no conversation {conversation_id} in the history.")
-        turns = tuple(StoredTurn(*t) for t in self.db.execute(
-            "SELECT question, answer, time, model, device, seconds FROM turns WHERE conversation_id = ? ORDER BY id",
-            (conversation_id,)))
+        turns = tuple(StoredTurn(*t[:6], tuple(_lines(t[6]))) for t in self.db.execute(
+            "SELECT question, answer, time, model, device, seconds, text_lines FROM turns WHERE conversation_id = ? "
+            "ORDER BY id", (conversation_id,)))
         folder = self.folder / "images"
         return StoredConversation(row[0], row[1], row[2], folder / row[3] if row[3] else None,
                                   folder / row[4] if row[4] else None, turns)
@@ -238,8 +247,8 @@ class HistoryStore:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         ids = [r[0] for r in self.db.execute(
             "SELECT DISTINCT c.id FROM conversations c JOIN turns t ON t.conversation_id = c.id "
-            "WHERE t.question LIKE ? ESCAPE '\\' OR t.answer LIKE ? ESCAPE '\\' OR c.source LIKE ? ESCAPE '\\' "
-            "ORDER BY c.started DESC", (pattern, pattern, pattern))]
+            "WHERE t.question LIKE ? ESCAPE '\\' OR t.answer LIKE ? ESCAPE '\\' OR t.text LIKE ? ESCAPE '\\' "
+            "OR c.source LIKE ? ESCAPE '\\' ORDER BY c.started DESC", (pattern, pattern, pattern, pattern))]
         return [self.get(cid) for cid in ids]
 
     def close(self) -> None:
@@ -254,6 +263,14 @@ class HistoryStore:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
         return names
+
+
+def _lines(raw: str) -> list[dict]:
+    try:
+        lines = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    return [d for d in lines if isinstance(d, dict) and "text" in d and "box" in d]
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,8 @@ class VisionModel(Protocol):
     def caption(self, image: Image.Image, prefix: str | None = None) -> Answer:
         """Describe ``image``; with ``prefix``, continue that text (prompted caption)."""
 
-    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = ()) -> Answer:
-        """Answer ``question`` about ``image``, given the earlier turns of the conversation."""
+    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "") -> Answer:
+        """Answer ``question`` about ``image``, given the earlier turns and ``context`` (the text found in it)."""
 
     def cancel(self) -> None:
         """Stop the running request within one decoding step; it raises ``Cancelled``."""
@@ -123,6 +123,7 @@ class AskRequest:
     image: Image.Image = field(repr=False)
     question: str = ""
     history: tuple[Turn, ...] = ()
+    context: str = ""  # the text found in the image, given to the model before the question
     id: int = field(default_factory=lambda: next(_ids))
     kind: ClassVar[str] = "ask"
 
@@ -134,4 +135,4 @@ def run_request(model: VisionModel, request: ModelRequest) -> Answer:
     """The one place a request type turns into a model call."""
     if isinstance(request, CaptionRequest):
         return model.caption(request.image, request.prefix)
-    return model.ask(request.image, request.question, request.history)
+    return model.ask(request.image, request.question, request.history, request.context)

@@ -92,11 +92,11 @@ class Blip2Model:
             text = f"{fitted.text} {text}"
         return self._answer(text, tokens, start, reused, fitted)
 
-    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = ()) -> Answer:
+    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "") -> Answer:
         self._cancel.clear()
         start = time.perf_counter()
         feats, reused = self._image_features(image)
-        fitted = fit_chat(history, question, self._count_tokens, self._prompt_budget())
+        fitted = fit_chat(history, question, self._count_tokens, self._prompt_budget(), context)
         tokens = self._generate(feats, self._prompt_ids(fitted.text))
         return self._answer(clean_answer(self._decode(tokens), fitted.text), tokens, start, reused, fitted)
 

@@ -76,8 +76,8 @@ class ModelProcess:
     def caption(self, image: Image.Image, prefix: str | None = None) -> Answer:
         return self._request("caption", image, prefix)
 
-    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = ()) -> Answer:
-        return self._request("ask", image, question, tuple(history))
+    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "") -> Answer:
+        return self._request("ask", image, question, tuple(history), context)
 
     def cancel(self) -> None:
         try:
@@ -220,7 +220,7 @@ def serve(conn, settings: ModelSettings, generation: GenerationSettings) -> None
             else:
                 if args[0] is not None:
                     image = args[0]
-                result = model.caption(image, args[1]) if kind == "caption" else model.ask(image, args[1], args[2])
+                result = model.caption(image, args[1]) if kind == "caption" else model.ask(image, *args[1:])
             conn.send(("result", result))
         except Cancelled as err:
             conn.send(("error", "cancelled", str(err)))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 # OPT and Flan-T5 in BLIP-2 were trained with a 512-token context.
 CONTEXT_TOKENS = 512
 MAX_QUESTION_CHARS = 2000  # longer text is cut before tokenising: it could never fit anyway
+MAX_CONTEXT_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,20 @@ def question_prompt(question: str) -> str:
     return f"Question: {clean_text(question)} Answer:"
 
 
-def chat_prompt(history: Sequence[Turn], question: str) -> str:
-    """The seed post's chat format; with no history it is the plain question format."""
+def chat_prompt(history: Sequence[Turn], question: str, context: str = "") -> str:
+    """The seed post's chat format; with no history it is the plain question format.
+
+    ``context`` (the text found in the image) comes first, as InstructBLIP puts OCR tokens
+    before the question: "Text in the image: … Question: … Answer:".
+    """
     template = "Question: {} Answer: {}."
     earlier = " ".join(template.format(clean_text(t.question), clean_text(t.answer)) for t in history)
     current = question_prompt(question)
-    return f"{earlier} {current}" if earlier else current
+    chat = f"{earlier} {current}" if earlier else current
+    return f"Text in the image: {clean_text(context)}. {chat}" if clean_text(context) else chat
+
+
+CONTEXT_SHARE = 3  # the text found takes at most a third of the prompt's tokens
 
 
 def fit_chat(
@@ -54,20 +63,25 @@ def fit_chat(
     question: str,
     count_tokens: Callable[[str], int],
     budget: int,
+    context: str = "",
 ) -> FittedPrompt:
     """The longest chat prompt within ``budget`` tokens. Never raises for length.
 
-    Drops the oldest turns first; if the question alone is still too long, keeps its
-    beginning (the part people usually put the actual question in).
+    ``context`` is cut to a third of the budget first. Then the oldest turns are dropped;
+    if the question alone is still too long, its beginning is kept (the part people
+    usually put the actual question in), without the context.
     """
+    context = clean_text(context)[:MAX_CONTEXT_CHARS]
+    if context and count_tokens(context) > budget // CONTEXT_SHARE:
+        context = _longest_fitting(context, lambda c: count_tokens(c) <= budget // CONTEXT_SHARE)
     full = clean_text(question)
     question = full[:MAX_QUESTION_CHARS]
     history = list(history)
     dropped = 0
-    while history and count_tokens(chat_prompt(history, question)) > budget:
+    while history and count_tokens(chat_prompt(history, question, context)) > budget:
         history.pop(0)
         dropped += 1
-    text = chat_prompt(history, question)
+    text = chat_prompt(history, question, context)
     if count_tokens(text) <= budget:
         return FittedPrompt(text, dropped, len(question) < len(full))
     cut = _longest_fitting(question, lambda q: count_tokens(question_prompt(q)) <= budget)

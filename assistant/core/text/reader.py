@@ -1,0 +1,111 @@
+"""Reading the text in an image: the ``TextReader`` interface, RapidOCR behind it, and a fake.
+
+RapidOCR (``rapidocr`` 3.x on ONNX Runtime, Apache-2.0) ships its PP-OCRv6 detection and
+recognition models inside its wheel, so nothing is downloaded at run time and it works
+offline from the first start. It reads the image at full resolution (never the 224 px
+the caption model sees). See bench/ocr.py for why it was chosen over the 1.4 releases.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from PIL import Image
+
+from assistant.core.errors import AssistantError, one_line
+from assistant.core.geometry import Rect
+
+log = logging.getLogger(__name__)
+
+# Screens are upright: the angle classifier only costs time. Detection at up to 2000 px on the
+# long side keeps 10-12 px text of a 1080p screen readable; a 4K screen is read at half size.
+RAPIDOCR_PARAMS = {
+    "Global.use_cls": False,
+    "Global.log_level": "warning",
+    "Global.text_score": 0.5,
+    "Det.limit_type": "max",
+    "Det.limit_side_len": 2000,
+}
+
+
+class TextReadError(AssistantError):
+    """The text could not be read (the OCR engine is missing or failed): one line for the user."""
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str
+    box: Rect  # in the image's pixels
+    confidence: float  # 0..1
+
+    def to_dict(self) -> dict:
+        b = self.box
+        return {"text": self.text, "box": [b.left, b.top, b.width, b.height], "confidence": round(self.confidence, 3)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TextLine:
+        return cls(d["text"], Rect(*d["box"]), float(d.get("confidence", 1.0)))
+
+
+class TextReader(Protocol):
+    def read(self, image: Image.Image) -> list[TextLine]:
+        """The lines of text in ``image`` (any order; ``layout`` puts them in reading order)."""
+
+
+class RapidTextReader:
+    """RapidOCR, loaded on first use (about 0.3 s), then reused. Safe to call from one thread at a time."""
+
+    def __init__(self, params: dict | None = None):
+        self._params = {**RAPIDOCR_PARAMS, **(params or {})}
+        self._engine = None
+        self._lock = threading.Lock()
+
+    def read(self, image: Image.Image) -> list[TextLine]:
+        with self._lock:
+            engine = self._load()
+            try:
+                result = engine(image.convert("RGB"))
+            except Exception as err:  # a bug or a bad image in the engine: said in one line, logged in full
+                log.exception("OCR failed")
+                raise TextReadError(f"The text could not be read: {one_line(err)}") from err
+        if result.txts is None or result.boxes is None:
+            return []
+        return [TextLine(text.strip(), _rect(box), float(score))
+                for box, text, score in zip(result.boxes, result.txts, result.scores or ()) if text.strip()]
+
+    def _load(self):
+        if self._engine is None:
+            try:
+                from rapidocr import RapidOCR
+            except ImportError as err:
+                raise TextReadError("Reading text needs the rapidocr package: pip install rapidocr onnxruntime") from err
+            try:
+                self._engine = RapidOCR(params=self._params)
+            except Exception as err:
+                log.exception("OCR engine failed to start")
+                raise TextReadError(f"The text reader failed to start: {one_line(err)}") from err
+        return self._engine
+
+
+class FakeTextReader:
+    """Returns the lines it was given (or raises ``error``); for tests of what is built on top."""
+
+    def __init__(self, lines: Sequence[TextLine] = (), error: str | None = None):
+        self.lines, self.error = list(lines), error
+        self.images: list[Image.Image] = []
+
+    def read(self, image: Image.Image) -> list[TextLine]:
+        self.images.append(image)
+        if self.error:
+            raise TextReadError(self.error)
+        return list(self.lines)
+
+
+def _rect(quad) -> Rect:
+    xs, ys = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
+    left, top = int(min(xs)), int(min(ys))
+    return Rect(left, top, max(1, int(max(xs)) - left), max(1, int(max(ys)) - top))

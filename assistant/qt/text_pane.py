@@ -1,0 +1,43 @@
+"""The text found in the image: one line per item (a braille display reads it line by line), with where it is."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
+
+from assistant.qt.a11y import name
+
+HELP = "The text read in the image, in reading order, one line per item, each with where it is."
+
+
+class TextPane(QWidget):
+    def __init__(self):
+        super().__init__()
+        self.list = name(QListWidget(), "Text found", HELP)
+        self.list.setWordWrap(True)
+        label = QLabel("Te&xt found:")
+        label.setBuddy(self.list)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label)
+        layout.addWidget(self.list, 1)
+        self.lines: list[str] = []
+        self.show_note("No image yet.")
+
+    def show_lines(self, items: list[str], lines: list[str]) -> None:
+        """``items`` as shown (text and where); ``lines`` the bare text, for copying."""
+        self.list.clear()
+        self.list.addItems(items)
+        self.lines = list(lines)
+        self.list.setAccessibleName(f"Text found: {len(items)} lines")
+        if items:
+            self.list.setCurrentRow(0)
+
+    def show_note(self, note: str) -> None:
+        """No lines: why (not read yet, none found, the reader failed)."""
+        self.list.clear()
+        self.list.addItem(note)
+        self.lines = []
+        self.list.setAccessibleName(f"Text found: {note}")
+
+    def all_text(self) -> str:
+        return "\n".join(self.lines)
