@@ -220,8 +220,8 @@ def _converse(args, settings: Settings, image, store, started: float) -> int:
             caption = session.record(request.id, run_request(model, request), info)
             if caption.answer.prompt_shortened:
                 _note("the --prompt text was shortened to fit the model.")
-        if caption.text_note and reading and not args.text_only:
-            _note(caption.text_note)
+        if caption.text_note and not caption.text_note.startswith("No text") and not args.text_only:
+            _note(caption.text_note)  # the reader failed; "no text" is in --json and needs no note on a photo
         _emit(args, _with_text(caption))
         for n, question in enumerate(args.ask, 1):
             turn = session.ask_request(question)

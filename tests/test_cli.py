@@ -237,3 +237,45 @@ def test_a_shortened_question_is_said_on_stderr_and_in_json(tiny_model_dirs, pic
     record = json.loads(result.stdout)
     assert [t["question_shortened"] for t in record["turns"]] == [True, False]
     assert record["prompt_shortened"] is False
+
+
+@pytest.fixture
+def dialog_png(tmp_path):
+    from tests.text.screens import dialog
+
+    path = tmp_path / "dialog.png"
+    dialog()[0].save(path)
+    return path
+
+
+def test_describe_reads_the_text_and_answers_where_from_it(tiny_model_dirs, dialog_png):
+    result = run("describe", str(dialog_png), "--model", str(tiny_model_dirs["opt"]), "--max-new-tokens", "4",
+                 "--ask", "where is the Sign in button?", "--ask", "where is the Sign out link?", "--json", "-q")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    texts = [line["text"] for line in record["text"]]
+    assert texts[:2] == ["Sign in", "Save changes"] and {"Delete", "Cancel", "Save"} <= set(texts)
+    first = record["text"][0]
+    assert len(first["box"]) == 4 and 0.5 <= first["confidence"] <= 1
+    where, missing = record["turns"]
+    assert where["from_text"] and where["answer"].startswith("“Sign in” is at the top right.")
+    assert missing["from_text"] and " at the " not in missing["answer"]
+
+    plain = run("describe", str(dialog_png), "--model", str(tiny_model_dirs["opt"]), "--max-new-tokens", "4", "-q")
+    lines = plain.stdout.splitlines()
+    assert lines[1:4] == ["Text on screen:", "At the top right: Sign in.",
+                          "At the centre: Save changes; Do you want to save the document; before closing it; Delete; "
+                          "Cancel; Save."]
+
+
+def test_text_only_needs_no_model_and_says_when_there_is_no_text(dialog_png, tmp_path):
+    result = run("describe", str(dialog_png), "--text-only", "--model", str(tmp_path / "no model"), "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["caption"] == "" and record["model"] is None and len(record["text"]) == 7
+    blank = tmp_path / "blank.png"
+    from PIL import Image
+
+    Image.new("RGB", (640, 480), "white").save(blank)
+    empty = run("describe", str(blank), "--text-only")
+    assert empty.returncode == 0 and empty.stdout.strip() == "No text was found."

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # long side keeps 10-12 px text of a 1080p screen readable; a 4K screen is read at half size.
 RAPIDOCR_PARAMS = {
     "Global.use_cls": False,
-    "Global.log_level": "warning",
+    "Global.log_level": "error",  # "no text found" is not a warning here: the caller says it once
     "Global.text_score": 0.5,
     "Det.limit_type": "max",
     "Det.limit_side_len": 2000,
