@@ -76,6 +76,13 @@ class ConversationController(QObject):
         if auto_speak is not None:
             self.session.auto_speak = auto_speak
 
+    def set_reader(self, reader: TextRunner | None, spoken_lines: int) -> None:
+        """Reading the text turned on or off (applies from the next image), or fewer or more lines spoken."""
+        old = self.session.reader
+        if old is not None and old is not reader and hasattr(old, "close"):
+            old.close()
+        self.session.reader, self.session.spoken_lines = reader, spoken_lines
+
     def set_history(self, history: HistoryStore | None) -> None:
         self.history = self.session.history = history
 

@@ -123,6 +123,12 @@ class SettingsController:
             notes += self._apply_hotkeys()
         if new.history != old.history:
             notes += self._reopen_history(new)
+        if new.text != old.text:
+            from assistant.core.text.runner import ProcessTextRunner
+
+            reader = w.controller.session.reader if new.text.enabled == old.text.enabled else (
+                ProcessTextRunner() if new.text.enabled else None)
+            w.controller.set_reader(reader, new.text.spoken_lines)
         if new.appearance != old.appearance:
             apply_appearance(new.appearance)
         if self.save:

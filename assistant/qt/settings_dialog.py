@@ -29,7 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.config import MODEL_PRESETS, AppearanceSettings, HistorySettings, HotkeySettings, Settings
+from assistant.config import (
+    MODEL_PRESETS,
+    AppearanceSettings,
+    HistorySettings,
+    HotkeySettings,
+    Settings,
+    TextSettings,
+)
 from assistant.core.hotkeys.bindings import ACTIONS, DEFAULT_BINDINGS, problem_with
 from assistant.qt.a11y import announce, name
 from assistant.qt.hotkey_recorder import HotkeyButton
@@ -179,8 +186,13 @@ class SettingsDialog(QDialog):
         self.volume = _spin(0, 100, round(100 * s.volume), "Volume", " %")
         self.auto_speak = name(QCheckBox("Speak descriptions and answers as they &arrive"), "Speak answers as they arrive")
         self.auto_speak.setChecked(s.auto_speak)
+        t = self.settings.text
+        self.read_text = name(QCheckBox("Rea&d the text in each image (on this computer)"), "Read the text in each image")
+        self.read_text.setChecked(t.enabled)
+        self.spoken_lines = _spin(0, 200, t.spoken_lines, "Lines of text spoken after the description", " lines")
         self._form(page, [("Speak &with:", self.output), ("&Voice:", self.voice), ("&Rate:", self.rate),
-                          ("Vol&ume:", self.volume), (None, self.auto_speak)])
+                          ("Vol&ume:", self.volume), (None, self.auto_speak), (None, self.read_text),
+                          ("Lines of te&xt spoken:", self.spoken_lines)])
 
     def _fill_voices(self) -> None:
         """List the engine's voices the first time the Speech tab shows with an output that uses them."""
@@ -262,4 +274,5 @@ class SettingsDialog(QDialog):
             history=HistorySettings(enabled=self.history_on.isChecked(), store_images=self.store_images.isChecked(),
                                     keep_days=self.keep_days.value()),
             appearance=AppearanceSettings(theme=self.theme.currentData(), font_size=font if font > 5 else 0),
+            text=TextSettings(enabled=self.read_text.isChecked(), spoken_lines=self.spoken_lines.value()),
         )

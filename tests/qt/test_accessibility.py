@@ -36,10 +36,10 @@ def test_f6_moves_between_panes(window, qtbot):
     window.activateWindow()
     window.question.setFocus()
     seen = []
-    for _ in range(3):
+    for _ in range(4):
         qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F6)
         seen.append(QApplication.focusWidget())
-    assert seen == [window.image_pane, window.history_view, window.question]
+    assert seen == [window.image_pane, window.text_view, window.history_view, window.question]
     qtbot.keyClick(window.question, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
     assert QApplication.focusWidget() is window.history_view
 

@@ -88,3 +88,17 @@ def recall(expected: list[str], read: list[str]) -> float:
             have[w] -= 1
             hit += 1
     return hit / len(want) if want else 1.0
+
+
+def dense_screen(width=1920, height=1080, size=14):
+    """A full screen of text, as an editor or a web page: three columns of 30 lines."""
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    f = font("sans", size)
+    lines = []
+    for column in range(3):
+        for row in range(30):
+            text = SENTENCES[(row + column) % len(SENTENCES)]
+            draw.text((40 + column * 640, 30 + row * 34), text, font=f, fill="black")
+            lines.append(text)
+    return image, lines
