@@ -110,6 +110,27 @@ def test_global_describe_and_repeat_from_a_terminal_are_heard_through_orca(orca,
     assert active == terminal, name  # all of it without leaving the terminal
 
 
+def test_the_text_on_screen_is_heard_through_orca_after_the_caption(orca, start, tmp_path):
+    """A terminal showing known text; the global describe: Orca speaks the caption, then the text found."""
+    proc = subprocess.Popen(["xterm", "-T", "Notes", "-fa", "DejaVu Sans Mono", "-fs", "16", "-geometry", "50x6+200+200",
+                             "-e", "sh", "-c", "printf '%s\\n' 'Backup finished without errors'; cat"], env=orca.env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wid = wait_for_x(orca.env, lambda: _search(orca.env, "^Notes$"), 30, "the terminal")
+        app = start()
+        activate(orca.env, wid)
+        mark = orca.mark()
+        press(orca.env, "ctrl+alt+shift+w")
+        app.wait_line(r"action describe_window: captured in \d+ ms, answered in \d+ ms")
+        caption = latest_texts(orca, tmp_path / "data")[0]
+        heard = orca.wait_heard("Backup finished without errors", 10, mark)
+        assert normalise(caption) in normalise(heard) and "text on screen" in normalise(heard), heard
+        assert normalise(heard).index(normalise(caption)) < normalise(heard).index("backup finished")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def test_with_no_model_a_global_describe_is_answered_at_once_through_orca(orca, terminal, tmp_path):
     """A model folder that does not exist: the failure, then each press, are heard with what to do; nothing is kept."""
     app = App(["--model", str(tmp_path / "no such model"), "--log-level", "info"], orca.env)
