@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import queue
-import sys
 import threading
 from collections.abc import Sequence
 
@@ -35,6 +33,7 @@ from assistant.core.errors import (
 )
 from assistant.core.model.backend import Answer, ModelInfo, ProgressCallback, model_image
 from assistant.core.model.prompts import Turn
+from assistant.core.processes import lower_priority
 
 log = logging.getLogger(__name__)
 ERRORS = {"cancelled": Cancelled, "unavailable": ModelUnavailableError, "load": ModelLoadError,
@@ -165,23 +164,6 @@ class ModelProcess:
             proc.join(5)
         if conn is not None:
             conn.close()
-
-
-def lower_priority() -> None:
-    """Yield the CPU to the window (and the screen reader) when both want it.
-
-    On a laptop with two cores the model's threads otherwise delay the window's replies to the screen reader.
-    """
-    try:
-        if sys.platform == "win32":
-            import ctypes
-
-            below_normal = 0x4000  # BELOW_NORMAL_PRIORITY_CLASS
-            ctypes.windll.kernel32.SetPriorityClass(ctypes.windll.kernel32.GetCurrentProcess(), below_normal)
-        else:
-            os.nice(5)
-    except (OSError, AttributeError):  # not allowed, or no such call: run at the usual priority
-        log.info("could not lower the model process's priority", exc_info=True)
 
 
 def serve(conn, settings: ModelSettings, generation: GenerationSettings) -> None:

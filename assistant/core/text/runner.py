@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from PIL import Image
 
+from assistant.core.processes import lower_priority
 from assistant.core.text.reader import RapidTextReader, TextLine, TextReader, TextReadError
 
 log = logging.getLogger(__name__)
@@ -38,7 +42,17 @@ _reader: TextReader | None = None  # in the text process
 
 def _start(make: Callable[[], TextReader]) -> None:
     global _reader
+    lower_priority()  # like the model's process: the window, the window manager and the screen reader go first
+    threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     _reader = make()
+
+
+def _exit_with_parent() -> None:
+    """A pool worker waits for work for ever: end it when the app ends, however the app ended (even killed)."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
 
 
 def _read(image: Image.Image) -> list[TextLine]:
