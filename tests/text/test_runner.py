@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from assistant.core.text.reader import TextReadError
 from assistant.core.text.runner import ProcessTextRunner
