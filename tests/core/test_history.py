@@ -44,6 +44,18 @@ def test_round_trip_search_export_and_delete(store):
     assert store.delete() == 1 and store.list() == []
 
 
+def test_the_text_found_is_kept_searchable_and_exported(store):
+    lines = ({"text": "Sign in", "box": [1720, 25, 80, 30], "confidence": 0.98},
+             {"text": "Save *changes*", "box": [675, 345, 150, 30], "confidence": 1.0})
+    cid = store.start(None, "screen", [NewTurn("", "a dialog", lines=lines)])
+    (found,) = store.search("sign IN")  # the text found, not the JSON around it
+    assert found.id == cid and found.turns[0].lines == lines
+    assert store.search("confidence") == [] and store.search("box") == []
+    markdown = to_markdown([found])
+    assert "**Text found:**\n\n- Sign in\n- Save \\*changes\\*" in markdown
+    assert "<dt>Text found</dt><dd><ul><li>Sign in</li><li>Save *changes*</li></ul></dd>" in to_html([found])
+
+
 def test_files_are_private(store):
     cid = store.start(Image.new("RGB", (20, 20)), "screen", [NewTurn("", "x")])
     assert stat.S_IMODE(os.stat(store.folder).st_mode) == 0o700

@@ -19,7 +19,14 @@ def to_markdown(conversations: list[StoredConversation]) -> str:
         parts.append(f"## {c.source}, {_when(c.started)}\n")
         for t in c.turns:
             parts.append(f"**Description:** {t.answer}\n" if not t.question else f"**Q:** {t.question}  \n**A:** {t.answer}\n")
+            if t.lines:
+                parts.append("**Text found:**\n\n" + "\n".join(f"- {_md(d['text'])}" for d in t.lines) + "\n")
     return "\n".join(parts)
+
+
+def _md(text: str) -> str:
+    """One line of text found, safe as a Markdown list item (no markup of its own)."""
+    return "".join(f"\\{ch}" if ch in "\\`*_[]<>#|" else ch for ch in text)
 
 
 def to_html(conversations: list[StoredConversation]) -> str:
@@ -34,6 +41,9 @@ def to_html(conversations: list[StoredConversation]) -> str:
         for t in c.turns:
             label = "Description" if not t.question else html.escape(t.question)
             body.append(f"<dt>{label}</dt><dd>{html.escape(t.answer)}</dd>")
+            if t.lines:
+                items = "".join(f"<li>{html.escape(d['text'])}</li>" for d in t.lines)
+                body.append(f"<dt>Text found</dt><dd><ul>{items}</ul></dd>")
         body.append("</dl></section>")
     return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>BLIP Assistant history</title></head>"
             "<body><h1>BLIP Assistant history</h1>" + "".join(body) + "</body></html>\n")
