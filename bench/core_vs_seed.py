@@ -95,14 +95,19 @@ def run_seed(path: Path) -> dict:
 def run_ours(path: Path, cpu_precision: str = "auto") -> dict:
     from assistant.config import GenerationSettings, ModelSettings
     from assistant.core.model.blip2 import Blip2Model
-    from assistant.core.model.prompts import Turn
 
     t = time.perf_counter()
     settings = ModelSettings(model=str(path), cpu_precision=cpu_precision)
     model = Blip2Model(settings, GenerationSettings(max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS))
     info = model.load()
     load = time.perf_counter() - t
-    image = _image()
+    return {"load_s": load, "turns_s": converse(model, _image()), "precision": f"{info.precision} ({info.reason})"}
+
+
+def converse(model, image) -> list[float]:
+    """Seconds for a caption and each of QUESTIONS as one conversation, through ``Blip2Model``."""
+    from assistant.core.model.prompts import Turn
+
     turns, history = [], []
     t = time.perf_counter()
     model.caption(image)
@@ -112,7 +117,7 @@ def run_ours(path: Path, cpu_precision: str = "auto") -> dict:
         answer = model.ask(image, q, history)
         history.append(Turn(q, answer.text))
         turns.append(time.perf_counter() - t)
-    return {"load_s": load, "turns_s": turns, "precision": f"{info.precision} ({info.reason})"}
+    return turns
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from core_vs_seed import DEFAULT_CACHE, QUESTIONS, _image, build  # noqa: E402
+from core_vs_seed import DEFAULT_CACHE, _image, build, converse  # noqa: E402
 
 PLANS = ("4bit", "8bit", "none")
 
@@ -33,7 +33,6 @@ def measure(path: str, quantization: str, device: str) -> dict:
 
     from assistant.config import GenerationSettings, ModelSettings
     from assistant.core.model.blip2 import Blip2Model
-    from assistant.core.model.prompts import Turn
 
     cuda = device == "cuda"
     if cuda:
@@ -44,15 +43,7 @@ def measure(path: str, quantization: str, device: str) -> dict:
     info = model.load()
     load_s = time.perf_counter() - start
     image = _image()
-    turns, history = [], []
-    t = time.perf_counter()
-    model.caption(image)
-    turns.append(time.perf_counter() - t)
-    for question in QUESTIONS:
-        t = time.perf_counter()
-        answer = model.ask(image, question, history)
-        history.append(Turn(question, answer.text))
-        turns.append(time.perf_counter() - t)
+    turns = converse(model, image)
     model.set_generation(GenerationSettings(max_new_tokens=64, min_new_tokens=64))
     model.caption(image)  # warm for this length
     t = time.perf_counter()

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QListWidgetItem
 
@@ -23,11 +23,11 @@ from assistant.core.history.store import HistoryStore
 from assistant.core.model.backend import Answer, ModelRequest, Progress
 from assistant.core.session import PRESETS, Session, SessionError, SessionTurn, TextRunner, turn_text
 from assistant.core.speech import Speaker
-from assistant.core.text.layout import line_item, reading_order
 from assistant.qt.capture_flow import CaptureFlow
 from assistant.qt.download_flow import DownloadFlow
 from assistant.qt.inputs import IMAGE_FILTER, image_from_mime, mime_has_image
 from assistant.qt.model_state import refusal, with_next_steps
+from assistant.qt.text_flow import TextFlow
 from assistant.qt.worker import ModelService, ModelState
 
 log = logging.getLogger("assistant.qt.main_window")  # one logger name for every window message
@@ -37,8 +37,6 @@ TARGETS = {"screen": "the screen", "window": "the active window", "desktop": "al
 
 
 class ConversationController(QObject):
-    _text_read = Signal()  # emitted on the text reader's thread: handled here, on the GUI thread
-
     def __init__(self, window, service: ModelService, capturer: Capturer, speaker: Speaker | None,
                  history: HistoryStore | None, auto_speak: bool, settle_ms: int, reader: TextRunner | None = None,
                  spoken_lines: int = 10):
@@ -46,8 +44,7 @@ class ConversationController(QObject):
         self.window, self.service = window, service
         self.session = Session(history, speaker, auto_speak=auto_speak, reader=reader, spoken_lines=spoken_lines,
                                on_problem=lambda message: self.report(message, error=True))
-        self._waiting_for_text: list = []  # what runs once the text is read: an answer to record, a question…
-        self._text_read.connect(self._on_text_read)
+        self.text_flow = TextFlow(window, self.session, self.report)
         self.history = history  # read by the history dialog; written only through the session
         self.capture_flow = CaptureFlow(window, capturer, settle_ms)
         self.download_flow = DownloadFlow(window, service)
@@ -141,64 +138,32 @@ class ConversationController(QObject):
         text_only = preset.text_only and self.session.reader is not None  # needs no model: never refused
         if not text_only and self._refused("described"):
             return
-        conversation = self.session.begin(image, source)
+        self.session.begin(image, source)
         self._latest = None
-        self._waiting_for_text.clear()
         self.window.show_conversation(image, source, [])
+        self.text_flow.begin()
         if text_only:
             self._latest = (-1, self.window.add_turn_item(f"Text in {source}: {THINKING}"))
-            self._waiting_for_text.append((conversation, self._show_text_only))
+            self.text_flow.when_ready(self._show_text_only)
         else:
             request = self.session.describe_request(prefix=preset.prefix, question=preset.question)
             self._submit(request, turn_text(preset.question or "", THINKING, source))
-        if self.session.reader is not None:  # last: a reading already done runs what waits for it at once
-            self.window.text_pane.show_note("Reading the text…")
-            self.session.when_text_ready(self._text_read.emit)
-        else:
-            self.window.text_pane.show_note("Reading text is turned off in Settings.")
-
-    def _on_text_read(self) -> None:
-        """The text of the current image is read (or failed): show it, then run what waited for it."""
-        conversation = self.session.conversation
-        if conversation is None or not self.session.text_ready():
-            return  # a reading for an image the user has since left
-        self._show_lines(conversation, self.session.text_lines())
-        waiting, self._waiting_for_text = self._waiting_for_text, []
-        for owner, step in waiting:
-            if owner is conversation:
-                step()
-
-    def _show_lines(self, conversation, lines, none: str = "No text was found.") -> None:
-        width, height = conversation.image.size
-        if lines:
-            ordered = reading_order(lines)
-            self.window.text_pane.show_lines([line_item(line, width, height) for line in ordered],
-                                             [line.text for line in ordered])
-        else:
-            self.window.text_pane.show_note(conversation.text_note or none)
 
     def _show_text_only(self) -> None:
         turn = self.session.text_only()
         self._show_turn(self._latest[1], turn)
 
     def copy_text(self) -> None:
-        text = self.window.text_pane.all_text()
-        if not text:
-            self.report("There is no text to copy." if self.session.text_ready() else "The text is still being read.")
-            return
-        QGuiApplication.clipboard().setText(text)
-        count = len(self.window.text_pane.lines)
-        self.report(f"Copied {count} line{'s' if count != 1 else ''} of text.")
+        self.text_flow.copy()
 
     def ask(self) -> None:
         question = self.window.question.text()
-        if question.strip() and not self.session.text_ready():  # "where is X?" needs the text: ask once it is read
-            conversation = self.session.conversation
-            self.window.question.clear()
-            self.window.show_status("Reading the text first…")
-            self._waiting_for_text.append((conversation, lambda: self._ask(question)))
+        if not question.strip() or self.session.text_ready():
+            self._ask(question)
             return
-        self._ask(question)
+        self.window.question.clear()  # "where is X?" needs the text: asked once it is read
+        self.window.show_status("Reading the text first…")
+        self.text_flow.when_ready(lambda: self._ask(question))
 
     def _ask(self, question: str) -> None:
         try:
@@ -232,13 +197,14 @@ class ConversationController(QObject):
     def _on_answered(self, request_id: int, answer: Answer) -> None:
         if self._latest is None or request_id != self._latest[0]:
             return  # an answer to a request the user has since replaced
-        if not self.session.text_ready():  # the caption came before the text: both are said together
-            self._waiting_for_text.append((self.session.conversation, lambda: self._on_answered(request_id, answer)))
+        self.text_flow.when_ready(lambda: self._record(request_id, answer))  # the caption is said with the text
+
+    def _record(self, request_id: int, answer: Answer) -> None:
+        if self._latest is None or request_id != self._latest[0]:
             return
         turn = self.session.record(request_id, answer, self.service.info)
-        if turn is None:
-            return
-        self._show_turn(self._latest[1], turn)
+        if turn is not None:
+            self._show_turn(self._latest[1], turn)
 
     def _show_turn(self, item: QListWidgetItem, turn: SessionTurn) -> None:
         item.setText(turn.text)
@@ -263,7 +229,7 @@ class ConversationController(QObject):
         self.service.stop()
         self.session.clear()
         self._latest = None
-        self._waiting_for_text.clear()
+        self.text_flow.clear()
         self.window.clear_conversation()
         self.report("New conversation.")
 
@@ -318,14 +284,14 @@ class ConversationController(QObject):
         self.service.stop()
         self._latest = None
         texts = [turn_text(t.question, t.answer, stored.source) for t in stored.turns]
-        self._waiting_for_text.clear()
+        self.text_flow.clear()
         conversation = self.session.reopen(stored, image)
         self.window.show_conversation(image, stored.source, texts, description=stored.caption)
         if conversation is None:
             self.report(f"Reopened {stored.source} without its image (images were not stored), so you can read it "
                         "but not ask more.")
             return
-        self._show_lines(conversation, conversation.lines or [], "No text was kept with this conversation.")
+        self.text_flow.show(conversation, conversation.lines or [], "No text was kept with this conversation.")
         self.report(f"Reopened {stored.source}: {stored.caption}. Ask a question to continue.")
         self.window.question.setFocus()
 

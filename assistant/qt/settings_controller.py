@@ -126,8 +126,11 @@ class SettingsController:
         if new.text != old.text:
             from assistant.core.text.runner import ProcessTextRunner
 
-            reader = w.controller.session.reader if new.text.enabled == old.text.enabled else (
-                ProcessTextRunner() if new.text.enabled else None)
+            reader = w.controller.session.reader
+            if new.text.enabled != old.text.enabled:
+                reader = ProcessTextRunner() if new.text.enabled else None
+                if reader is not None:
+                    reader.warm_up()  # its models load now, not at the next press
             w.controller.set_reader(reader, new.text.spoken_lines)
         if new.appearance != old.appearance:
             apply_appearance(new.appearance)

@@ -112,8 +112,8 @@ def test_the_download_has_its_own_thread_so_choosing_another_model_meanwhile_loa
     # The hub holds the transfer for 30 s: ready sooner means the load did not wait behind the download.
     with qtbot.waitSignal(window.service.ready, timeout=20_000):
         window.service.reload(tiny_build())
-    fake_hub.gate.set()  # the old download now sees its cancel...
-    qtbot.wait(500)
+    with qtbot.waitSignal(window.service._fetcher.event, timeout=30_000):
+        fake_hub.gate.set()  # the old download now sees its cancel and ends...
     assert window.service.state.value == "ready"  # ...and its end is not heard: the new model stays
     assert not window.download_flow.bar.isVisible() and not said(window, "cancelled")
     with qtbot.waitSignal(window.answer_shown, timeout=60_000):

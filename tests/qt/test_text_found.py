@@ -47,10 +47,11 @@ def test_the_text_is_a_list_of_its_own_spoken_after_the_caption_and_copied_with_
     reader = SlowReader(LINES)
     window = window_with_text(make_window, qtbot, reader)
     with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
-        window.describe("screen")
-        qtbot.wait(300)  # the caption is ready long before the text...
-        assert items(window.text_view) == ["Reading the text…"], window.messages
-        reader.go.set()  # ...and waits for it: both are said together
+        with qtbot.waitSignal(window.service.answered, timeout=WAIT):
+            window.describe("screen")
+        assert items(window.text_view) == ["Reading the text…"], window.messages  # the caption is there first...
+        assert window.history_view.item(0).text().endswith("…")
+        reader.go.set()  # ...and waits for the text: both are said together
     assert items(window.text_view) == ["Sign in (top right)", "Save changes (centre)", "Save (centre)"]
     assert window.text_view.accessibleName() == "Text found: 3 lines"
     description = window.history_view.item(0).text()

@@ -1,6 +1,6 @@
 """A stand-in for the app: starts the text reader's process, reads once, prints its pid, then waits to be killed."""
 
-import time
+import sys
 
 from PIL import Image
 
@@ -10,4 +10,4 @@ if __name__ == "__main__":
     runner = ProcessTextRunner()
     runner.submit(Image.new("RGB", (64, 32), "white")).result(120)
     print(next(iter(runner._pool._processes)), flush=True)
-    time.sleep(600)
+    sys.stdin.read()  # until the test kills this process

@@ -1,10 +1,10 @@
 """The text reader's own process: answers beside the caller, ends when the app ends (even killed), recovers from a crash."""
 
 import os
+import select
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -35,13 +35,13 @@ def test_the_process_reads_and_after_a_crash_the_next_image_starts_another():
 
 
 def test_the_process_ends_when_the_app_is_killed():
-    host = subprocess.Popen([sys.executable, str(Path(__file__).with_name("runner_host.py"))], stdout=subprocess.PIPE,
-                            text=True, cwd=Path(__file__).parents[2])
+    host = subprocess.Popen([sys.executable, str(Path(__file__).with_name("runner_host.py"))], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
     worker = int(host.stdout.readline())
     assert alive(worker)
+    ended = os.pidfd_open(worker)  # readable once the worker has exited
     host.kill()  # SIGKILL: no clean-up in the app at all
     host.wait(10)
-    deadline = time.monotonic() + 10
-    while alive(worker) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not alive(worker)
+    readable, _, _ = select.select([ended], [], [], 10)
+    os.close(ended)
+    assert readable and not alive(worker)
