@@ -17,6 +17,9 @@ from assistant.core.geometry import Rect
 log = logging.getLogger(__name__)
 
 
+GIVE_BACK_S = 2.0
+
+
 class CaptureFlow(QObject):
     """Hides the window, waits for the screen to repaint, captures, shows the window again.
 
@@ -115,23 +118,31 @@ class CaptureFlow(QObject):
             window.activateWindow()
         window.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, False)
         if self._focus_before is not None:
-            # Some X window managers (openbox) focus a window shown again despite "show without activating":
-            # if ours becomes active in the next second, focus goes back to the app the user is in, so their
-            # screen reader stays there too.
-            self._give_back = (self._focus_before, time.monotonic() + 1.0)
+            # Some X window managers (openbox) focus a window shown again despite "show without activating",
+            # and may do it again after we gave focus back: for the next two seconds, whenever ours becomes
+            # active (Qt says so, or the window manager does when asked at 0.3, 0.8 and 1.5 s), focus goes back
+            # to the app the user is in, so their screen reader stays there too.
+            self._give_back = (self._focus_before, time.monotonic() + GIVE_BACK_S)
             if window.isActiveWindow():
                 self._return_focus()
+            for ms in (300, 800, 1500):
+                QTimer.singleShot(ms, self._check_focus)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt API)
         if event.type() == QEvent.Type.WindowActivate and self._give_back is not None:
             self._return_focus()
         return False
 
+    def _check_focus(self) -> None:
+        if self._give_back is not None and _active_x11_window() == int(self._window.winId()):
+            self._return_focus()
+
     def _return_focus(self) -> None:
         previous, until = self._give_back
-        self._give_back = None
-        if time.monotonic() <= until:
-            _give_focus_to(previous)
+        if time.monotonic() > until:
+            self._give_back = None
+            return
+        _give_focus_to(previous)
 
 
 def _on_x11() -> bool:
