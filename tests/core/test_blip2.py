@@ -43,6 +43,65 @@ def test_question_and_chat_are_token_identical_to_generate(model, photo):
     assert second.features_reused
 
 
+def _prefill_lengths(model: Blip2Model) -> tuple[list[int], object]:
+    """How many positions each forward of the language model's first layer ran (a prefill runs more than 1)."""
+    lengths = []
+    layers = [m for m in model._model.language_model.modules() if isinstance(m, torch.nn.ModuleList)][0]
+
+    def seen(module, args, kwargs):
+        hidden = args[0] if args else kwargs["hidden_states"]
+        lengths.append(hidden.shape[1])
+
+    return lengths, layers[0].register_forward_pre_hook(seen, with_kwargs=True)
+
+
+def test_follow_ups_run_only_the_new_tokens_and_stay_token_identical_to_generate(model, photo):
+    model.set_generation(GenerationSettings(max_new_tokens=12))
+    model.ask(photo.rotate(90, expand=True), "a different image first")  # the cache belongs to one image at a time
+    first = model.caption(photo)
+    assert first.prompt_tokens_reused == 0
+    q1, q2 = "what does the red button say?", "is there a person?"
+    lengths, hook = _prefill_lengths(model)
+    try:
+        second = model.ask(photo, q1)
+        history = [Turn(q1, second.text)]
+        third = model.ask(photo, q2, history)
+    finally:
+        hook.remove()
+    assert list(second.tokens) == reference(model, photo, question_prompt(q1), 12)
+    assert list(third.tokens) == reference(model, photo, chat_prompt(history, q2), 12)
+    if model.info.family == "t5":  # the encoder reads the whole prompt both ways: nothing to keep
+        assert second.prompt_tokens_reused == third.prompt_tokens_reused == 0
+        return
+    query = model._model.config.num_query_tokens
+    # The caption's prompt was the image tokens and BOS; the question shares them.
+    assert second.prompt_tokens_reused == query + 1
+    # The chat prompt starts with the first question's whole prompt: "Question: q1 Answer:".
+    q1_prompt = query + model._count_tokens(question_prompt(q1))
+    assert third.prompt_tokens_reused >= q1_prompt
+    # What ran is only what was not kept: the prefill of each request is its new tokens.
+    prefills = [n for n in lengths if n > 1]
+    whole = [query + model._count_tokens(question_prompt(q1)), query + model._count_tokens(chat_prompt(history, q2))]
+    assert prefills == [whole[0] - second.prompt_tokens_reused, whole[1] - third.prompt_tokens_reused]
+
+
+def test_the_kept_cache_survives_a_cancel_and_another_image_starts_afresh(model, photo):
+    other_photo = photo.rotate(180)
+    model.set_generation(GenerationSettings(max_new_tokens=40, min_new_tokens=40))
+    model.on_step = lambda step: model.cancel() if step == 3 else None
+    with pytest.raises(Cancelled):
+        model.ask(photo, "describe everything")
+    model.on_step = None
+    model.set_generation(GenerationSettings(max_new_tokens=10))
+    again = model.ask(photo, "describe everything")
+    assert list(again.tokens) == reference(model, photo, question_prompt("describe everything"), 10)
+    if model.info.family == "opt":
+        assert again.prompt_tokens_reused > model._model.config.num_query_tokens
+    other = model.ask(other_photo, "describe everything")
+    assert other.prompt_tokens_reused == 0
+    assert list(other.tokens) == reference(model, other_photo, question_prompt("describe everything"), 10)
+
+
 def test_image_features_are_computed_once_per_image(model, photo, other_photo):
     calls = []
     hook = model._model.vision_model.register_forward_hook(lambda *a: calls.append(1))

@@ -57,6 +57,7 @@ class Answer:
     seconds: float = 0.0
     tokens: tuple[int, ...] = field(default=(), repr=False)  # generated ids, for tests and debugging
     features_reused: bool = False
+    prompt_tokens_reused: int = 0  # prompt tokens whose keys and values were kept from the last answer
     dropped_turns: int = 0  # earlier turns left out to fit the context
     prompt_shortened: bool = False  # the question or prefix was cut to fit
 

@@ -24,6 +24,7 @@ from assistant.core.errors import Cancelled, ModelLoadError
 from assistant.core.model import loading
 from assistant.core.model.backend import NO_DESCRIPTION, Answer, ModelInfo, ProgressCallback, model_image
 from assistant.core.model.device import Hardware, LoadPlan, choose_plan, detect_hardware
+from assistant.core.model.prefix_cache import PrefixCache
 from assistant.core.model.prompts import CONTEXT_TOKENS, FittedPrompt, Turn, clean_answer, fit_chat, fit_prefix
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class Blip2Model:
         self._hardware = hardware
         self._cancel = threading.Event()
         self._features: OrderedDict[bytes, torch.Tensor] = OrderedDict()
+        self._prefix = PrefixCache()
         self._model = self._processor = None
         self._plan: LoadPlan | None = None
 
@@ -68,6 +70,7 @@ class Blip2Model:
         self._model, self._processor = loading.load_blip2(path, plan, progress)
         self._plan = plan
         self._features.clear()
+        self._prefix.clear()
         self.info = ModelInfo(
             model=self.settings.model, family=family, device=plan.device, quantization=plan.quantization,
             precision=plan.label, reason=plan.reason, load_seconds=time.perf_counter() - start,
@@ -79,26 +82,26 @@ class Blip2Model:
     def caption(self, image: Image.Image, prefix: str | None = None) -> Answer:
         self._cancel.clear()
         start = time.perf_counter()
-        feats, reused = self._image_features(image)
+        key, feats, reused = self._image_features(image)
         if prefix and prefix.strip():
             fitted = fit_prefix(prefix, self._count_tokens, self._prompt_budget())
             ids = self._prompt_ids(fitted.text)
         else:
             fitted = FittedPrompt("")
             ids = self._caption_ids()
-        tokens = self._generate(feats, ids)
+        tokens, cached = self._generate(key, feats, ids)
         text = clean_answer(self._decode(tokens))
         if text and fitted.text:
             text = f"{fitted.text} {text}"
-        return self._answer(text, tokens, start, reused, fitted)
+        return self._answer(text, tokens, start, reused, fitted, cached)
 
     def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "") -> Answer:
         self._cancel.clear()
         start = time.perf_counter()
-        feats, reused = self._image_features(image)
+        key, feats, reused = self._image_features(image)
         fitted = fit_chat(history, question, self._count_tokens, self._prompt_budget(), context)
-        tokens = self._generate(feats, self._prompt_ids(fitted.text))
-        return self._answer(clean_answer(self._decode(tokens), fitted.text), tokens, start, reused, fitted)
+        tokens, cached = self._generate(key, feats, self._prompt_ids(fitted.text))
+        return self._answer(clean_answer(self._decode(tokens), fitted.text), tokens, start, reused, fitted, cached)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -111,6 +114,7 @@ class Blip2Model:
         """Drop the weights and cached features (the model process frees all of its memory by exiting instead)."""
         self._model = self._processor = None
         self._features.clear()
+        self._prefix.clear()
         self.info = None
 
     def set_generation(self, generation: GenerationSettings) -> None:
@@ -127,13 +131,13 @@ class Blip2Model:
     def _decoder_only(self) -> bool:
         return not self._ready.config.text_config.is_encoder_decoder
 
-    def _image_features(self, image: Image.Image) -> tuple[torch.Tensor, bool]:
+    def _image_features(self, image: Image.Image) -> tuple[bytes, torch.Tensor, bool]:
         model = self._ready
         image = model_image(image)
         key = _image_key(image)
         if key in self._features:
             self._features.move_to_end(key)
-            return self._features[key], True
+            return key, self._features[key], True
         self._check_cancel(0)
         pixels = self._processor.image_processor(image, return_tensors="pt")["pixel_values"]
         # The patch embedding is a convolution, never quantized: its dtype is the vision dtype.
@@ -144,7 +148,7 @@ class Blip2Model:
         while len(self._features) > FEATURE_CACHE_SIZE:
             self._features.popitem(last=False)
         self._check_cancel(0)
-        return feats, False
+        return key, feats, False
 
     def _caption_ids(self) -> torch.Tensor:
         """Image tokens + BOS: exactly what ``model.generate`` builds when given no text."""
@@ -170,10 +174,13 @@ class Blip2Model:
             budget -= self.generation.max_new_tokens
         return max(budget, 8)
 
-    def _generate(self, feats: torch.Tensor, ids: torch.Tensor) -> list[int]:
+    def _generate(self, key: bytes, feats: torch.Tensor, ids: torch.Tensor) -> tuple[list[int], int]:
+        """The new token ids, and how many prompt tokens came from the kept key/value cache."""
         model = self._ready
         ids = ids.to(model.device)
         stopper = _CancelOnFlag(self._cancel, self.on_step)
+        reuse = self._decoder_only and self.generation.num_beams == 1
+        cache, cached = self._prefix.take(key, ids[0].tolist()) if reuse else (None, 0)
         with torch.inference_mode():
             embeds = model.get_input_embeddings()(ids)
             mask = model.get_placeholder_mask(ids, embeds)
@@ -186,15 +193,23 @@ class Blip2Model:
             }
             if self._decoder_only:
                 kwargs["input_ids"] = ids
+            if reuse:
+                from transformers import DynamicCache
+
+                cache = cache if cache is not None else DynamicCache(config=model.language_model.config)
+                kwargs[_cache_argument(model.language_model)] = cache
             try:
                 out = model.language_model.generate(**kwargs)
             except torch.cuda.OutOfMemoryError:
                 torch.cuda.empty_cache()
                 raise ModelLoadError("The GPU ran out of memory while answering: try a shorter answer length.") from None
+        if reuse:
+            # It holds the keys and values of the prompt and of every new token but the last.
+            self._prefix.keep(key, out[0].tolist(), cache)
         self._check_cancel(stopper.steps)
         # Decoder-only output echoes the prompt; encoder-decoder output starts with the decoder start token.
         new = out[0, ids.shape[1]:] if self._decoder_only else out[0, 1:]
-        return new.tolist()
+        return new.tolist(), cached
 
     def _decode(self, tokens: list[int]) -> str:
         return self._processor.tokenizer.decode(tokens, skip_special_tokens=True)
@@ -203,13 +218,22 @@ class Blip2Model:
         if self._cancel.is_set():
             raise Cancelled(steps=steps)
 
-    def _answer(self, text: str, tokens: list[int], start: float, reused: bool, fitted: FittedPrompt) -> Answer:
+    def _answer(
+        self, text: str, tokens: list[int], start: float, reused: bool, fitted: FittedPrompt, cached: int = 0,
+    ) -> Answer:
         empty = not text
         return Answer(
             text=NO_DESCRIPTION if empty else text, empty=empty, seconds=time.perf_counter() - start,
-            tokens=tuple(tokens), features_reused=reused,
+            tokens=tuple(tokens), features_reused=reused, prompt_tokens_reused=cached,
             dropped_turns=fitted.dropped_turns, prompt_shortened=fitted.question_shortened,
         )
+
+
+def _cache_argument(language_model) -> str:
+    """The cache argument's name: transformers 5.x renamed ``past_key_values`` to ``cache``."""
+    import inspect
+
+    return "cache" if "cache" in inspect.signature(language_model.forward).parameters else "past_key_values"
 
 
 def _image_key(image: Image.Image) -> bytes:
