@@ -15,7 +15,7 @@ import time
 
 from assistant import __version__
 from assistant.cli_progress import progress_printer
-from assistant.config import DEVICES, SPEECH_OUTPUTS, Settings, load_settings
+from assistant.config import CPU_PRECISIONS, DEVICES, SPEECH_OUTPUTS, Settings, load_settings
 from assistant.core.errors import AssistantError, ImageError, ModelUnavailableError, terminal_safe
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_MODEL, EXIT_MODEL_FAILED = 0, 2, 3, 4
@@ -95,7 +95,8 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="ID_OR_PATH", help="Hugging Face id or local folder")
     p.add_argument("--device", choices=DEVICES)
     p.add_argument("--quant", choices=["auto", "4bit", "8bit", "none"])
-    p.add_argument("--cpu-precision", choices=["auto", "fp32", "bf16"])
+    p.add_argument("--cpu-precision", choices=list(CPU_PRECISIONS),
+                   help="auto: the fastest that fits in memory (int8 on most CPUs)")
     p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
 
@@ -255,6 +256,7 @@ def _converse(args, settings: Settings, image, store, started: float) -> int:
         record = {
             "image": args.image, "model": info.model if info else None, "device": info.device if info else None,
             "quantization": info.quantization if info else None, "precision": info.precision if info else None,
+            "weights": info.weights if info else None,
             "caption": caption.answer.text, "prompt_shortened": caption.answer.prompt_shortened,
             "text": [line.to_dict() for line in caption.lines] if reading else None,
             "text_note": caption.text_note, "turns": turns, "seconds": round(time.perf_counter() - started, 3),

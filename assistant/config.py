@@ -18,7 +18,7 @@ MODEL_PRESETS = (
 )
 DEVICES = ("auto", "cuda", "cpu")
 QUANTIZATIONS = ("auto", "4bit", "8bit", "none")
-CPU_PRECISIONS = ("auto", "fp32", "bf16")
+CPU_PRECISIONS = ("auto", "int8", "fp32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -293,6 +293,16 @@ def save_settings(settings: Settings, path: Path | None = None) -> list[str]:
         f.write("\n")
     os.replace(tmp, path)
     return messages
+
+
+def cache_dir() -> Path:
+    """What can be made again: converted model weights (``BLIP_ASSISTANT_CACHE`` overrides it)."""
+    override = os.environ.get("BLIP_ASSISTANT_CACHE")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("blip-assistant"))
 
 
 def data_dir() -> Path:

@@ -44,16 +44,58 @@ def measure(path: str, quantization: str, device: str) -> dict:
     load_s = time.perf_counter() - start
     image = _image()
     turns = converse(model, image)
-    model.set_generation(GenerationSettings(max_new_tokens=64, min_new_tokens=64))
+    same = model.caption(image).tokens == tuple(_reference_caption(model, image, 10))
+    model.set_generation(GenerationSettings(max_new_tokens=20, min_new_tokens=20))
     model.caption(image)  # warm for this length
+    steps: list[float] = []
+    model.on_step = lambda step: steps.append(time.perf_counter())
     t = time.perf_counter()
     long = model.caption(image)
-    decode_s = time.perf_counter() - t
+    caption_s = time.perf_counter() - t
+    model.on_step = None
+    per_token = (steps[-1] - steps[0]) / (len(steps) - 1)
+    lm_bytes = _weight_bytes(model._model.language_model)
+    bandwidth = _bandwidth(torch) if cuda else None
     return {
         "plan": quantization, "precision": info.precision, "reason": info.reason, "load_s": load_s, "turns_s": turns,
-        "tokens_per_s": len(long.tokens) / decode_s if decode_s else 0.0, "features_reused": long.features_reused,
+        "caption20_s": caption_s, "ms_per_token": 1000 * per_token, "identical_to_generate": same,
+        "features_reused": long.features_reused, "lm_gb": lm_bytes / 1024**3,
+        "bound_ms_per_token": 1000 * lm_bytes / bandwidth if bandwidth else None,
+        "bandwidth_gb_s": bandwidth / 1e9 if bandwidth else None,
         "peak_gpu_gb": torch.cuda.max_memory_allocated() / 1024**3 if cuda else None,
     }
+
+
+def _reference_caption(model, image, new_tokens: int) -> list[int]:
+    """The seed path: processor + ``model.generate``, re-encoding the image (greedy)."""
+    hf, processor = model._model, model._processor
+    inputs = processor(images=image, return_tensors="pt").to(hf.device)
+    inputs["pixel_values"] = inputs["pixel_values"].to(hf.vision_model.embeddings.patch_embedding.weight.dtype)
+    out = hf.generate(**inputs, max_new_tokens=new_tokens, min_new_tokens=new_tokens)
+    return out[0, hf.config.num_query_tokens + 1:].tolist()
+
+
+def _weight_bytes(module) -> int:
+    """Bytes a decoding step reads: every parameter and buffer of the language model once."""
+    seen, total = set(), 0
+    for t in [*module.parameters(), *module.buffers()]:
+        if t.data_ptr() not in seen:
+            seen.add(t.data_ptr())
+            total += t.numel() * t.element_size()
+    return total
+
+
+def _bandwidth(torch) -> float:
+    """Device memory bandwidth in bytes/s, measured: a 1 GiB copy reads and writes 2 GiB."""
+    a = torch.empty(1024**3, dtype=torch.uint8, device="cuda")
+    b = torch.empty_like(a)
+    b.copy_(a)
+    torch.cuda.synchronize()
+    t = time.perf_counter()
+    for _ in range(10):
+        b.copy_(a)
+    torch.cuda.synchronize()
+    return 10 * 2 * a.numel() / (time.perf_counter() - t)
 
 
 def describe_machine() -> str:
@@ -102,9 +144,13 @@ def main() -> None:
             continue
         r = json.loads(out.stdout.strip().splitlines()[-1])
         turns = ", ".join(f"{s:.2f}" for s in r["turns_s"])
-        memory = f"; peak GPU memory {r['peak_gpu_gb']:.2f} GiB" if r["peak_gpu_gb"] is not None else ""
+        memory = f"; peak GPU memory {r['peak_gpu_gb']:.2f} GiB (target <= 4 GiB for 4-bit)" if r["peak_gpu_gb"] else ""
+        bound = (f"; bandwidth bound {r['bound_ms_per_token']:.2f} ms/token ({r['lm_gb']:.2f} GiB of language model "
+                 f"at {r['bandwidth_gb_s']:.0f} GB/s): {r['ms_per_token'] / r['bound_ms_per_token']:.1f}x the bound "
+                 f"(target <= 3x)") if r["bound_ms_per_token"] else ""
         print(f"{plan} ({r['precision']}): load {r['load_s']:.1f} s; caption + 2 follow-ups [{turns}] s; "
-              f"decoding {r['tokens_per_s']:.1f} tokens/s over 64; features reused {r['features_reused']}{memory}")
+              f"20-token caption {r['caption20_s']:.2f} s, {r['ms_per_token']:.1f} ms/token{bound}; "
+              f"identical to model.generate: {r['identical_to_generate']}{memory}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["BLIP_ASSISTANT_DATA"] = str(_HOME / "data")  # history never lands in the real user folder
 os.environ["BLIP_ASSISTANT_CONFIG"] = str(_HOME / "settings.json")
+os.environ["BLIP_ASSISTANT_CACHE"] = str(_HOME / "cache")  # converted weights
 
 import pytest  # noqa: E402
 

@@ -45,7 +45,9 @@ LOCAL = "local folder"
 DEVICE_CHOICES = (("auto", "Automatic: the GPU if there is one"), ("cuda", "GPU (CUDA)"), ("cpu", "CPU"))
 QUANT_CHOICES = (("auto", "Automatic: 4-bit on a GPU, none on the CPU"), ("4bit", "4-bit"), ("8bit", "8-bit"),
                  ("none", "None (full precision)"))
-PRECISION_CHOICES = (("auto", "Automatic: bf16 where the CPU supports it"), ("fp32", "fp32"), ("bf16", "bf16"))
+PRECISION_CHOICES = (("auto", "Automatic: the fastest that fits in memory"),
+                     ("int8", "int8 (fastest, least memory)"), ("fp32", "fp32 (full precision)"),
+                     ("bf16", "bf16 (half the memory of fp32; slow without native bf16)"))
 OUTPUT_CHOICES = (("auto", "Automatic: my screen reader while it runs, else the app's voice"),
                   ("voice", "The app's own voice"), ("screen_reader", "My screen reader"),
                   ("both", "Both"), ("silent", "Silent (text only)"))

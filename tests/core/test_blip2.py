@@ -183,10 +183,15 @@ def test_an_empty_generation_becomes_a_clear_no_description(tiny_model_dirs, fam
     assert answer.empty and answer.text == NO_DESCRIPTION
 
 
-def test_low_memory_cpu_plan_keeps_vision_fp32_and_matches_generate(tiny_model_dirs, family, photo):
-    from assistant.core.model.device import Hardware
+def test_low_memory_cpu_plan_keeps_vision_fp32_and_matches_generate(tiny_model_dirs, family, photo, monkeypatch):
+    from assistant.core.model import blip2, loading
+    from assistant.core.model.device import HEADROOM_BYTES, Hardware, peak_bytes
 
-    hw = Hardware(cpu_native_bf16=False, available_memory=1)  # far too little for fp32 everywhere
+    # A torch without int8 matmuls (a future one: its quantized tensors are deprecated), and
+    # memory for fp32 vision + bf16 language but not for fp32 everywhere.
+    monkeypatch.setattr(blip2.int8, "unavailable_reason", lambda: "int8 is not available in this torch")
+    size = loading.read_model_size(tiny_model_dirs[family])
+    hw = Hardware(cpu_native_bf16=False, available_memory=peak_bytes("fp32+bf16", size) + HEADROOM_BYTES)
     mixed = Blip2Model(ModelSettings(model=str(tiny_model_dirs[family])), GenerationSettings(max_new_tokens=8), hardware=hw)
     info = mixed.load()
     assert info.precision == "cpu-fp32+bf16"

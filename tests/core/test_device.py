@@ -2,13 +2,14 @@ import pytest
 
 from assistant.config import ModelSettings
 from assistant.core.errors import ModelLoadError
-from assistant.core.model.device import GIB, Hardware, ModelSize, choose_plan
+from assistant.core.model.device import CPU_PLANS, GIB, HEADROOM_BYTES, Hardware, ModelSize, choose_plan, peak_bytes
 
-OPT_2_7B = ModelSize(vision=1_100_000_000, language=2_700_000_000)  # ~15 GiB in fp32
+# blip2-opt-2.7b as read_model_size counts it: ~15 GiB in fp32, 3.5e9 parameters in Linear layers.
+OPT_2_7B = ModelSize(vision=1_093_083_136, language=2_651_596_800, linear=3_500_605_440)
 
 
-def plan(hw, size=OPT_2_7B, **settings):
-    return choose_plan(ModelSettings(**settings), hw, size)
+def plan(hw, size=OPT_2_7B, int8_problem=None, **settings):
+    return choose_plan(ModelSettings(**settings), hw, size, int8_problem)
 
 
 def test_cuda_gets_4bit_nf4_with_fp16_compute():
@@ -22,30 +23,48 @@ def test_cuda_quantization_can_be_overridden(quant):
     assert plan(Hardware(cuda=True), quantization=quant).quantization == quant
 
 
-def test_cpu_is_never_4bit_by_default():
+NO_INT8 = "int8 is not available in this torch"
+
+
+def test_cpu_is_never_bitsandbytes_by_default():
     for hw in (Hardware(), Hardware(cpu_native_bf16=True), Hardware(available_memory=2 * GIB)):
-        assert plan(hw).quantization == "none"
+        assert plan(hw).quantization in ("none", "int8")
 
 
-def test_cpu_with_native_bf16_runs_bf16():
+def test_cpu_without_native_bf16_runs_int8_the_fastest_plan():
+    p = plan(Hardware(available_memory=32 * GIB))
+    assert (p.label, p.vision_dtype) == ("cpu-int8", "float32")
+    assert "fastest plan that fits" in p.reason
+
+
+def test_each_plan_is_chosen_only_where_its_measured_peak_and_headroom_fit():
+    need = {name: peak_bytes(name, OPT_2_7B) + HEADROOM_BYTES for name in CPU_PLANS}
+    assert need["int8"] < need["bf16"] < need["fp32+bf16"] < need["fp32"]
+    # Without int8 (a future torch), the order is fp32, fp32 vision + bf16 language, bf16.
+    for free, label in ((need["fp32"], "cpu-fp32"), (need["fp32"] - 1, "cpu-fp32+bf16"),
+                        (need["fp32+bf16"] - 1, "cpu-bf16")):
+        assert plan(Hardware(available_memory=free), int8_problem=NO_INT8).label == label
+    p = plan(Hardware(available_memory=need["int8"] - 1))
+    assert p.label == "cpu-int8" and "the smallest plan" in p.reason  # nothing fits: try the smallest, say so
+
+
+def test_cpu_with_native_bf16_runs_bf16_and_int8_when_bf16_does_not_fit():
     assert plan(Hardware(cpu_native_bf16=True, available_memory=64 * GIB)).label == "cpu-bf16"
-
-
-def test_cpu_without_native_bf16_runs_fp32_when_memory_allows():
-    assert plan(Hardware(available_memory=32 * GIB)).label == "cpu-fp32"
-
-
-def test_cpu_without_native_bf16_and_little_memory_keeps_vision_fp32_and_language_bf16():
-    p = plan(Hardware(available_memory=12 * GIB))
-    assert (p.vision_dtype, p.language_dtype, p.label) == ("float32", "bfloat16", "cpu-fp32+bf16")
-    assert "GiB" in p.reason
+    need_bf16 = peak_bytes("bf16", OPT_2_7B) + HEADROOM_BYTES
+    assert plan(Hardware(cpu_native_bf16=True, available_memory=need_bf16 - 1)).label == "cpu-int8"
 
 
 def test_cpu_precision_and_device_can_be_forced():
     hw = Hardware(cuda=True, cpu_native_bf16=True)
     assert plan(hw, device="cpu", cpu_precision="fp32").label == "cpu-fp32"
     assert plan(Hardware(), cpu_precision="bf16").label == "cpu-bf16"
+    assert plan(Hardware(cpu_native_bf16=True), cpu_precision="int8").label == "cpu-int8"
     assert plan(Hardware(), quantization="4bit").label == "cpu-4bit"
+
+
+def test_int8_forced_where_torch_cannot_run_it_is_a_clear_error():
+    with pytest.raises(ModelLoadError, match="int8 is not available.*fp32 or bf16"):
+        plan(Hardware(), cpu_precision="int8", int8_problem=NO_INT8)
 
 
 def test_asking_for_cuda_without_a_gpu_is_a_clear_error():

@@ -46,6 +46,7 @@ class ModelInfo:
     precision: str  # e.g. "cuda-4bit", "cpu-fp32", "cpu-bf16"
     reason: str = ""
     load_seconds: float = 0.0
+    weights: str = ""  # where the weights came from: the checkpoint, or converted weights from the cache
 
 
 @dataclass(frozen=True)

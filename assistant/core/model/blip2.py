@@ -21,7 +21,7 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import Cancelled, ModelLoadError
-from assistant.core.model import loading
+from assistant.core.model import int8, loading
 from assistant.core.model.backend import NO_DESCRIPTION, Answer, ModelInfo, ProgressCallback, model_image
 from assistant.core.model.device import Hardware, LoadPlan, choose_plan, detect_hardware
 from assistant.core.model.prefix_cache import PrefixCache
@@ -65,17 +65,17 @@ class Blip2Model:
         path = loading.resolve_model(self.settings.model, progress)
         family = loading.read_family(path)
         hardware = self._hardware or detect_hardware()
-        plan = choose_plan(self.settings, hardware, loading.read_model_size(path))
+        plan = choose_plan(self.settings, hardware, loading.read_model_size(path), int8.unavailable_reason(), family)
         log.info("loading %s on %s (%s)", self.settings.model, plan.label, plan.reason)
-        self._model, self._processor = loading.load_blip2(path, plan, progress)
+        self._model, self._processor, source = loading.load_blip2(path, plan, progress)
         self._plan = plan
         self._features.clear()
         self._prefix.clear()
         self.info = ModelInfo(
             model=self.settings.model, family=family, device=plan.device, quantization=plan.quantization,
-            precision=plan.label, reason=plan.reason, load_seconds=time.perf_counter() - start,
+            precision=plan.label, reason=plan.reason, load_seconds=time.perf_counter() - start, weights=source,
         )
-        log.info("model ready on %s in %.1f s", plan.label, self.info.load_seconds)
+        log.info("model ready on %s in %.1f s (weights %s)", plan.label, self.info.load_seconds, source)
         return self.info
 
     # -- requests ----------------------------------------------------------------

@@ -1,10 +1,10 @@
 """Where the model runs and in which precision, decided from the hardware.
 
 - CUDA: 4-bit NF4 with fp16 compute on the GPU (Q-Former fp32, ``lm_head`` unquantized).
-- CPU: never 4-bit by default (bitsandbytes on a CPU is slower than bf16 and needs twice
-  the memory). With native bf16 (AVX512-BF16 or AMX) everything runs in bf16; without
-  it bf16 matrix multiplies are ~4x slower than fp32, so the vision encoder runs in fp32
-  and the language model in fp32 when memory allows, else bf16.
+- CPU: never bitsandbytes by default (slower than bf16 and twice the memory). The fastest
+  plan whose measured peak memory, plus headroom, fits what is free: without native bf16
+  int8, then fp32, fp32 vision + bf16 language, bf16; with native bf16 (AVX512-BF16, AMX)
+  bf16, then int8. Settings can force any of them.
 
 ``choose_plan`` is pure: tests feed it any hardware they like.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.config import ModelSettings
 from assistant.core.errors import ModelLoadError
@@ -21,6 +21,8 @@ from assistant.core.errors import ModelLoadError
 GIB = 1024**3
 # Activations, the tokenizer, Python and the GUI, on top of the weights.
 HEADROOM_BYTES = int(1.5 * GIB)
+# Measured peak minus the weights, the same for every streamed CPU plan (bench/cpu_plans.py).
+PEAK_EXTRA_BYTES = int(1.0 * GIB)
 DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
 
 
@@ -38,12 +40,13 @@ class ModelSize:
 
     vision: int = 0  # vision encoder + Q-Former + projection
     language: int = 0
+    linear: int = 0  # of both, the weights of the Linear layers that the int8 plan stores in int8
 
 
 @dataclass(frozen=True)
 class LoadPlan:
     device: str  # "cuda" or "cpu"
-    quantization: str  # "4bit", "8bit" or "none"
+    quantization: str  # "4bit", "8bit" (bitsandbytes), "int8" (CPU, torch's int8 matmuls) or "none"
     language_dtype: str  # dtype name for the language model (and compute dtype when quantized)
     vision_dtype: str  # dtype for the vision encoder and projection (Q-Former always fp32)
     reason: str = ""
@@ -61,7 +64,15 @@ def _short(dtype: str) -> str:
     return {"float32": "fp32", "bfloat16": "bf16", "float16": "fp16"}[dtype]
 
 
-def choose_plan(settings: ModelSettings, hw: Hardware, size: ModelSize | None = None) -> LoadPlan:
+def choose_plan(settings: ModelSettings, hw: Hardware, size: ModelSize | None = None,
+                int8_problem: str | None = None, family: str = "opt") -> LoadPlan:
+    """The plan for ``settings`` on ``hw``; ``int8_problem`` says why int8 cannot run here (None: it can).
+
+    int8 is chosen automatically only for OPT language models: on Flan-T5, whose attention
+    is unscaled, the tiny random checkpoint's int8 logits drifted far from fp32 (relative
+    error 0.69 against 0.03 for OPT), and no real Flan-T5 weights could be checked. It can
+    still be chosen by hand.
+    """
     device = settings.device
     if device == "auto":
         device = "cuda" if hw.cuda else "cpu"
@@ -75,23 +86,61 @@ def choose_plan(settings: ModelSettings, hw: Hardware, size: ModelSize | None = 
     if quant in ("4bit", "8bit"):
         # Asked for explicitly; compute in bf16, since fp16 matrix maths is very slow on CPUs.
         return LoadPlan("cpu", quant, "bfloat16", "bfloat16", f"{quant} asked for on the CPU (slower than bf16)")
-    return _cpu_plan(settings.cpu_precision, hw, size)
+    return _cpu_plan(settings.cpu_precision, hw, size, int8_problem, family)
 
 
-def _cpu_plan(precision: str, hw: Hardware, size: ModelSize | None) -> LoadPlan:
-    if precision == "fp32":
-        return LoadPlan("cpu", "none", "float32", "float32", "fp32 asked for")
-    if precision == "bf16":
-        return LoadPlan("cpu", "none", "bfloat16", "bfloat16", "bf16 asked for")
-    if hw.cpu_native_bf16:
-        return LoadPlan("cpu", "none", "bfloat16", "bfloat16", "CPU has native bf16")
-    fp32_bytes = 4 * (size.vision + size.language) if size else None
-    if fp32_bytes is None or hw.available_memory is None or fp32_bytes + HEADROOM_BYTES <= hw.available_memory:
-        return LoadPlan("cpu", "none", "float32", "float32", "no native bf16; fp32 fits in memory")
-    return LoadPlan(
-        "cpu", "none", "bfloat16", "float32",
-        f"no native bf16; fp32 needs {fp32_bytes / GIB:.1f} GiB, {hw.available_memory / GIB:.1f} GiB free",
-    )
+CPU_PLANS = {
+    "int8": LoadPlan("cpu", "int8", "float32", "float32"),
+    "fp32": LoadPlan("cpu", "none", "float32", "float32"),
+    "fp32+bf16": LoadPlan("cpu", "none", "bfloat16", "float32"),
+    "bf16": LoadPlan("cpu", "none", "bfloat16", "bfloat16"),
+}
+# Fastest first, as measured (bench/cpu_plans.py, opt-2.7b, 2 cores, AVX2, no native bf16):
+# per decoded token int8 0.17 s, fp32 0.67 s, bf16 2.4 s. With native bf16 (AVX512-BF16, AMX)
+# bf16 keeps full quality at its speed; int8 is then the fallback for memory.
+ORDER_WITHOUT_BF16 = ("int8", "fp32", "fp32+bf16", "bf16")
+ORDER_WITH_BF16 = ("bf16", "int8")
+
+
+def _cpu_plan(precision: str, hw: Hardware, size: ModelSize | None, int8_problem: str | None, family: str) -> LoadPlan:
+    if precision != "auto":
+        if precision == "int8" and int8_problem:
+            raise ModelLoadError(f"{int8_problem}: choose fp32 or bf16 in Settings.")
+        return replace(CPU_PLANS[precision], reason=f"{precision} asked for")
+    order = ORDER_WITH_BF16 if hw.cpu_native_bf16 else ORDER_WITHOUT_BF16
+    names = [n for n in order if not (n == "int8" and (int8_problem or family != "opt"))]
+    cpu = "native bf16" if hw.cpu_native_bf16 else "no native bf16"
+    if size is None or hw.available_memory is None:
+        return replace(CPU_PLANS[names[0]], reason=f"{cpu}; the fastest plan (free memory unknown)")
+    free = hw.available_memory
+    for name in names:
+        need = peak_bytes(name, size) + HEADROOM_BYTES
+        if need <= free:
+            return replace(CPU_PLANS[name], reason=f"{cpu}; the fastest plan that fits: needs {need / GIB:.1f} GiB "
+                                                   f"at its peak with headroom, {free / GIB:.1f} GiB free")
+    smallest = min(names, key=lambda n: peak_bytes(n, size))
+    need = peak_bytes(smallest, size) + HEADROOM_BYTES
+    return replace(CPU_PLANS[smallest], reason=f"{cpu}; the smallest plan, though it needs {need / GIB:.1f} GiB "
+                                               f"and {free / GIB:.1f} GiB is free")
+
+
+def peak_bytes(plan_name: str, size: ModelSize) -> int:
+    """Peak resident memory of loading and answering with a CPU plan, from measured figures.
+
+    The weights in the plan's form, plus what bench/cpu_plans.py measured beyond them on
+    opt-2.7b (torch itself, one tensor in flight, activations, a shard of the converted
+    copy being written).
+    """
+    other = size.vision + size.language - size.linear
+    if plan_name == "int8":
+        weights = size.linear + 4 * other
+    elif plan_name == "fp32":
+        weights = 4 * (size.vision + size.language)
+    elif plan_name == "fp32+bf16":
+        weights = 4 * size.vision + 2 * size.language
+    else:
+        weights = 2 * (size.vision + size.language)
+    return weights + PEAK_EXTRA_BYTES
 
 
 def detect_hardware() -> Hardware:

@@ -61,18 +61,27 @@ def read_model_size(path: Path) -> ModelSize:
     """Parameter counts per part from the safetensors headers, without loading any weights."""
     from safetensors import safe_open
 
-    vision = language = 0
+    from assistant.core.model.streaming import INT8_PARTS
+
+    vision = language = linear = 0
     for file in sorted(path.glob("*.safetensors")):
         with safe_open(str(file), framework="pt") as f:
             for name in f.keys():
+                shape = f.get_slice(name).get_shape()
                 count = 1
-                for dim in f.get_slice(name).get_shape():
+                for dim in shape:
                     count *= dim
                 if name.startswith("language_model."):
                     language += count
                 else:
                     vision += count
-    return ModelSize(vision=vision, language=language)
+                if len(shape) == 2 and name.endswith(".weight") and name.startswith(INT8_PARTS) and not _embedding(name):
+                    linear += count
+    return ModelSize(vision=vision, language=language, linear=linear)
+
+
+def _embedding(name: str) -> bool:
+    return any(part in name for part in ("embed", "shared", "position"))
 
 
 def read_family(path: Path) -> str:
@@ -88,15 +97,32 @@ def read_family(path: Path) -> str:
 
 
 def load_blip2(path: Path, plan: LoadPlan, progress: ProgressCallback | None = None):
-    """Load processor and model from a local folder as ``plan`` says. Returns (model, processor)."""
-    import torch
-    from transformers import Blip2ForConditionalGeneration, Blip2Processor
+    """Load processor and model from a local folder as ``plan`` says.
+
+    Returns (model, processor, where the weights came from). CPU plans without
+    bitsandbytes stream the checkpoint tensor by tensor (``streaming.py``); CUDA and the
+    bitsandbytes plans go through ``from_pretrained``.
+    """
+    from transformers import Blip2Processor
 
     _report(progress, "loading processor", 50)
     try:
         processor = Blip2Processor.from_pretrained(str(path), local_files_only=True)
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise ModelLoadError(f"The model's processor files cannot be loaded ({one_line(err)}).") from None
+    if plan.device == "cpu" and plan.quantization in ("none", "int8"):
+        from assistant.core.model import streaming
+
+        _report(progress, "converting weights to int8" if plan.quantization == "int8" else "loading weights", 55)
+        model, source = streaming.load_or_explain(path, plan, lambda f: _report(progress, "loading weights", 55 + 40 * f))
+        _report(progress, "ready", 100, f"{plan.label}, {source}")
+        return model, processor, source
+    return _from_pretrained(path, plan, progress), processor, "read from the checkpoint"
+
+
+def _from_pretrained(path: Path, plan: LoadPlan, progress: ProgressCallback | None):
+    import torch
+    from transformers import Blip2ForConditionalGeneration
 
     dtype = getattr(torch, plan.language_dtype)
     kwargs = {"dtype": dtype, "use_safetensors": True, "local_files_only": True, "trust_remote_code": False}
@@ -131,7 +157,7 @@ def load_blip2(path: Path, plan: LoadPlan, progress: ProgressCallback | None = N
         model.language_projection.to(vision_dtype)
     model.eval()
     _report(progress, "ready", 100, plan.label)
-    return model, processor
+    return model
 
 
 def _bnb_config(plan: LoadPlan, compute_dtype):

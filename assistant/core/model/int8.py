@@ -1,0 +1,107 @@
+"""int8 weights on the CPU: torch's dynamically quantized Linear (fbgemm / x86 engine).
+
+Chosen by measurement on a 2-core AVX2 laptop-class CPU, one OPT-2.7b decoder layer
+(``bench/int8_kernels.py``): per decoded token 4.1 ms (fp32 16.5 ms, bf16 8.9 ms,
+torchao int8 weight-only 100 ms eager and no faster compiled, optimum-quanto 225 ms);
+prefill of 64 tokens 34 ms (fp32 102 ms, bf16 482 ms). Weights are int8 per output
+channel (symmetric, absolute maximum / 127); activations are quantized per call, per
+tensor, which ``bench/int8_quality.py`` checks against fp32.
+
+torch deprecates its quantized tensors (pytorch issue 184982). ``unavailable_reason``
+tries a real quantized matmul; where it fails the CPU policy falls back to fp32 or bf16
+and says why.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import sys
+import warnings
+
+import torch
+from torch import nn
+
+from assistant.core.errors import one_line
+
+
+@functools.cache
+def unavailable_reason() -> str | None:
+    """None where int8 matmuls work in this torch; else why not, in a few words."""
+    try:
+        q, scale = quantize_weight(torch.ones(4, 4))
+        layer = make_linear(q, scale, torch.zeros(4))
+        out = layer(torch.ones(1, 4))
+    except Exception as err:  # noqa: BLE001 - any failure means: not here
+        return f"int8 is not available in this torch ({one_line(err)})"
+    if out.shape != (1, 4):
+        return "int8 matmuls give wrong shapes in this torch"
+    return None
+
+
+def quantize_weight(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``weight`` [out, in] as int8 and one fp32 scale per output row (symmetric)."""
+    w = weight.float()
+    scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
+    q = torch.round(w / scale[:, None]).clamp_(-127, 127).to(torch.int8)
+    return q, scale
+
+
+class Int8Linear(nn.Module):
+    """A Linear with int8 weights (one scale per output row), whose input is quantized row by row.
+
+    torch's int8 matmul quantizes its whole input with one scale, and a prompt's rows can
+    differ a hundredfold in size (the 32 image tokens beside the words' embeddings): one
+    scale would round the small rows to almost nothing. So each row is first divided by its
+    own largest value and the result's rows multiplied back (the layer is linear, so this
+    is exact before rounding): one int8 matmul per call, per-row precision.
+    """
+
+    def __init__(self, packed, bias: torch.Tensor | None, in_features: int, out_features: int):
+        super().__init__()
+        self.packed = packed
+        self.register_buffer("bias", bias)
+        self.in_features, self.out_features = in_features, out_features
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows = x.reshape(-1, self.in_features).float()
+        size = rows.abs().amax(dim=1, keepdim=True).clamp_(min=1e-30)
+        out = torch.ops.quantized.linear_dynamic(rows / size, self.packed, True)  # True: 7-bit inputs, as fbgemm needs
+        out.mul_(size)
+        if self.bias is not None:
+            out.add_(self.bias)
+        return out.reshape(*x.shape[:-1], self.out_features).to(x.dtype)
+
+    @property
+    def weight(self) -> torch.Tensor:
+        """An empty int8 tensor: for model code that checks a layer's weight dtype (T5 does), never its values."""
+        return torch.empty(0, dtype=torch.int8)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, int8"
+
+
+def make_linear(q: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None) -> nn.Module:
+    """An ``Int8Linear`` holding ``q`` × ``scale``, packed for the CPU's int8 kernels."""
+    out_features, in_features = q.shape
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the deprecation notice says nothing to users
+        weight = torch._make_per_channel_quantized_tensor(
+            q, scale.double(), torch.zeros(out_features, dtype=torch.long), 0,
+        )
+        packed = torch.ops.quantized.linear_prepack(weight, None)
+    # The bias is copied: a view of a mapped file would keep the whole mapping resident.
+    return Int8Linear(packed, None if bias is None else bias.to(torch.float32, copy=True), in_features, out_features)
+
+
+def is_int8(module: nn.Module) -> bool:
+    return isinstance(module, Int8Linear)
+
+
+def release_freed_memory() -> None:
+    """Give freed heap pages back to the system (glibc keeps them, and RSS with them)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # pragma: no cover - musl and others
+            pass
