@@ -40,10 +40,11 @@ def unavailable_reason() -> str | None:
 
 
 def quantize_weight(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """``weight`` [out, in] as int8 and one fp32 scale per output row (symmetric)."""
-    w = weight.float()
-    scale = (w.abs().amax(dim=1) / 127.0).clamp(min=1e-12)
-    q = torch.round(w / scale[:, None]).clamp_(-127, 127).to(torch.int8)
+    """``weight`` [out, in] as int8 and one fp32 scale per output row (symmetric), in place on one copy."""
+    w = weight.to(torch.float32, copy=True)
+    low, high = torch.aminmax(w, dim=1)
+    scale = (torch.maximum(high, -low) / 127.0).clamp_(min=1e-12)
+    q = w.div_(scale[:, None]).round_().clamp_(-127, 127).to(torch.int8)
     return q, scale
 
 
