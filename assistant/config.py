@@ -25,8 +25,9 @@ CPU_PRECISIONS = ("auto", "int8", "fp32", "bf16")
 class ModelSettings:
     """Which model to run, and where.
 
-    ``quantization`` "auto" means 4-bit NF4 on CUDA and none on the CPU, where 4-bit
-    is slower and needs more memory. ``cpu_precision`` "auto" decides from the CPU.
+    ``quantization`` "auto" means 4-bit NF4 on CUDA and no bitsandbytes on the CPU, where
+    it is slower and needs more memory. ``cpu_precision`` "auto" takes the fastest CPU plan
+    (int8, fp32, bf16) whose measured peak memory fits; the others force one.
     """
 
     model: str = DEFAULT_MODEL

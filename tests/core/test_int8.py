@@ -75,12 +75,16 @@ def test_int8_logits_stay_close_to_fp32(int8_model, fp32_models, family, photo):
 
 def test_the_converted_copy_is_safetensors_and_the_next_start_reads_it(tiny_model_dirs, family, tmp_path, monkeypatch,
                                                                       photo):
+    from assistant.core.model import converted as converted_module
+
     monkeypatch.setenv("BLIP_ASSISTANT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(converted_module, "SHARD_BYTES", 64 * 1024)  # many shards, as a full-size model writes
     cold = load(tiny_model_dirs[family])
     converted = ConvertedWeights(tiny_model_dirs[family], "cpu-int8")
     assert converted.complete()
     files = sorted(p.name for p in converted.dir.iterdir())
     assert files[0] == "complete.json" and all(f.endswith(".safetensors") for f in files[1:])
+    assert len(files) > 3 and files[1:] == [f"shard-{i:05d}.safetensors" for i in range(1, len(files))]
     names = set()
     for shard in files[1:]:
         with safe_open(str(converted.dir / shard), framework="pt") as f:

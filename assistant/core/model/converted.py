@@ -102,6 +102,7 @@ class ShardWriter:
         self._shards: list[tuple[str, int]] = []
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="converted-writer")
         self._writing = None
+        self._count = 0
         self.failed = False
         try:
             shutil.rmtree(target.dir, ignore_errors=True)
@@ -140,7 +141,8 @@ class ShardWriter:
     def _flush(self) -> None:
         if self.failed or not self._pending:
             return
-        name = f"shard-{len(self._shards) + 1:05d}.safetensors"
+        self._count += 1
+        name = f"shard-{self._count:05d}.safetensors"
         self._wait()
         self._writing = self._pool.submit(self._write, name, self._pending)
         self._pending, self._pending_bytes = {}, 0

@@ -21,8 +21,9 @@ from assistant.core.errors import ModelLoadError
 GIB = 1024**3
 # Activations, the tokenizer, Python and the GUI, on top of the weights.
 HEADROOM_BYTES = int(1.5 * GIB)
-# Measured peak minus the weights, the same for every streamed CPU plan (bench/cpu_plans.py).
-PEAK_EXTRA_BYTES = int(1.0 * GIB)
+# Measured peak minus the weights (bench/cpu_plans.py, opt-2.7b): fp32 0.7 GiB, bf16 0.9 GiB,
+# int8 0.9 GiB reading its converted copy and 1.9 GiB on the first start, which converts.
+PEAK_EXTRA_BYTES = {"int8": int(1.9 * GIB), "fp32": int(1.0 * GIB), "fp32+bf16": int(1.0 * GIB), "bf16": int(1.0 * GIB)}
 DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
 
 
@@ -140,7 +141,7 @@ def peak_bytes(plan_name: str, size: ModelSize) -> int:
         weights = 4 * size.vision + 2 * size.language
     else:
         weights = 2 * (size.vision + size.language)
-    return weights + PEAK_EXTRA_BYTES
+    return weights + PEAK_EXTRA_BYTES[plan_name]
 
 
 def detect_hardware() -> Hardware:
