@@ -19,13 +19,41 @@ log = logging.getLogger(__name__)
 
 
 def model_factory(settings: Settings):
-    """The window's model runs in its own process: torch is never imported in this one."""
+    """The window's model runs in its own process (torch is never imported in this one), or on a server."""
     def build():
+        if settings.model.backend == "server":
+            from assistant.core.model.remote import RemoteModel
+
+            return RemoteModel(settings.model, settings.generation)
         from assistant.core.model.process import ModelProcess
 
         return ModelProcess(settings.model, settings.generation)
 
     return build
+
+
+def server_notice(settings: Settings, saved: Settings | None) -> str:
+    """Where images go, said at start once per server address (the dialog says it when one is chosen)."""
+    from dataclasses import replace
+
+    from assistant.config import save_settings
+    from assistant.core.model.server_address import check_server_url, privacy_notice
+
+    m = settings.model
+    if m.backend != "server":
+        return ""
+    try:
+        url = check_server_url(m.server_url, m.allow_http)
+    except ValueError:
+        return ""  # the model's load says what is wrong with the address
+    if m.server_notice_given == url:
+        return ""
+    if saved is not None and saved.model.server_url == m.server_url:
+        try:
+            save_settings(replace(saved, model=replace(saved.model, server_notice_given=url)))
+        except OSError:
+            pass  # said again next time
+    return privacy_notice(url)
 
 
 def run(settings: Settings, images: list[str], messages: list[str] | None = None, saved: Settings | None = None) -> int:
@@ -40,6 +68,9 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     from assistant.core.history.store import open_history
 
     messages = list(messages or [])
+    notice = server_notice(settings, saved)
+    if notice:
+        messages.insert(0, notice)
     history, history_messages = open_history(settings.history)
     messages += history_messages
     hotkeys = settings.hotkeys
@@ -53,11 +84,10 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     from PySide6.QtWidgets import QApplication
 
     from assistant.core.capture.screen import MssCapturer
-    from assistant.core.model.hub import Downloader
     from assistant.core.text.runner import ProcessTextRunner
     from assistant.qt.gc_guard import MainThreadGC
     from assistant.qt.main_window import MainWindow
-    from assistant.qt.settings_controller import SettingsController, apply_appearance
+    from assistant.qt.settings_controller import SettingsController, apply_appearance, downloader_for
     from assistant.qt.speakers import build_speaker
     from assistant.qt.worker import ModelService
 
@@ -69,7 +99,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     MainThreadGC(parent=app)  # a Qt object collected on the model or speech thread would crash the app
     _set_icon(app)
     apply_appearance(settings.appearance)
-    service = ModelService(model_factory(settings), downloader=Downloader(settings.model.model))
+    service = ModelService(model_factory(settings), downloader=downloader_for(settings))
     service.set_idle_unload(settings.model.unload_after_minutes)
     reader = ProcessTextRunner() if settings.text.enabled else None  # OCR in a process of its own, beside the model
     window = MainWindow(service, MssCapturer(), auto_speak=settings.speech.auto_speak, history=history, reader=reader,

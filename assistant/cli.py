@@ -17,6 +17,7 @@ from assistant import __version__
 from assistant.cli_progress import progress_printer
 from assistant.config import CPU_PRECISIONS, DEVICES, SPEECH_OUTPUTS, Settings, load_settings
 from assistant.core.errors import AssistantError, ImageError, ModelUnavailableError, terminal_safe
+from assistant.core.model.secrets import ENV_KEY
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_MODEL, EXIT_MODEL_FAILED = 0, 2, 3, 4
 
@@ -97,13 +98,21 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quant", choices=["auto", "4bit", "8bit", "none"])
     p.add_argument("--cpu-precision", choices=list(CPU_PRECISIONS),
                    help="auto: the fastest that fits in memory (int8 on most CPUs)")
+    p.add_argument("--server", metavar="URL",
+                   help="send the image to this OpenAI-compatible model server (vLLM) instead of running the model here; "
+                        f"its API key comes from the secret store or ${ENV_KEY}")
+    p.add_argument("--server-model", metavar="NAME", help="the served model's name (default: the server's only model)")
+    p.add_argument("--allow-http", action="store_true", default=None,
+                   help="allow plain http:// to another computer (images cross the network unencrypted)")
     p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
 
 # (section, field, argument): an argument given on the command line overrides the settings file.
 OVERRIDES = [
     ("model", "model", "model"), ("model", "device", "device"), ("model", "quantization", "quant"),
-    ("model", "cpu_precision", "cpu_precision"), ("generation", "max_new_tokens", "max_new_tokens"),
+    ("model", "cpu_precision", "cpu_precision"), ("model", "server_url", "server"),
+    ("model", "server_model", "server_model"), ("model", "allow_http", "allow_http"),
+    ("generation", "max_new_tokens", "max_new_tokens"),
     ("speech", "output", "speech"), ("speech", "voice", "voice"), ("speech", "rate", "rate"), ("speech", "volume", "volume"),
 ]
 
@@ -130,6 +139,8 @@ def settings_from_args(args, base: Settings | None = None) -> Settings:
         value = getattr(args, arg, None)
         if value is not None:
             settings = replace(settings, **{section: replace(getattr(settings, section), **{name: value})})
+    if getattr(args, "server", None):
+        settings = replace(settings, model=replace(settings.model, backend="server"))
     if getattr(args, "no_auto_speak", False):
         settings = replace(settings, speech=replace(settings.speech, auto_speak=False))
     if getattr(args, "high_contrast", False):
@@ -201,7 +212,6 @@ def _converse(args, settings: Settings, image, store, started: float) -> int:
     from pathlib import Path
 
     from assistant.core.model.backend import run_request
-    from assistant.core.model.blip2 import Blip2Model
     from assistant.core.session import Session, SessionTurn
     from assistant.core.text.runner import ThreadTextRunner
 
@@ -215,7 +225,7 @@ def _converse(args, settings: Settings, image, store, started: float) -> int:
         if args.text_only:
             caption = session.text_only()
         else:
-            model = Blip2Model(settings.model, settings.generation)
+            model = build_model(settings)
             info = model.load(progress_printer(args.quiet))
             request = session.describe_request(prefix=args.prompt)
             caption = session.record(request.id, run_request(model, request), info)
@@ -263,6 +273,21 @@ def _converse(args, settings: Settings, image, store, started: float) -> int:
         }
         print(json.dumps(record, ensure_ascii=False))
     return EXIT_OK
+
+
+def build_model(settings: Settings):
+    """The CLI's model: in this process, or on the server ``--server`` names (the privacy notice on stderr)."""
+    if settings.model.backend == "server":
+        from assistant.core.model.remote import RemoteModel
+        from assistant.core.model.server_address import is_loopback
+
+        model = RemoteModel(settings.model, settings.generation)
+        if not is_loopback(model.url):
+            _note(f"the image and questions are sent to {model.url}.")
+        return model
+    from assistant.core.model.blip2 import Blip2Model
+
+    return Blip2Model(settings.model, settings.generation)
 
 
 def _open_history(settings: Settings):

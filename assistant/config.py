@@ -19,6 +19,7 @@ MODEL_PRESETS = (
 DEVICES = ("auto", "cuda", "cpu")
 QUANTIZATIONS = ("auto", "4bit", "8bit", "none")
 CPU_PRECISIONS = ("auto", "int8", "fp32", "bf16")
+BACKENDS = ("local", "server")
 
 
 @dataclass(frozen=True)
@@ -35,18 +36,31 @@ class ModelSettings:
     quantization: str = "auto"
     cpu_precision: str = "auto"
     unload_after_minutes: int = 0  # free the model's memory after this long unused; 0: never
+    # "server": an OpenAI-compatible server (vLLM) runs the model; images are sent to ``server_url``.
+    # The API key is never here: it lives in the system's secret store (assistant.core.model.secrets).
+    backend: str = "local"
+    server_url: str = ""  # e.g. https://gpu.school.example/v1
+    server_model: str = ""  # the served model's name; "" takes the server's only model
+    server_timeout: float = 60.0  # seconds without a word from the server before giving up
+    allow_http: bool = False  # plain http:// to an address other than this machine (images unencrypted)
+    server_notice_given: str = ""  # the address the user was told images go to (told once per address)
 
     def __post_init__(self):
-        for name, allowed in (("device", DEVICES), ("quantization", QUANTIZATIONS), ("cpu_precision", CPU_PRECISIONS)):
+        for name, allowed in (("device", DEVICES), ("quantization", QUANTIZATIONS), ("cpu_precision", CPU_PRECISIONS),
+                              ("backend", BACKENDS)):
             value = getattr(self, name)
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
         if not isinstance(self.unload_after_minutes, int) or not 0 <= self.unload_after_minutes <= 1440:
             raise ValueError("unload_after_minutes must be a whole number of minutes from 0 (never) to 1440")
+        if not 1 <= self.server_timeout <= 3600:
+            raise ValueError("server_timeout must be between 1 and 3600 seconds")
 
     def loads_the_same(self, other: ModelSettings) -> bool:
-        """True if ``other`` differs only in what needs no reload (the idle time)."""
-        return replace(self, unload_after_minutes=0) == replace(other, unload_after_minutes=0)
+        """True if ``other`` differs only in what needs no reload (the idle time, the notice given)."""
+        def same(s: ModelSettings) -> ModelSettings:
+            return replace(s, unload_after_minutes=0, server_notice_given="")
+        return same(self) == same(other)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ asynchronous window. No Qt here.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -126,6 +127,15 @@ class SessionTurn:
         return notes
 
 
+def complete_sentences(text: str) -> str:
+    """``text`` up to the end of its last complete sentence ("" if none is complete yet).
+
+    A sentence is complete once the stream has gone past its full stop, so "3." of "3.5" waits.
+    """
+    ends = [m.end() for m in re.finditer(r"[.!?…](?=\s)", text or "")]
+    return text[: ends[-1]] if ends else ""
+
+
 def turn_text(question: str, answer: str, source: str, text: str = "") -> str:
     if question:
         return f"Question: {question}\nAnswer: {answer}"
@@ -151,6 +161,7 @@ class Session:
         self.on_problem = on_problem or (lambda message: None)
         self.conversation: Conversation | None = None
         self._asked: dict[int, tuple[Conversation, str]] = {}  # request id -> its conversation and question
+        self._said: dict[int, str] = {}  # request id -> the sentences of its streaming answer already spoken
 
     # -- starting --------------------------------------------------------------------------
     def begin(self, image: Image.Image, source: str) -> Conversation:
@@ -266,6 +277,16 @@ class Session:
         return asked[1] if asked else None
 
     # -- answers ------------------------------------------------------------------------------
+    def partial(self, request_id: int, text: str) -> None:
+        """A streaming answer so far: each sentence is spoken as soon as it is complete."""
+        if not (self.auto_speak and self.speaker is not None) or request_id not in self._asked:
+            return
+        said = self._said.get(request_id, "")
+        done = complete_sentences(text)
+        if len(done) > len(said) and done.startswith(said):
+            self.speaker.say(done[len(said):].strip(), interrupt=not said)
+            self._said[request_id] = done
+
     def record(self, request_id: int, answer: Answer, model: ModelInfo | None) -> SessionTurn | None:
         """Take an answer back: into the conversation, the history and the speaker. None if it is stale."""
         asked = self._asked.pop(request_id, None)
@@ -279,7 +300,7 @@ class Session:
             c.caption = answer.text
             turn = self._description(c, answer, model, self.text_lines(c))
         self._keep(c, turn)
-        self._say(turn)
+        self._say(turn, self._said.pop(request_id, ""))
         return turn
 
     def _description(self, c: Conversation, answer: Answer, model: ModelInfo | None,
@@ -287,9 +308,15 @@ class Session:
         return SessionTurn("", answer, c.source, model, tuple(reading_order(lines)), c.text_note, c.image.size,
                            spoken_lines=self.spoken_lines)
 
-    def _say(self, turn: SessionTurn) -> None:
-        if self.auto_speak and self.speaker is not None:
-            self.speaker.say(turn.spoken)
+    def _say(self, turn: SessionTurn, said: str = "") -> None:
+        """Speak the turn; of a streamed answer, only what its sentences already spoken did not say."""
+        if not (self.auto_speak and self.speaker is not None):
+            return
+        spoken = turn.spoken
+        if said and spoken.startswith(said):
+            self.speaker.say(spoken[len(said):].strip(), interrupt=False)
+        else:
+            self.speaker.say(spoken)
 
     def _keep(self, c: Conversation, turn: SessionTurn) -> None:
         if self.history is None or c.history_id == -1:

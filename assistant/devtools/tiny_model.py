@@ -113,8 +113,11 @@ def build_processor(tokenizer, *, query_tokens: int, image_size: int):
     return Blip2Processor(image_processor, tokenizer, num_query_tokens=query_tokens)
 
 
-def save_tiny_model(family: str, out: str | Path, *, seed: int = 0, image_size: int = 32) -> Path:
-    """Build and save a tiny BLIP-2 checkpoint (``family`` is "opt" or "t5") to ``out``."""
+def save_tiny_model(family: str, out: str | Path, *, seed: int = 0, image_size: int = 32, hidden: int = 64) -> Path:
+    """Build and save a tiny BLIP-2 checkpoint (``family`` is "opt" or "t5") to ``out``.
+
+    ``hidden=128`` gives attention heads of 64 dimensions, the smallest vLLM's CPU attention serves.
+    """
     import torch
     from transformers import Blip2ForConditionalGeneration
 
@@ -122,7 +125,7 @@ def save_tiny_model(family: str, out: str | Path, *, seed: int = 0, image_size: 
         raise ValueError(f"unknown family {family!r}: use 'opt' or 't5'")
     out = Path(out)
     tokenizer = build_tokenizer(family)
-    config = build_config(family, tokenizer, image_size=image_size)
+    config = build_config(family, tokenizer, image_size=image_size, hidden=hidden)
     torch.manual_seed(seed)
     model = Blip2ForConditionalGeneration(config).eval()
     # The default init is so small that every prompt yields the same token. Wider

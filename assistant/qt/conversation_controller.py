@@ -59,6 +59,7 @@ class ConversationController(QObject):
         service.load_failed.connect(lambda message: self.report(with_next_steps(message), error=True))
         service.state_changed.connect(self._on_model_state)
         service.answered.connect(self._on_answered)
+        service.partial.connect(self._on_partial)
         service.failed.connect(self._on_failed)
         self.capture_flow.captured.connect(self._on_captured)
         self.capture_flow.failed.connect(lambda message: self.report(message, error=True))
@@ -193,6 +194,10 @@ class ConversationController(QObject):
             self.report(f"The model is still loading{how_far}; your request will run when it is ready.")
         else:
             self.window.show_status("Working…")
+
+    def _on_partial(self, request_id: int, text: str) -> None:
+        if self._latest is not None and request_id == self._latest[0]:
+            self.session.partial(request_id, text)  # speech starts at the first complete sentence
 
     def _on_answered(self, request_id: int, answer: Answer) -> None:
         if self._latest is None or request_id != self._latest[0]:

@@ -173,6 +173,8 @@ class ModelWorker(_Worker):
                 return
             self._emit("ready", info)
         start = time.perf_counter()
+        if hasattr(self._model, "on_partial"):  # a streaming backend: each piece is heard as it comes
+            self._model.on_partial = lambda text, rid=request.id: self._emit("partial", rid, text)
         try:
             answer: Answer = run_request(self._model, request)
         except Cancelled:

@@ -16,7 +16,6 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from assistant.config import AppearanceSettings, Settings, save_settings
-from assistant.core.model.hub import Downloader
 from assistant.qt.hotkeys import help_text
 from assistant.qt.speakers import build_speaker
 from assistant.qt.theme import HIGH_CONTRAST_STYLE, accessible_palette, font_style, high_contrast_palette
@@ -40,6 +39,15 @@ def apply_appearance(appearance: AppearanceSettings) -> None:
     if appearance.font_size:
         font.setPointSize(appearance.font_size)
     app.setFont(font)
+
+
+def downloader_for(settings: Settings):
+    """What fetches the model's files: nothing for a server, which has its own."""
+    if settings.model.backend == "server":
+        return None
+    from assistant.core.model.hub import Downloader
+
+    return Downloader(settings.model.model)
 
 
 OPENED = ("Settings dialog: model, answers, speech, hotkeys, history and appearance. "
@@ -106,12 +114,15 @@ class SettingsController:
         return messages
 
     def apply(self, new: Settings) -> None:
+        new, notes = self._server_checks(new)
+        if new is None:
+            return
         old, self.settings = self.settings, new
         w = self.window
-        notes: list[str] = []
         if not new.model.loads_the_same(old.model) and self.factory_for is not None:
-            w.service.reload(self.factory_for(new), Downloader(new.model.model))
-            notes.append(f"Loading {new.model.model}.")
+            w.service.reload(self.factory_for(new), downloader_for(new))
+            notes.append(f"Connecting to {new.model.server_url}." if new.model.backend == "server"
+                         else f"Loading {new.model.model}.")
         elif new.generation != old.generation:
             w.service.set_generation(new.generation)
         w.service.set_idle_unload(new.model.unload_after_minutes)
@@ -142,6 +153,29 @@ class SettingsController:
             except OSError as err:
                 notes.append(f"The settings could not be saved ({err.strerror or err}); they apply until you quit.")
         w.report(" ".join(["Settings applied.", *notes]))
+
+    def _server_checks(self, new: Settings) -> tuple[Settings | None, list[str]]:
+        """A refused address is said and nothing changes; a new server's privacy notice is said once."""
+        from assistant.core.model.secrets import store_api_key
+        from assistant.core.model.server_address import check_server_url, privacy_notice
+
+        notes: list[str] = []
+        m = new.model
+        if m.backend != "server":
+            return new, notes
+        try:
+            url = check_server_url(m.server_url, m.allow_http)
+        except ValueError as err:
+            self.window.report(f"Settings not applied: {err}", error=True)
+            return None, notes
+        key = self.dialog.new_api_key() if self.dialog is not None else None
+        if key is not None:
+            problem = store_api_key(url, key)
+            notes += [problem] if problem else []
+        if m.server_notice_given != url:
+            notes.insert(0, privacy_notice(url))
+            new = replace(new, model=replace(m, server_url=url, server_notice_given=url))
+        return new, notes
 
     def _reopen_history(self, new: Settings) -> list[str]:
         from assistant.core.history.store import open_history

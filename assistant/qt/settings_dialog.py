@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -51,6 +52,8 @@ PRECISION_CHOICES = (("auto", "Automatic: the fastest that fits in memory"),
 OUTPUT_CHOICES = (("auto", "Automatic: my screen reader while it runs, else the app's voice"),
                   ("voice", "The app's own voice"), ("screen_reader", "My screen reader"),
                   ("both", "Both"), ("silent", "Silent (text only)"))
+BACKEND_CHOICES = (("local", "On this computer (private: nothing leaves it)"),
+                   ("server", "On a model server (images are sent to it)"))
 THEME_CHOICES = (("system", "The system's colours"), ("high_contrast", "High contrast: white and yellow on black"))
 
 
@@ -158,15 +161,43 @@ class SettingsDialog(QDialog):
         self.precision = _combo(PRECISION_CHOICES, m.cpu_precision, "CPU precision")
         self.unload_after = _spin(0, 1440, m.unload_after_minutes, "Free the model's memory after this many idle minutes",
                                   " minutes unused", "never")
-        self._form(page, [("Mode&l:", self.model_choice), ("Model &folder:", folder_box), ("&Device:", self.device),
-                          ("&Quantization:", self.quant), ("CPU p&recision:", self.precision),
-                          ("Free memory &when idle for:", self.unload_after)])
+        self.backend = _combo(BACKEND_CHOICES, m.backend, "Where the model runs")
+        self.server_url = name(QLineEdit(m.server_url), "Server address",
+                               "The model server's OpenAI-compatible address, e.g. https://gpu.example.org/v1")
+        self.server_model = name(QLineEdit(m.server_model), "Server model name",
+                                 "The served model's name; empty takes the server's only model")
+        self.api_key = name(QLineEdit(), "API key", "Kept in the system's secret store, never in the settings file")
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setPlaceholderText("unchanged")
+        self.server_timeout = name(QDoubleSpinBox(), "Server timeout in seconds")
+        self.server_timeout.setRange(1, 3600)
+        self.server_timeout.setValue(m.server_timeout)
+        self.server_timeout.setSuffix(" seconds")
+        self.allow_http = name(QCheckBox("Allow unencrypted &http to another computer"), "Allow unencrypted http")
+        self.allow_http.setChecked(m.allow_http)
+        self._form(page, [("Model &runs:", self.backend), ("Mode&l:", self.model_choice), ("Model &folder:", folder_box),
+                          ("&Device:", self.device), ("&Quantization:", self.quant), ("CPU p&recision:", self.precision),
+                          ("Free memory &when idle for:", self.unload_after), ("Server &address:", self.server_url),
+                          ("Server model &name:", self.server_model), ("API &key:", self.api_key),
+                          ("Server &timeout:", self.server_timeout), (None, self.allow_http)])
         self._folder_widgets = (self.folder, browse)
+        self._local_widgets = (self.model_choice, self.device, self.quant, self.precision, self.unload_after)
+        self._server_widgets = (self.server_url, self.server_model, self.api_key, self.server_timeout, self.allow_http)
+        self.backend.currentIndexChanged.connect(self._model_changed)
         self._model_changed()
 
     def _model_changed(self) -> None:
+        server = self.backend.currentData() == "server"
+        for widget in self._local_widgets:
+            widget.setEnabled(not server)
+        for widget in self._server_widgets:
+            widget.setEnabled(server)
         for widget in self._folder_widgets:
-            widget.setEnabled(self.model_choice.currentData() == LOCAL)
+            widget.setEnabled(not server and self.model_choice.currentData() == LOCAL)
+
+    def new_api_key(self) -> str | None:
+        """The key typed in this dialog ("" clears it), or None if the field was not touched."""
+        return self.api_key.text().strip() if self.api_key.isModified() else None
 
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Choose the model folder", self.folder.text())
@@ -264,7 +295,9 @@ class SettingsDialog(QDialog):
         model_id = self.folder.text().strip() if choice == LOCAL else choice
         model = replace(s.model, model=model_id or s.model.model, device=self.device.currentData(),
                         quantization=self.quant.currentData(), cpu_precision=self.precision.currentData(),
-                        unload_after_minutes=self.unload_after.value())
+                        unload_after_minutes=self.unload_after.value(), backend=self.backend.currentData(),
+                        server_url=self.server_url.text().strip(), server_model=self.server_model.text().strip(),
+                        server_timeout=self.server_timeout.value(), allow_http=self.allow_http.isChecked())
         font = self.font_size.value()
         return replace(
             s,

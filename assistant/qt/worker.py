@@ -36,7 +36,7 @@ def _empty_gpu_cache() -> None:
         torch.cuda.empty_cache()
 
 
-EVENTS = frozenset({"progress", "ready", "load_failed", "started", "answered", "failed", "download_needed",
+EVENTS = frozenset({"progress", "ready", "load_failed", "started", "partial", "answered", "failed", "download_needed",
                     "download_progress", "download_stopped", "downloaded", "unloaded", "released"})
 
 
@@ -51,6 +51,7 @@ class ModelService(QObject):
     ready = Signal(object)  # ModelInfo
     load_failed = Signal(str)  # one line: why there is no model
     started = Signal(int)  # request id
+    partial = Signal(int, str)  # request id, the answer so far (a server streams it; local models do not)
     answered = Signal(int, object)  # request id, Answer
     failed = Signal(int, str)  # request id, one-line message
     download_needed = Signal(object)  # hub.DownloadPlan: the GUI asks the user, then calls download()

@@ -28,9 +28,14 @@ class Turn:
 
 @dataclass(frozen=True)
 class FittedPrompt:
+    """The prompt as text, and the parts it was made of (a server's chat template rebuilds it from them)."""
+
     text: str
     dropped_turns: int = 0
     question_shortened: bool = False
+    history: tuple[Turn, ...] = ()
+    question: str = ""
+    context: str = ""
 
 
 def clean_text(text: str) -> str:
@@ -83,9 +88,9 @@ def fit_chat(
         dropped += 1
     text = chat_prompt(history, question, context)
     if count_tokens(text) <= budget:
-        return FittedPrompt(text, dropped, len(question) < len(full))
+        return FittedPrompt(text, dropped, len(question) < len(full), tuple(history), question, context)
     cut = _longest_fitting(question, lambda q: count_tokens(question_prompt(q)) <= budget)
-    return FittedPrompt(question_prompt(cut), dropped, True)
+    return FittedPrompt(question_prompt(cut), dropped, True, (), cut, "")
 
 
 def fit_prefix(prefix: str, count_tokens: Callable[[str], int], budget: int) -> FittedPrompt:
@@ -127,4 +132,6 @@ def clean_answer(text: str, prompt: str = "") -> str:
         text = text[len(clean_text(prompt)):].strip()
     text = re.sub(r"^(Answer:\s*)+", "", text).strip()
     text = re.split(r"\s*\bQuestion:", text, maxsplit=1)[0].strip()
-    return text
+    # An answer cut at the token limit can end inside a character: its half decodes as U+FFFD locally,
+    # while a server's streaming detokenizer holds it back. Neither is anything to read aloud.
+    return text.rstrip("\ufffd").strip()

@@ -1,0 +1,87 @@
+"""One sentence for each way a model server can fail, as the user hears it."""
+
+from __future__ import annotations
+
+from assistant.core.errors import AssistantError, ModelLoadError, ModelUnavailableError, one_line
+
+
+class ServerError(AssistantError):
+    """The model server failed a request; ``str`` says how, in one sentence."""
+
+
+class BrokenStream(ServerError):
+    """The connection closed in the middle of an answer."""
+
+
+def explain(err: Exception, url: str, model: str) -> AssistantError:
+    """``err`` (from the openai client or httpx) as an error with a sentence a user can act on."""
+    import openai
+
+    httpx = http_library()
+    if isinstance(err, AssistantError):
+        return err
+    if isinstance(err, openai.APITimeoutError) or isinstance(err, httpx.TimeoutException):
+        return ServerError(f"The model server at {url} did not answer in time: it may be busy or stuck; "
+                           "try again, or raise the timeout in Settings, Model.")
+    if isinstance(err, openai.APIConnectionError):
+        cause = err.__cause__ or err.__context__
+        if isinstance(cause, (httpx.RemoteProtocolError, httpx.ReadError)):
+            return BrokenStream(f"The model server at {url} closed the connection in the middle of the answer.")
+        return ModelUnavailableError(f"Cannot reach the model server at {url}: is it running, and is the address right?")
+    if isinstance(err, (httpx.RemoteProtocolError, httpx.ReadError, httpx.StreamError)):
+        return BrokenStream(f"The model server at {url} closed the connection in the middle of the answer.")
+    if isinstance(err, (openai.AuthenticationError, openai.PermissionDeniedError)):
+        return ModelUnavailableError(f"The model server at {url} refused the API key: check the key in Settings, Model.")
+    if isinstance(err, openai.NotFoundError):
+        if "model" in str(err).lower() and model:
+            return ModelUnavailableError(f"The model server at {url} has no model named {model}.")
+        return ModelUnavailableError(f"Nothing at {url} answers as a model server: check the address "
+                                     "(it usually ends in /v1).")
+    if isinstance(err, openai.RateLimitError) or (isinstance(err, openai.APIStatusError) and err.status_code in (502, 503, 504)):
+        return ServerError(f"The model server at {url} is overloaded and still was after {_retries()} tries: "
+                           "try again in a minute.")
+    if isinstance(err, openai.BadRequestError):
+        return ServerError(f"The model server at {url} refused the request: {_detail(err)}")
+    if isinstance(err, openai.APIStatusError):
+        return ServerError(f"The model server at {url} failed (HTTP {err.status_code}): {_detail(err)}")
+    if isinstance(err, openai.APIError):
+        return ServerError(f"The model server at {url} gave an answer that is not an OpenAI-compatible reply: "
+                           f"{one_line(err)}")
+    return ModelLoadError(f"The model server at {url} could not be used: {one_line(err)}")
+
+
+def http_library():
+    """The HTTP library under the openai client: httpx2 from openai 3, httpx before."""
+    try:
+        import httpx2 as http
+    except ImportError:
+        import httpx as http
+    return http
+
+
+def is_broken_stream(err: Exception) -> bool:
+    return isinstance(err, BrokenStream)
+
+
+def no_such_model(url: str, wanted: str, names: list[str]) -> str:
+    if not names:
+        return f"The model server at {url} serves no model yet."
+    served = ", ".join(names[:5])
+    return f"The model server at {url} has no model named {wanted}; it serves {served}. Fix the model name in Settings, Model."
+
+
+def _detail(err) -> str:
+    """The server's own message (vLLM: {"error": {"message": ...}} or {"message": ...}), one line."""
+    body = getattr(err, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        message = inner.get("message") if isinstance(inner, dict) else inner
+        if message:
+            return one_line(Exception(str(message)))
+    return one_line(err)
+
+
+def _retries() -> int:
+    from assistant.core.model.remote import RETRIES
+
+    return RETRIES + 1
