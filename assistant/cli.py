@@ -49,8 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     spoken.add_argument("--speak-to", metavar="FILE.wav", help="write the caption and answers as one WAV file")
     _add_voice_options(d)
     d.add_argument("--no-history", action="store_true", help="do not save this conversation in the history")
+    from assistant.batch_cli import add_parser as add_folder_parser
     from assistant.history_cli import add_parser
 
+    add_folder_parser(sub, _add_model_options)
     add_parser(sub)
     v = sub.add_parser("voices", help="list the voices of the text-to-speech engine")
     v.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
@@ -74,6 +76,7 @@ def build_app_parser() -> argparse.ArgumentParser:
                     "Options given here override the settings file for this session only.",
         epilog="subcommands (each has --help):\n"
                "  describe IMAGE    describe an image, then answer questions about it (--ask)\n"
+               "  describe-folder DIR -o ALT.csv   alt text for every image in a folder (resumable)\n"
                "  history ...       list, show, search, export or delete past conversations\n"
                "  voices            list the voices of the text-to-speech engine\n"
                "  install-desktop   add the menu entry and icons for this user (Linux; --uninstall)",
@@ -152,7 +155,7 @@ def settings_from_args(args, base: Settings | None = None) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    headless = bool(argv) and argv[0] in ("describe", "voices", "history", "install-desktop")
+    headless = bool(argv) and argv[0] in ("describe", "describe-folder", "voices", "history", "install-desktop")
     args = (build_parser() if headless else build_app_parser()).parse_args(argv)
     log_format = "%(levelname)s [%(threadName)s] %(name)s: %(message)s"
     logging.basicConfig(level=args.log_level.upper(), format=log_format, stream=sys.stderr)
@@ -162,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
                 from assistant.history_cli import run as run_history
 
                 return run_history(args)
+            if args.command == "describe-folder":
+                from assistant.batch_cli import run as run_folder
+
+                return run_folder(args)
             if args.command == "install-desktop":
                 from assistant.desktop_entry import run as run_install
 

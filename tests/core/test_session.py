@@ -158,3 +158,22 @@ def test_when_the_text_cannot_be_read_the_description_goes_on_and_says_so(model)
     empty = Session(reader=ThreadTextRunner(FakeTextReader([])), auto_speak=False)
     empty.begin(Image.new("RGB", (640, 480), "white"), "screen")
     assert empty.text_only().text == "No text was found."
+
+
+def test_a_streamed_answer_is_spoken_from_its_first_complete_sentence(photo):
+    """Each sentence is said once, as soon as it is complete; the rest when the answer ends."""
+    from assistant.core.model.backend import Answer
+    from assistant.core.session import complete_sentences
+
+    speaker = SilentSpeaker()
+    session = Session(None, speaker)
+    session.begin(photo, "photo.png")
+    request = session.ask_request("what is it?")
+    for so_far in ("A red", "A red box.", "A red box. It costs 3.", "A red box. It costs 3.5 euros", ):
+        session.partial(request.id, so_far)
+    assert speaker.said == ["A red box."]  # "3." of "3.5" waited for what came after it
+    session.record(request.id, Answer("A red box. It costs 3.5 euros. Nothing else."), None)
+    assert speaker.said == ["A red box.", "It costs 3.5 euros. Nothing else."]
+    assert complete_sentences("Done. Not yet") == "Done."
+    session.partial(12345, "A stale answer. From before.")  # not a request of this session: silent
+    assert len(speaker.said) == 2

@@ -31,7 +31,7 @@ def api_key(url: str) -> str:
 
         return keyring.get_password(SERVICE, account) or ""
     except Exception as err:  # no store, a locked store, a broken backend: no key, said in the log
-        log.warning("the secret store could not be read (%s): no API key", type(err).__name__)
+        log.info("the secret store could not be read (%s): no API key", type(err).__name__)
         return ""
 
 

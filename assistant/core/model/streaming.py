@@ -213,10 +213,11 @@ def _tie_missing(model: nn.Module) -> None:
             param = model.get_parameter(target)
         except AttributeError:
             continue  # a target that is now an int8 layer, tied above by quantizing its source
-        if param.device.type == "meta":
-            value = _tied_source(model, target)
-            if value is not None:
-                _set_tensor(model, target, value)
+        source = _tied_keys(model)[target]
+        if param.device.type == "meta" and model.get_parameter(source).device.type != "meta":
+            owner, _, attr = target.rpartition(".")
+            # The same Parameter, as tie_weights() shares it: one tensor, counted once.
+            model.get_submodule(owner)._parameters[attr] = model.get_parameter(source)
 
 
 def _counter(model: nn.Module, on_fraction: Callable[[float], None] | None) -> Callable[[], None]:
