@@ -19,7 +19,8 @@ from PySide6.QtCore import Qt
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 from fake_openai import FakeOpenAI  # noqa: E402
 from test_main_window import describe_file  # noqa: E402
-from test_settings_dialog import open_dialog, press_ok, settings_window  # noqa: E402,F401
+from test_settings_dialog import open_dialog, press_ok  # noqa: E402
+from test_settings_dialog import settings_window as settings_window  # noqa: E402 (a fixture)
 
 from assistant.app import model_factory  # noqa: E402
 from assistant.core.model.secrets import SERVICE  # noqa: E402
