@@ -112,8 +112,11 @@ def test_the_download_has_its_own_thread_so_choosing_another_model_meanwhile_loa
     # The hub holds the transfer for 30 s: ready sooner means the load did not wait behind the download.
     with qtbot.waitSignal(window.service.ready, timeout=20_000):
         window.service.reload(tiny_build())
-    with qtbot.waitSignal(window.service._fetcher.event, timeout=30_000):
-        fake_hub.gate.set()  # the old download now sees its cancel and ends...
+    ended = []  # appended on the download's thread: waitSignal on a signal of another thread can miss its quit
+    window.service._fetcher.event.connect(lambda name, args: ended.append(name))
+    fake_hub.gate.set()  # the old download now sees its cancel and ends...
+    qtbot.waitUntil(lambda: bool(ended), timeout=30_000)
+    QApplication.processEvents()  # the service's own relay of that event, queued before our append, runs now
     assert window.service.state.value == "ready"  # ...and its end is not heard: the new model stays
     assert not window.download_flow.bar.isVisible() and not said(window, "cancelled")
     with qtbot.waitSignal(window.answer_shown, timeout=60_000):
