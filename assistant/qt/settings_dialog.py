@@ -175,10 +175,10 @@ class SettingsDialog(QDialog):
         self.server_timeout.setSuffix(" seconds")
         self.allow_http = name(QCheckBox("Allow unencrypted &http to another computer"), "Allow unencrypted http")
         self.allow_http.setChecked(m.allow_http)
-        self._form(page, [("Model &runs:", self.backend), ("Mode&l:", self.model_choice), ("Model &folder:", folder_box),
+        self._form(page, [("Model r&uns:", self.backend), ("Mode&l:", self.model_choice), ("Model &folder:", folder_box),
                           ("&Device:", self.device), ("&Quantization:", self.quant), ("CPU p&recision:", self.precision),
                           ("Free memory &when idle for:", self.unload_after), ("Server &address:", self.server_url),
-                          ("Server model &name:", self.server_model), ("API &key:", self.api_key),
+                          ("Ser&ver model name:", self.server_model), ("API k&ey:", self.api_key),
                           ("Server &timeout:", self.server_timeout), (None, self.allow_http)])
         self._folder_widgets = (self.folder, browse)
         self._local_widgets = (self.model_choice, self.device, self.quant, self.precision, self.unload_after)
