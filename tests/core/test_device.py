@@ -48,10 +48,12 @@ def test_each_plan_is_chosen_only_where_its_measured_peak_and_headroom_fit():
     assert p.label == "cpu-int8" and "the smallest plan" in p.reason  # nothing fits: try the smallest, say so
 
 
-def test_cpu_with_native_bf16_runs_bf16_and_int8_when_bf16_does_not_fit():
-    assert plan(Hardware(cpu_native_bf16=True, available_memory=64 * GIB)).label == "cpu-bf16"
-    need_bf16 = peak_bytes("bf16", OPT_2_7B) + HEADROOM_BYTES
-    assert plan(Hardware(cpu_native_bf16=True, available_memory=need_bf16 - 1)).label == "cpu-int8"
+def test_cpu_with_native_bf16_runs_int8_for_opt_and_bf16_for_flan_t5():
+    """int8 measured 3.8x faster than native bf16 on a Zen 4 CPU; Flan-T5 never gets int8 unasked."""
+    assert plan(Hardware(cpu_native_bf16=True, available_memory=64 * GIB)).label == "cpu-int8"
+    t5 = choose_plan(ModelSettings(), Hardware(cpu_native_bf16=True, available_memory=64 * GIB), OPT_2_7B, None, "t5")
+    assert t5.label == "cpu-bf16"
+    assert plan(Hardware(cpu_native_bf16=True, available_memory=64 * GIB), int8_problem=NO_INT8).label == "cpu-bf16"
 
 
 def test_cpu_precision_and_device_can_be_forced():

@@ -96,11 +96,13 @@ CPU_PLANS = {
     "fp32+bf16": LoadPlan("cpu", "none", "bfloat16", "float32"),
     "bf16": LoadPlan("cpu", "none", "bfloat16", "bfloat16"),
 }
-# Fastest first, as measured (bench/cpu_plans.py, opt-2.7b, 2 cores, AVX2, no native bf16):
-# per decoded token int8 0.17 s, fp32 0.67 s, bf16 2.4 s. With native bf16 (AVX512-BF16, AMX)
-# bf16 keeps full quality at its speed; int8 is then the fallback for memory.
+# Fastest first, as measured on opt-2.7b, 2 cores (bench/cpu_plans.py, bench/core_vs_seed.py).
+# AVX2 without native bf16: per decoded token int8 0.17 s, fp32 0.67 s, bf16 2.4 s. With native bf16
+# (AMD Zen 4, AVX512-BF16 and VNNI): a caption and two follow-ups took int8 3.8 s, bf16 14.3 s,
+# fp32 26.3 s, and int8 peaked lower (5.0 GB against 7.9), so int8 comes first there too; bf16 is
+# for Flan-T5, where int8 is not chosen automatically.
 ORDER_WITHOUT_BF16 = ("int8", "fp32", "fp32+bf16", "bf16")
-ORDER_WITH_BF16 = ("bf16", "int8")
+ORDER_WITH_BF16 = ("int8", "bf16")
 
 
 def _cpu_plan(precision: str, hw: Hardware, size: ModelSize | None, int8_problem: str | None, family: str) -> LoadPlan:
