@@ -1,9 +1,8 @@
 """Choosing a model server in Settings: where images go is said once, the key stays out of the settings
 file, and a streamed answer is spoken sentence by sentence as it arrives.
 
-The server here is the scripted one of tests/core/fake_openai.py and the secret store an in-memory
-keyring backend: no Secret Service daemon runs on the test machine. The real vLLM is driven in
-tests/model_server."""
+The server here is the scripted one of tests/core/fake_openai.py (the real vLLM is driven in
+tests/model_server); the secret store is a real GNOME Keyring on a private D-Bus."""
 
 from __future__ import annotations
 
@@ -13,47 +12,35 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
+from keyring.backends import SecretService
 from PySide6.QtCore import Qt
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fake_openai import FakeOpenAI  # noqa: E402
 from test_main_window import describe_file  # noqa: E402
 from test_settings_dialog import open_dialog, press_ok  # noqa: E402
 from test_settings_dialog import settings_window as settings_window  # noqa: E402 (a fixture)
 
 from assistant.app import model_factory  # noqa: E402
-from assistant.core.model.secrets import SERVICE  # noqa: E402
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
+from assistant.core.model.secrets import ENV_KEY, SERVICE  # noqa: E402
 
 
 @pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    ring = MemoryKeyring()
-    keyring.set_keyring(ring)
-    yield ring
-    keyring.set_keyring(previous)
+def real_keyring(tmp_path, monkeypatch):
+    from secret_service import secret_service  # tests/secret_service.py
+
+    with secret_service(tmp_path) as address:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        monkeypatch.delenv(ENV_KEY, raising=False)
+        previous = keyring.get_keyring()
+        keyring.set_keyring(SecretService.Keyring())
+        yield
+        keyring.set_keyring(previous)
 
 
 def test_a_server_chosen_in_settings_is_announced_its_key_kept_safe_and_answers_streamed(
-        settings_window, memory_keyring, picture_file, qtbot):
+        settings_window, real_keyring, picture_file, qtbot):
     window = settings_window
     local_factory = window.settings_controller.factory_for
     window.settings_controller.factory_for = lambda s: model_factory(s) if s.model.backend == "server" else local_factory(s)
@@ -73,7 +60,7 @@ def test_a_server_chosen_in_settings_is_announced_its_key_kept_safe_and_answers_
         assert "s3cret-key" not in text
         saved = json.loads(text)["model"]
         assert (saved["backend"], saved["server_url"], saved["server_notice_given"]) == ("server", server.url, server.url)
-        assert memory_keyring.store[(SERVICE, server.url.removesuffix("/v1"))] == "s3cret-key"
+        assert keyring.get_password(SERVICE, server.url.removesuffix("/v1")) == "s3cret-key"
         window.speaker.said.clear()
         caption = describe_file(window, qtbot, picture_file)
         assert caption == "A red box. It is small."
