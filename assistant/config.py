@@ -44,6 +44,9 @@ class ModelSettings:
     server_timeout: float = 60.0  # seconds without a word from the server before giving up
     allow_http: bool = False  # plain http:// to an address other than this machine (images unencrypted)
     server_notice_given: str = ""  # the address the user was told images go to (told once per address)
+    # A key was put in the secret store for this server: only then is the store read, since reading an
+    # empty GNOME Keyring asks the user to create one, a password dialog nobody asked for.
+    server_key_saved: bool = False
 
     def __post_init__(self):
         for name, allowed in (("device", DEVICES), ("quantization", QUANTIZATIONS), ("cpu_precision", CPU_PRECISIONS),

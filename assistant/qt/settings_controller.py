@@ -64,6 +64,7 @@ class SettingsController:
         self.factory_for = factory_for  # Settings -> model factory; None: the model is never swapped (tests)
         self.save = save
         self.dialog = None
+        self._reconnect = False  # a new API key was stored: connect again with it
         self._hotkeys_running = settings.hotkeys  # what the listener was started with
         window.settings_requested.connect(self.open)
 
@@ -119,7 +120,8 @@ class SettingsController:
             return
         old, self.settings = self.settings, new
         w = self.window
-        if not new.model.loads_the_same(old.model) and self.factory_for is not None:
+        reconnect, self._reconnect = self._reconnect, False
+        if (reconnect or not new.model.loads_the_same(old.model)) and self.factory_for is not None:
             w.service.reload(self.factory_for(new), downloader_for(new))
             notes.append(f"Connecting to {new.model.server_url}." if new.model.backend == "server"
                          else f"Loading {new.model.model}.")
@@ -172,10 +174,13 @@ class SettingsController:
         if key is not None:
             problem = store_api_key(url, key)
             notes += [problem] if problem else []
+            # The next connection uses it: a changed flag, or a forced reload when it stays the same.
+            m = replace(m, server_key_saved=bool(key) and not problem)
+            self._reconnect = True
         if m.server_notice_given != url:
             notes.insert(0, privacy_notice(url))
-            new = replace(new, model=replace(m, server_url=url, server_notice_given=url))
-        return new, notes
+            m = replace(m, server_url=url, server_notice_given=url)
+        return replace(new, model=m), notes
 
     def _reopen_history(self, new: Settings) -> list[str]:
         from assistant.core.history.store import open_history

@@ -4,7 +4,7 @@ Used only for failures: answering 429 or 503 (overloaded), closing the connectio
 an answer, or never answering. Everything that works is tested against a real vLLM
 (tests/model_server). Each chat request takes the next step of ``script``: an int is that HTTP
 status, "stream" streams ``pieces``, "break" streams two pieces then drops the connection,
-"hang" waits until the test ends.
+"hang" waits until the test ends, "hold" streams two pieces and the rest once ``go_on`` is set.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ class FakeOpenAI:
         self.script, self.pieces = list(script), pieces
         self.requests = 0
         self.release = threading.Event()
+        self.go_on = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,6 +46,8 @@ class FakeOpenAI:
                 elif step == "hang":
                     outer.release.wait(30)
                     self.close_connection = True
+                elif step == "hold":
+                    self._stream(outer.pieces[:2], held=outer.pieces[2:])
                 else:
                     self._stream(outer.pieces[:2] if step == "break" else outer.pieces, step == "break")
 
@@ -56,12 +59,14 @@ class FakeOpenAI:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _stream(self, pieces, broken):
+            def _stream(self, pieces, broken=False, held=()):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                for piece in pieces:
+                for n, piece in enumerate([*pieces, *held]):
+                    if n == len(pieces):
+                        outer.go_on.wait(60)
                     chunk = {"id": "1", "object": "chat.completion.chunk", "created": 0, "model": "fake",
                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
                     self._chunk(f"data: {json.dumps(chunk)}\n\n".encode())

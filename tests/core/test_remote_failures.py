@@ -77,5 +77,5 @@ def test_the_streamed_answer_is_heard_piece_by_piece():
         pieces: list[str] = []
         model.on_partial = pieces.append
         answer = model.ask(IMAGE, "what is it?")
-    assert pieces == ["a red", "a red box.", "a red box. It is", "a red box. It is small."]
+    assert pieces == ["a red ", "a red box. ", "a red box. It is ", "a red box. It is small."]
     assert answer.text == pieces[-1]

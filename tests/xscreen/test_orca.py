@@ -215,3 +215,29 @@ def test_a_tab_walk_never_speaks_a_bare_role_and_reads_the_status(orca, start):
     assert "layered pane" not in [t for stop in stops for t in stop], stops
     # The page's name ("Model settings") is spoken as context only when Orca is not cut short by the next
     # Tab, so it is checked in tests/qt/test_settings_pages.py rather than here.
+
+
+def test_a_streamed_answer_from_a_model_server_is_heard_from_its_first_sentence(orca, tmp_path):
+    """Through a model server the answer streams: Orca speaks its first sentence while the rest is still
+    on its way. The server is the scripted one of tests/core/fake_openai.py, which can hold an answer
+    mid-stream on cue (vLLM itself is tested in tests/model_server)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
+    from fake_openai import FakeOpenAI
+
+    picture = tmp_path / "photo.png"
+    Image.effect_noise((80, 60), 70).convert("RGB").save(picture)
+    with FakeOpenAI(["hold"], pieces=("A red ", "box. ", "It is ", "very small.")) as server:
+        app = App(["--server", server.url, "--log-level", "info", "--no-hotkeys", str(picture)], orca.env)
+        try:
+            orca.wait_heard("will be sent to the model server", 30)  # where images go, said first
+            heard = orca.wait_heard("A red box", 30)
+            assert "very small" not in normalise(" ".join(orca.spoken())), heard  # the server still holds it
+            mark = orca.mark()
+            server.go_on.set()
+            orca.wait_heard("It is very small", 15, mark)
+            assert "a red box" not in normalise(" ".join(orca.spoken_since(mark)))  # the first sentence once
+        finally:
+            app.close()

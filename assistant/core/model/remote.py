@@ -58,7 +58,7 @@ class RemoteModel:
             raise ModelUnavailableError(str(err)) from None
         self.info: ModelInfo | None = None
         self.on_partial: Callable[[str], None] | None = None  # the answer so far, as it streams
-        self._key = api_key(self.url) if key is None else key
+        self._key = api_key(self.url, settings.server_key_saved) if key is None else key
         self._client = None
         self._name = ""
         self._context = CONTEXT_TOKENS
@@ -161,7 +161,9 @@ class RemoteModel:
                 if kind == "text":
                     parts.append(value)
                     if self.on_partial is not None:
-                        self.on_partial(clean_answer("".join(parts)))
+                        so_far = "".join(parts)
+                        # A trailing space tells a sentence's full stop is its end, not "3." of "3.5".
+                        self.on_partial(clean_answer(so_far) + (" " if so_far[-1:].isspace() else ""))
                 elif kind == "error":
                     if parts and remote_errors.is_broken_stream(value):
                         log.warning("the stream broke after %d chunks: %s", len(parts), value)

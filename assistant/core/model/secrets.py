@@ -19,13 +19,18 @@ ENV_KEY = "BLIP_ASSISTANT_API_KEY"
 _this_run: dict[str, str] = {}  # keys the store could not take
 
 
-def api_key(url: str) -> str:
-    """The key for the server at ``url``, or "" (many local servers need none)."""
+def api_key(url: str, saved: bool = True) -> str:
+    """The key for the server at ``url``, or "" (many local servers need none).
+
+    ``saved`` False (no key was ever stored for it) leaves the secret store alone.
+    """
     if os.environ.get(ENV_KEY):
         return os.environ[ENV_KEY]
     account = origin(url)
     if account in _this_run:
         return _this_run[account]
+    if not saved:
+        return ""
     try:
         import keyring
 
