@@ -37,23 +37,21 @@ def server_notice(settings: Settings, saved: Settings | None) -> str:
     from dataclasses import replace
 
     from assistant.config import save_settings
-    from assistant.core.model.server_address import check_server_url, privacy_notice
+    from assistant.core.model.server_address import notice_due
 
     m = settings.model
     if m.backend != "server":
         return ""
     try:
-        url = check_server_url(m.server_url, m.allow_http)
+        url, notice = notice_due(m.server_url, m.allow_http, m.server_notice_given)
     except ValueError:
         return ""  # the model's load says what is wrong with the address
-    if m.server_notice_given == url:
-        return ""
-    if saved is not None and saved.model.server_url == m.server_url:
+    if notice and saved is not None and saved.model.server_url == m.server_url:
         try:
             save_settings(replace(saved, model=replace(saved.model, server_notice_given=url)))
         except OSError:
             pass  # said again next time
-    return privacy_notice(url)
+    return notice
 
 
 def run(settings: Settings, images: list[str], messages: list[str] | None = None, saved: Settings | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assistant.core.errors import AssistantError, ModelUnavailableError, terminal_safe
+from assistant.core.errors import AssistantError, terminal_safe
 
 DEFAULT_SERVER_WORKERS = 4
 
@@ -25,20 +25,10 @@ def add_parser(sub, add_model_options) -> None:
 
 
 def run(args) -> int:
-    from assistant.cli import (
-        EXIT_BAD_INPUT,
-        EXIT_MODEL_FAILED,
-        EXIT_NO_MODEL,
-        EXIT_OK,
-        _check_ranges,
-        _fail,
-        _note,
-        build_model,
-        settings_from_args,
-    )
+    from assistant.cli import EXIT_BAD_INPUT, EXIT_OK, _check_ranges, _fail, _note, build_model, fail_model, settings_from_args
     from assistant.cli_progress import progress_printer
     from assistant.config import load_settings
-    from assistant.core.batch import AltTextFile, describe_folder, find_images
+    from assistant.core.batch import AltTextFile, describe_folder, pending_images
 
     folder = Path(args.folder)
     if not folder.is_dir():
@@ -54,39 +44,33 @@ def run(args) -> int:
         out = AltTextFile(Path(args.output))
     except ValueError as err:
         return _fail(err, EXIT_BAD_INPUT)
-    images = {p.relative_to(folder).as_posix() for p in find_images(folder, args.recursive)}
-    total, remaining = len(images), len(images - out.done)
-    if remaining == 0:
-        print(f"all {total} images in {args.folder} are already in {args.output}", file=sys.stderr)
+    pending = pending_images(folder, out, args.recursive)
+    todo, already = pending
+    if not todo:  # nothing to do: no model is loaded for it
+        print(f"all {already} images in {args.folder} are already in {args.output}", file=sys.stderr)
         return EXIT_OK
-    server = settings.model.backend == "server"
-    workers = (args.workers or DEFAULT_SERVER_WORKERS) if server else 1
+    workers = (args.workers or DEFAULT_SERVER_WORKERS) if settings.model.backend == "server" else 1
     models = []
+    bar = None
     try:
-        for _ in range(workers):
-            model = build_model(settings) if not models else type(models[0])(settings.model, settings.generation)
-            model.load(progress_printer(args.quiet) if not models else None)
-            models.append(model)
-    except ModelUnavailableError as err:
-        return _fail(err, EXIT_NO_MODEL)
-    except AssistantError as err:
-        return _fail(err, EXIT_MODEL_FAILED)
-    bar = _bar(total, total - remaining, args.quiet)
-    try:
-        outcome = describe_folder(folder, out, models, question=args.ask, recursive=args.recursive,
+        for n in range(workers):  # one client per request in flight; the local model is one
+            models.append(build_model(settings, tell=n == 0))
+            models[-1].load(progress_printer(args.quiet) if n == 0 else None)
+        bar = _bar(already + len(todo), already, args.quiet)
+        outcome = describe_folder(folder, out, models, question=args.ask, pending=pending,
                                   on_done=lambda row: bar.update(1),
                                   on_skip=lambda line: bar.write(terminal_safe(line), file=sys.stderr))
-    except ModelUnavailableError as err:
-        bar.close()
-        return _fail(f"{err} What was done is in {args.output}: run the same command again to go on.", EXIT_NO_MODEL)
     except AssistantError as err:
-        bar.close()
-        return _fail(f"{err} What was done is in {args.output}: run the same command again to go on.", EXIT_MODEL_FAILED)
+        if bar is None:  # no model: nothing was done
+            return fail_model(err)
+        bar.close()  # before the error line, which must not share the bar's line
+        return fail_model(err, f"What was done is in {args.output}: run the same command again to go on.")
     finally:
+        if bar is not None:
+            bar.close()
         for model in models:
             if hasattr(model, "close"):
                 model.close()
-    bar.close()
     skipped = f", {outcome.skipped} skipped (not images we can read)" if outcome.skipped else ""
     earlier = f", {outcome.already} done before" if outcome.already else ""
     _note(f"{outcome.described} images described{earlier}{skipped}; the alt text is in {args.output}.")

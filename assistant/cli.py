@@ -258,10 +258,8 @@ def _converse(args, settings: Settings, image, store, started: float) -> int:
             if answer.dropped_turns:
                 _note(f"the {answer.dropped_turns} oldest turns were left out of question {n} to fit the model.")
             _emit(args, answer.text, question)
-    except ModelUnavailableError as err:
-        return _fail(err, EXIT_NO_MODEL)
     except AssistantError as err:
-        return _fail(err, EXIT_MODEL_FAILED)
+        return fail_model(err)
     finally:
         if reader is not None:
             reader.close()
@@ -282,14 +280,14 @@ def _converse(args, settings: Settings, image, store, started: float) -> int:
     return EXIT_OK
 
 
-def build_model(settings: Settings):
-    """The CLI's model: in this process, or on the server ``--server`` names (the privacy notice on stderr)."""
+def build_model(settings: Settings, tell: bool = True):
+    """The CLI's model: in this process, or on the server ``--server`` names (with ``tell``, where images go, on stderr)."""
     if settings.model.backend == "server":
         from assistant.core.model.remote import RemoteModel
         from assistant.core.model.server_address import is_loopback
 
         model = RemoteModel(settings.model, settings.generation)
-        if not is_loopback(model.url):
+        if tell and not is_loopback(model.url):
             _note(f"the image and questions are sent to {model.url}.")
         return model
     from assistant.core.model.blip2 import Blip2Model
@@ -361,6 +359,12 @@ def _fail(err: Exception | str, code: int) -> int:
     message = " ".join(str(err).split()) or type(err).__name__
     print(f"error: {terminal_safe(message)}", file=sys.stderr)
     return code
+
+
+def fail_model(err: AssistantError, then: str = "") -> int:
+    """A model that is not there exits 3, one that failed exits 4; ``then`` says what the user can do."""
+    code = EXIT_NO_MODEL if isinstance(err, ModelUnavailableError) else EXIT_MODEL_FAILED
+    return _fail(f"{err} {then}".strip(), code)
 
 
 def _note(text: str) -> None:

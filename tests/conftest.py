@@ -114,3 +114,21 @@ def no_network(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setenv("BLIP_ASSISTANT_DATA", str(tmp_path / "data"))
+
+
+@pytest.fixture
+def real_keyring(tmp_path, monkeypatch):
+    """keyring pointed at a real Secret Service: GNOME Keyring on a private D-Bus (tests/secret_service.py)."""
+    import keyring
+    from keyring.backends import SecretService
+    from secret_service import secret_service
+
+    from assistant.core.model.secrets import ENV_KEY
+
+    with secret_service(tmp_path) as address:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        monkeypatch.delenv(ENV_KEY, raising=False)
+        previous = keyring.get_keyring()
+        keyring.set_keyring(SecretService.Keyring())
+        yield address
+        keyring.set_keyring(previous)

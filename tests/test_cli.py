@@ -280,3 +280,33 @@ def test_text_only_needs_no_model_and_says_when_there_is_no_text(dialog_png, tmp
     Image.new("RGB", (640, 480), "white").save(blank)
     empty = run("describe", str(blank), "--text-only")
     assert empty.returncode == 0 and empty.stdout.strip() == "No text was found."
+
+
+def test_describe_folder_says_each_skipped_file_and_where_the_alt_text_is_and_resumes(tiny_model_dirs, tmp_path):
+    """What the terminal shows, and what the CSV holds when read back after each run."""
+    import csv
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for n in range(3):
+        Image.effect_noise((40, 30), 20 + n * 30).convert("RGB").save(folder / f"p{n}.png")
+    (folder / "broken.jpg").write_bytes(b"\x1b]0;not an image")
+    out = tmp_path / "alt.csv"
+    common = ("describe-folder", str(folder), "-o", str(out), "--model", str(tiny_model_dirs["opt"]),
+              "--max-new-tokens", "6", "-q")
+    first = run(*common)
+    assert first.returncode == 0, first.stderr
+    assert 'skipped broken.jpg: "broken.jpg" is not an image file we can read.' in first.stderr
+    assert f"note: 3 images described, 1 skipped (not images we can read); the alt text is in {out}." in first.stderr
+    assert "Traceback" not in first.stderr and first.stdout == ""
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert sorted(r["file"] for r in rows) == ["p0.png", "p1.png", "p2.png"] and all(r["alt_text"] for r in rows)
+    (folder / "p3.png").write_bytes((folder / "p0.png").read_bytes())
+    second = run(*common)  # resumes: only the new image (and the broken one, tried again)
+    assert second.returncode == 0, second.stderr
+    assert f"note: 1 images described, 3 done before, 1 skipped (not images we can read); the alt text is in {out}." \
+        in second.stderr
+    assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 4
+    (folder / "broken.jpg").unlink()
+    third = run(*common)
+    assert third.returncode == 0 and f"all 4 images in {folder} are already in {out}" in third.stderr

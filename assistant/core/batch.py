@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,14 @@ class Outcome:
     already: int = 0  # done by an earlier run
 
 
+def pending_images(folder: Path, out: AltTextFile, recursive: bool = False) -> tuple[list[Path], int]:
+    """The images in ``folder`` not yet in ``out``, and how many are already there."""
+    images = find_images(folder, recursive)
+    done = out.done
+    todo = [p for p in images if _relative(p, folder) not in done]
+    return todo, len(images) - len(todo)
+
+
 def describe_folder(
     folder: Path,
     out: AltTextFile,
@@ -104,46 +113,47 @@ def describe_folder(
     *,
     question: str = "",
     recursive: bool = False,
+    pending: tuple[list[Path], int] | None = None,
     on_done: Callable[[Row], None] = lambda row: None,
     on_skip: Callable[[str], None] = lambda message: None,
 ) -> Outcome:
     """Describe every image in ``folder`` not yet in ``out``, one worker per model in ``models``.
 
-    A model error (the server went down, the model failed) stops the run and is raised; what
-    was done is in ``out``.
+    ``pending`` is what ``pending_images`` gave, if the caller already looked. Each worker takes
+    the next image until none is left; the callbacks run on the workers, one at a time. A model
+    error (the server went down, the model failed) stops the others after the image each is on,
+    and is raised; what was done is in ``out``.
     """
-    images = find_images(folder, recursive)
-    done = out.done
-    todo = [p for p in images if _relative(p, folder) not in done]
-    outcome = Outcome(already=len(images) - len(todo))
-    idle = list(models)
-    running: dict[Future, VisionModel] = {}
-    queue = iter(todo)
-    with ThreadPoolExecutor(max_workers=len(idle), thread_name_prefix="alt-text") as pool:
-        try:
-            while True:
-                while idle:
-                    path = next(queue, None)
-                    if path is None:
-                        break
-                    model = idle.pop()
-                    running[pool.submit(_one, model, folder, path, question)] = model
-                if not running:
-                    return outcome
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    idle.append(running.pop(future))
-                    row = future.result()  # a model error propagates: the run stops here
-                    if isinstance(row, str):
-                        outcome.skipped += 1
-                        on_skip(row)
-                        continue
+    todo, already = pending or pending_images(folder, out, recursive)
+    outcome = Outcome(already=already)
+    paths: queue.SimpleQueue[Path] = queue.SimpleQueue()
+    for path in todo:
+        paths.put(path)
+    stop, lock = threading.Event(), threading.Lock()
+
+    def work(model: VisionModel) -> None:
+        while not stop.is_set():
+            try:
+                path = paths.get_nowait()
+            except queue.Empty:
+                return
+            row = _one(model, folder, path, question)
+            with lock:
+                if isinstance(row, str):
+                    outcome.skipped += 1
+                    on_skip(row)
+                else:
                     out.add(row)
                     outcome.described += 1
                     on_done(row)
-        finally:
-            for future in running:
-                future.cancel()
+
+    models = list(models)
+    with ThreadPoolExecutor(max_workers=len(models), thread_name_prefix="alt-text") as pool:
+        for future in as_completed([pool.submit(work, model) for model in models]):
+            if future.exception() is not None:
+                stop.set()  # the others finish the image they are on, which is kept
+                raise future.exception()
+    return outcome
 
 
 def _one(model: VisionModel, folder: Path, path: Path, question: str) -> Row | str:

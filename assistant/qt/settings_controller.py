@@ -89,6 +89,7 @@ class SettingsController:
             self.listener.paused = True  # recording Ctrl+Alt+Shift+S must not also describe the screen
         self.dialog = SettingsDialog(self.settings, self.voices, self.window)
         self.dialog.applied.connect(self.apply)
+        self.dialog.refused.connect(lambda message: self.window.report(message, error=True))
         self.dialog.finished.connect(self._closed)
         self.dialog.open()
         # Said first, through the screen reader's own route: Orca 43 announces only the first tab.
@@ -159,14 +160,14 @@ class SettingsController:
     def _server_checks(self, new: Settings) -> tuple[Settings | None, list[str]]:
         """A refused address is said and nothing changes; a new server's privacy notice is said once."""
         from assistant.core.model.secrets import store_api_key
-        from assistant.core.model.server_address import check_server_url, privacy_notice
+        from assistant.core.model.server_address import notice_due
 
         notes: list[str] = []
         m = new.model
         if m.backend != "server":
             return new, notes
         try:
-            url = check_server_url(m.server_url, m.allow_http)
+            url, notice = notice_due(m.server_url, m.allow_http, m.server_notice_given)
         except ValueError as err:
             self.window.report(f"Settings not applied: {err}", error=True)
             return None, notes
@@ -177,8 +178,8 @@ class SettingsController:
             # The next connection uses it: a changed flag, or a forced reload when it stays the same.
             m = replace(m, server_key_saved=bool(key) and not problem)
             self._reconnect = True
-        if m.server_notice_given != url:
-            notes.insert(0, privacy_notice(url))
+        if notice:
+            notes.insert(0, notice)
             m = replace(m, server_url=url, server_notice_given=url)
         return replace(new, model=m), notes
 

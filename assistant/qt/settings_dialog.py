@@ -77,6 +77,7 @@ def _spin(low: int, high: int, value: int, accessible: str, suffix: str = "", sp
 
 class SettingsDialog(QDialog):
     applied = Signal(object)  # Settings, on OK and on Apply
+    refused = Signal(str)  # one sentence: why OK or Apply did nothing (the controller speaks and shows it)
 
     def __init__(self, settings: Settings, load_voices=lambda: [], parent=None):
         super().__init__(parent)
@@ -101,7 +102,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.buttons_apply = buttons.button(QDialogButtonBox.StandardButton.Apply)
-        self.buttons_apply.clicked.connect(lambda: self.applied.emit(self.value()))
+        self.buttons_apply.clicked.connect(self._apply)
         # Alt+O and Alt+Y from anywhere, and Ctrl+Enter: Enter on a focused button presses that button.
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&OK")
         self.buttons_apply.setText("Appl&y")
@@ -117,8 +118,23 @@ class SettingsDialog(QDialog):
             self._pages.setAccessibleName(f"{self.tabs.tabText(index).replace('&', '')} settings")
 
     def accept(self) -> None:
+        if self._apply():
+            super().accept()
+
+    def _apply(self) -> bool:
+        """Emit the settings, unless the server address is refused: then the dialog stays, the address focused."""
+        if self.backend.currentData() == "server":
+            from assistant.core.model.server_address import check_server_url
+
+            try:
+                check_server_url(self.server_url.text(), self.allow_http.isChecked())
+            except ValueError as err:
+                self.tabs.setCurrentIndex(0)
+                self.server_url.setFocus()
+                self.refused.emit(f"Not applied: {err}")
+                return False
         self.applied.emit(self.value())
-        super().accept()
+        return True
 
     @staticmethod
     def _form(page: QWidget, rows) -> QFormLayout:

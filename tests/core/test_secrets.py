@@ -6,31 +6,16 @@ import subprocess
 import sys
 
 import keyring
-import pytest
-from keyring.backends import SecretService
 
 from assistant.core.model.secrets import ENV_KEY, SERVICE, api_key, store_api_key
 
 
-@pytest.fixture
-def real_store(tmp_path, monkeypatch):
-    from secret_service import secret_service  # tests/secret_service.py
-
-    with secret_service(tmp_path) as address:
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-        monkeypatch.delenv(ENV_KEY, raising=False)
-        previous = keyring.get_keyring()
-        keyring.set_keyring(SecretService.Keyring())
-        yield address
-        keyring.set_keyring(previous)
-
-
-def test_the_key_is_kept_in_the_secret_store_per_server_and_can_be_removed(real_store):
+def test_the_key_is_kept_in_the_secret_store_per_server_and_can_be_removed(real_keyring):
     assert store_api_key("https://gpu.school.example/v1", "s3cret-key") == ""
     read_back = subprocess.run(  # another process: the key is in the store, not in our memory
         [sys.executable, "-c", "from assistant.core.model.secrets import api_key; "
          "print(api_key('https://gpu.school.example/other/v1'))"],
-        capture_output=True, text=True, check=True, env={"DBUS_SESSION_BUS_ADDRESS": real_store, "PATH": "/usr/bin:/bin"})
+        capture_output=True, text=True, check=True, env={"DBUS_SESSION_BUS_ADDRESS": real_keyring, "PATH": "/usr/bin:/bin"})
     assert read_back.stdout.strip() == "s3cret-key"
     assert keyring.get_password(SERVICE, "https://gpu.school.example") == "s3cret-key"
     assert api_key("https://other.example/v1") == ""
@@ -38,7 +23,7 @@ def test_the_key_is_kept_in_the_secret_store_per_server_and_can_be_removed(real_
     assert api_key("https://gpu.school.example/v1") == ""
 
 
-def test_the_environment_overrides_the_store(real_store, monkeypatch):
+def test_the_environment_overrides_the_store(real_keyring, monkeypatch):
     store_api_key("https://gpu.school.example/v1", "from-the-store")
     monkeypatch.setenv(ENV_KEY, "from-the-environment")
     assert api_key("https://gpu.school.example/v1") == "from-the-environment"

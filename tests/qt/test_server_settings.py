@@ -1,42 +1,22 @@
 """Choosing a model server in Settings: where images go is said once, the key stays out of the settings
 file, and a streamed answer is spoken sentence by sentence as it arrives.
 
-The server here is the scripted one of tests/core/fake_openai.py (the real vLLM is driven in
+The server here is the scripted one of tests/fake_openai.py (the real vLLM is driven in
 tests/model_server); the secret store is a real GNOME Keyring on a private D-Bus."""
 
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import keyring
-import pytest
-from keyring.backends import SecretService
+from fake_openai import FakeOpenAI
 from PySide6.QtCore import Qt
+from test_main_window import describe_file
+from test_settings_dialog import open_dialog, press_ok
+from test_settings_dialog import settings_window as settings_window  # a fixture
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from fake_openai import FakeOpenAI  # noqa: E402
-from test_main_window import describe_file  # noqa: E402
-from test_settings_dialog import open_dialog, press_ok  # noqa: E402
-from test_settings_dialog import settings_window as settings_window  # noqa: E402 (a fixture)
-
-from assistant.app import model_factory  # noqa: E402
-from assistant.core.model.secrets import ENV_KEY, SERVICE  # noqa: E402
-
-
-@pytest.fixture
-def real_keyring(tmp_path, monkeypatch):
-    from secret_service import secret_service  # tests/secret_service.py
-
-    with secret_service(tmp_path) as address:
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-        monkeypatch.delenv(ENV_KEY, raising=False)
-        previous = keyring.get_keyring()
-        keyring.set_keyring(SecretService.Keyring())
-        yield
-        keyring.set_keyring(previous)
+from assistant.app import model_factory
+from assistant.core.model.secrets import SERVICE
 
 
 def test_a_server_chosen_in_settings_is_announced_its_key_kept_safe_and_answers_streamed(
@@ -73,3 +53,33 @@ def test_a_server_chosen_in_settings_is_announced_its_key_kept_safe_and_answers_
         qtbot.keyClick(dialog.tabs.tabBar(), Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: window.settings_controller.dialog is None)
         assert len([m for m in window.messages if "will be sent to the model server" in m]) == before
+
+
+def test_a_refused_server_address_keeps_the_dialog_open_and_is_said(settings_window, qtbot):
+    """OK with plain http to another computer: nothing is applied or lost, the reason is spoken, the address
+    field has the focus; every server control is named and reached by Tab."""
+    from PySide6.QtGui import QAccessible
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    window = settings_window
+    dialog = open_dialog(window, qtbot)
+    dialog.backend.setCurrentIndex(dialog.backend.findData("server"))
+    dialog.server_url.setText("http://192.0.2.7:8000")
+    press_ok(dialog)
+    assert window.settings_controller.dialog is dialog and dialog.isVisible()
+    said = " ".join(window.speaker.said)
+    assert "Not applied: http://192.0.2.7:8000/v1 is plain http" in said
+    assert QApplication.focusWidget() is dialog.server_url and dialog.server_url.text() == "http://192.0.2.7:8000"
+    assert not window.config.exists()  # nothing was saved
+    reached = set()
+    for _ in range(12):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.add(id(QApplication.focusWidget()))
+    for widget in dialog._server_widgets:
+        assert QAccessible.queryAccessibleInterface(widget).text(QAccessible.Text.Name).strip()
+        assert id(widget) in reached or widget is dialog.server_url, widget.accessibleName()
+    dialog.allow_http.setChecked(True)
+    press_ok(dialog)
+    qtbot.waitUntil(lambda: window.settings_controller.dialog is None)
+    assert json.loads(window.config.read_text())["model"]["allow_http"] is True

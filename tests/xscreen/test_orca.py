@@ -219,13 +219,9 @@ def test_a_tab_walk_never_speaks_a_bare_role_and_reads_the_status(orca, start):
 
 def test_a_streamed_answer_from_a_model_server_is_heard_from_its_first_sentence(orca, tmp_path):
     """Through a model server the answer streams: Orca speaks its first sentence while the rest is still
-    on its way. The server is the scripted one of tests/core/fake_openai.py, which can hold an answer
+    on its way. The server is the scripted one of tests/fake_openai.py, which can hold an answer
     mid-stream on cue (vLLM itself is tested in tests/model_server)."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
-    from fake_openai import FakeOpenAI
+    from fake_openai import FakeOpenAI  # tests/fake_openai.py
 
     picture = tmp_path / "photo.png"
     Image.effect_noise((80, 60), 70).convert("RGB").save(picture)

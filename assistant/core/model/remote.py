@@ -36,6 +36,7 @@ from assistant.core.errors import Cancelled, ModelLoadError, ModelUnavailableErr
 from assistant.core.model import remote_errors
 from assistant.core.model.backend import NO_DESCRIPTION, Answer, ModelInfo, Progress, ProgressCallback, model_image
 from assistant.core.model.prompts import CONTEXT_TOKENS, FittedPrompt, Turn, clean_answer, clean_text, fit_chat, fit_prefix
+from assistant.core.model.remote_errors import RETRIES
 from assistant.core.model.secrets import api_key
 from assistant.core.model.server_address import check_server_url, root_url
 
@@ -44,7 +45,6 @@ CAPTION_QUESTION = "What is the content of this image?"  # vLLM's examples/offli
 TEXT_QUESTION = "What text is in the image?"
 QUERY_TOKENS = 32  # BLIP-2's image tokens; the server's checkpoint may have fewer, never more
 TEMPLATE_MARGIN = 16  # the template's wording differs from ours by a few tokens
-RETRIES = 3
 
 
 class RemoteModel:
@@ -65,6 +65,7 @@ class RemoteModel:
         self._cancel = threading.Event()
         self._lock = threading.Lock()
         self._waiting: queue.Queue | None = None
+        self._encoded: tuple[Image.Image, str] | None = None  # the last image sent, as its data URL
 
     # -- the interface ---------------------------------------------------------------
     def load(self, progress: ProgressCallback | None = None) -> ModelInfo:
@@ -103,20 +104,20 @@ class RemoteModel:
         start = time.perf_counter()
         if prefix and prefix.strip():
             fitted = fit_prefix(prefix, self._count_tokens, self._budget())
-            messages = [_user(image, CAPTION_QUESTION), {"role": "assistant", "content": fitted.text}]
+            messages = [_user(self._image_url(image), CAPTION_QUESTION), {"role": "assistant", "content": fitted.text}]
             text, cut = self._complete(messages, continue_answer=True)
             text = clean_answer(text)
             text = f"{fitted.text} {text}" if text else ""
         else:
             fitted = FittedPrompt("")
-            text, cut = self._complete([_user(image, CAPTION_QUESTION)])
+            text, cut = self._complete([_user(self._image_url(image), CAPTION_QUESTION)])
             text = clean_answer(text)
         return self._answer(text, start, fitted, cut)
 
     def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "") -> Answer:
         start = time.perf_counter()
         fitted = fit_chat(history, question, self._count_tokens, self._budget(), context)
-        text, cut = self._complete(chat_messages(image, fitted))
+        text, cut = self._complete(chat_messages(self._image_url(image), fitted))
         return self._answer(clean_answer(text), start, fitted, cut)
 
     def cancel(self) -> None:
@@ -141,6 +142,12 @@ class RemoteModel:
         self._client, self.info = None, None
 
     # -- requests ------------------------------------------------------------------------
+    def _image_url(self, image: Image.Image) -> str:
+        """Follow-ups about the same image reuse its encoding (a 1024 px PNG takes tens of milliseconds)."""
+        if self._encoded is None or self._encoded[0] is not image:
+            self._encoded = (image, data_url(image))
+        return self._encoded[1]
+
     def _complete(self, messages: list[dict], continue_answer: bool = False) -> tuple[str, bool]:
         """The raw answer text and whether the connection broke before it ended. Raises ``Cancelled``."""
         if self._client is None:
@@ -234,7 +241,7 @@ class RemoteModel:
         return _server_count(self._client, root_url(self.url), self._name, text) or bound
 
 
-def chat_messages(image: Image.Image, fitted: FittedPrompt) -> list[dict]:
+def chat_messages(image_url: str, fitted: FittedPrompt) -> list[dict]:
     """The fitted prompt as chat messages for a "Question: … Answer: …" template; the image with the first."""
     turns: list[tuple[str, str]] = []
     if fitted.context:
@@ -245,12 +252,12 @@ def chat_messages(image: Image.Image, fitted: FittedPrompt) -> list[dict]:
         messages += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
     messages.append({"role": "user", "content": clean_text(fitted.question)})
     first = messages[0]
-    messages[0] = _user(image, first["content"])
+    messages[0] = _user(image_url, first["content"])
     return messages
 
 
-def _user(image: Image.Image, text: str) -> dict:
-    return {"role": "user", "content": [{"type": "image_url", "image_url": {"url": data_url(image)}},
+def _user(image_url: str, text: str) -> dict:
+    return {"role": "user", "content": [{"type": "image_url", "image_url": {"url": image_url}},
                                         {"type": "text", "text": text}]}
 
 

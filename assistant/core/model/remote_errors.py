@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from assistant.core.errors import AssistantError, ModelLoadError, ModelUnavailableError, one_line
 
+RETRIES = 3  # after the first try, for 429 and 5xx answers and dropped connections (the openai client backs off)
+
 
 class ServerError(AssistantError):
     """The model server failed a request; ``str`` says how, in one sentence."""
@@ -38,7 +40,7 @@ def explain(err: Exception, url: str, model: str) -> AssistantError:
         return ModelUnavailableError(f"Nothing at {url} answers as a model server: check the address "
                                      "(it usually ends in /v1).")
     if isinstance(err, openai.RateLimitError) or (isinstance(err, openai.APIStatusError) and err.status_code in (502, 503, 504)):
-        return ServerError(f"The model server at {url} is overloaded and still was after {_retries()} tries: "
+        return ServerError(f"The model server at {url} is overloaded and still was after {RETRIES + 1} tries: "
                            "try again in a minute.")
     if isinstance(err, openai.BadRequestError):
         return ServerError(f"The model server at {url} refused the request: {_detail(err)}")
@@ -80,8 +82,3 @@ def _detail(err) -> str:
             return one_line(Exception(str(message)))
     return one_line(err)
 
-
-def _retries() -> int:
-    from assistant.core.model.remote import RETRIES
-
-    return RETRIES + 1

@@ -75,3 +75,9 @@ def privacy_notice(url: str) -> str:
     where = "this computer" if is_loopback(url) else urlsplit(url).hostname
     return (f"Images and questions will be sent to the model server at {url} ({where}), not described on this "
             "computer. Choose Local in Settings, Model to keep them here.")
+
+
+def notice_due(server_url: str, allow_http: bool, given: str) -> tuple[str, str]:
+    """(the checked address, its privacy notice if not yet ``given`` for it, else ""). ValueError: refused."""
+    url = check_server_url(server_url, allow_http)
+    return url, "" if given == url else privacy_notice(url)
