@@ -1,3 +1,5 @@
+"""``python -m assistant``: the same as the ``blip-assistant`` command."""
+
 import multiprocessing
 import sys
 

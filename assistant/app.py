@@ -1,7 +1,8 @@
-"""Composition root for the desktop app: build the parts, wire them, start Qt.
+"""Composition root for the desktop app: build every part, hand each its collaborators, start Qt.
 
-Nothing heavy is imported here: torch and transformers load on the model worker's
-thread, so the window appears at once.
+Nothing heavy is imported here: torch and transformers load in the model's own process,
+so the window appears at once. :func:`compose` builds and wires the parts (the tests and
+the benches use it too, with fakes where a real part cannot run); :func:`run` starts the app.
 """
 
 from __future__ import annotations
@@ -10,10 +11,29 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant import APP_ID, APP_NAME, __version__
 from assistant.config import Settings
+
+if TYPE_CHECKING:
+    from assistant.core.announcer import Announcer
+    from assistant.core.capture.screen import Capturer
+    from assistant.core.history.store import HistoryStore
+    from assistant.core.hotkeys.source import ActionCallback, HotkeySource
+    from assistant.core.session import Session, TextRunner
+    from assistant.core.speech import Speaker
+    from assistant.qt.capture_flow import CaptureFlow
+    from assistant.qt.conversation_controller import ConversationController
+    from assistant.qt.download_flow import DownloadFlow
+    from assistant.qt.history_panel import HistoryFlow
+    from assistant.qt.hotkeys import ActionRelay
+    from assistant.qt.main_window import MainWindow
+    from assistant.qt.model_service import ModelService
+    from assistant.qt.settings_controller import SettingsController
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +42,7 @@ def model_factory(settings: Settings):
     """The window's model runs in its own process (torch is never imported in this one), or on a server."""
     def build():
         if settings.model.backend == "server":
-            from assistant.core.model.remote import RemoteModel
+            from assistant.core.model.remote.client import RemoteModel
 
             return RemoteModel(settings.model, settings.generation)
         from assistant.core.model.process import ModelProcess
@@ -34,24 +54,94 @@ def model_factory(settings: Settings):
 
 def server_notice(settings: Settings, saved: Settings | None) -> str:
     """Where images go, said at start once per server address (the dialog says it when one is chosen)."""
-    from dataclasses import replace
-
     from assistant.config import save_settings
-    from assistant.core.model.server_address import notice_due
+    from assistant.core.model.remote.address import with_notice
 
-    m = settings.model
-    if m.backend != "server":
+    if settings.model.backend != "server":
         return ""
     try:
-        url, notice = notice_due(m.server_url, m.allow_http, m.server_notice_given)
+        model, _url, notice = with_notice(settings.model)
     except ValueError:
         return ""  # the model's load says what is wrong with the address
-    if notice and saved is not None and saved.model.server_url == m.server_url:
+    if notice and saved is not None and saved.model.server_url == settings.model.server_url:
         try:
-            save_settings(replace(saved, model=replace(saved.model, server_notice_given=url)))
+            save_settings(replace(saved, model=replace(saved.model, server_notice_given=model.server_notice_given)))
         except OSError:
             pass  # said again next time
     return notice
+
+
+@dataclass
+class Parts:
+    """Every part of the running app, as :func:`compose` wired them."""
+
+    window: MainWindow
+    controller: ConversationController
+    announcer: Announcer
+    session: Session
+    service: ModelService
+    capture: CaptureFlow
+    downloads: DownloadFlow
+    history: HistoryFlow
+    settings: SettingsController
+    hotkeys: HotkeySource
+    relay: ActionRelay
+
+
+def compose(settings: Settings, service: ModelService, capturer: Capturer, *, speaker: Speaker | None = None,
+            history: HistoryStore | None = None, reader: TextRunner | None = None,
+            hotkeys: HotkeySource | None = None, make_hotkeys: Callable[[ActionCallback], HotkeySource] | None = None,
+            relay: ActionRelay | None = None, settle_ms: int = 100, saved: Settings | None = None,
+            factory_for: Callable | None = model_factory, save: bool = True) -> tuple[Parts, list[str]]:
+    """Build the window and everything behind it, each given its collaborators; (parts, messages for the user).
+
+    ``hotkeys``: a source already started, with its ``relay`` (macOS starts it before Qt); else
+    ``make_hotkeys`` (the system's own by default) makes one on the relay, started here.
+    """
+    from assistant.core.announcer import Announcer
+    from assistant.core.hotkeys.source import system_hotkeys
+    from assistant.core.session import Session
+    from assistant.qt.capture_flow import CaptureFlow
+    from assistant.qt.conversation_controller import ConversationController
+    from assistant.qt.download_flow import DownloadFlow
+    from assistant.qt.history_panel import HistoryFlow
+    from assistant.qt.hotkeys import ActionRelay
+    from assistant.qt.main_window import MainWindow
+    from assistant.qt.model_state import ModelStateLine
+    from assistant.qt.settings_controller import SettingsController
+    from assistant.qt.speakers import build_speaker
+    from assistant.qt.text_flow import TextFlow
+
+    messages: list[str] = []
+    window = MainWindow(ModelStateLine(service))
+    announcer = Announcer(window)
+    announcer.use_speaker(speaker or build_speaker(settings.speech, announcer, window))
+    session = Session(speaker=announcer, auto_speak=settings.speech.auto_speak, reader=reader,
+                      spoken_lines=settings.text.spoken_lines,
+                      on_problem=lambda message: announcer.message(message, error=True))
+    capture = CaptureFlow(window, capturer, settle_ms)
+    text_flow = TextFlow(window, session, announcer, parent=window)
+    relay = relay or ActionRelay(window)
+    if hotkeys is None:
+        hotkeys = (make_hotkeys or system_hotkeys)(relay)
+        messages += hotkeys.start(settings.hotkeys)
+    controller = ConversationController(window, session, service, capture, text_flow, announcer, hotkeys, parent=window)
+    relay.triggered.connect(controller.run_action)
+    downloads = DownloadFlow(window, service, announcer)
+    history_flow = HistoryFlow(history, session, announcer, controller.open_stored, window)
+    settings_controller = SettingsController(settings, service=service, session=session, announcer=announcer,
+                                             history=history_flow, hotkeys=hotkeys, window=window,
+                                             factory_for=factory_for, save=save, saved=saved)
+    window.describe_requested.connect(controller.describe)
+    window.open_requested.connect(controller.open_path)
+    window.image_received.connect(controller.start)
+    window.image_refused.connect(controller.refuse_image)
+    window.question_asked.connect(controller.ask)
+    elsewhere = {"history": history_flow.open, "settings": settings_controller.open, "download": downloads.retry}
+    window.action_requested.connect(lambda action: elsewhere.get(action, lambda: controller.run_action(action))())
+    parts = Parts(window, controller, announcer, session, service, capture, downloads, history_flow,
+                  settings_controller, hotkeys, relay)
+    return parts, messages
 
 
 def run(settings: Settings, images: list[str], messages: list[str] | None = None, saved: Settings | None = None) -> int:
@@ -71,23 +161,23 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
         messages.insert(0, notice)
     history, history_messages = open_history(settings.history)
     messages += history_messages
-    hotkeys = settings.hotkeys
-    if sys.platform == "darwin" and hotkeys.enabled:
+    hotkeys = relay = None
+    if sys.platform == "darwin" and settings.hotkeys.enabled:
         # pynput's listener crashes if it starts after QApplication on macOS (pynput #511).
-        from assistant.qt.hotkeys import HotkeyListener
+        from assistant.core.hotkeys.source import system_hotkeys
+        from assistant.qt.hotkeys import ActionRelay
 
-        early = HotkeyListener()
-        messages += early.start(hotkeys)
+        relay = ActionRelay()
+        hotkeys = system_hotkeys(relay)
+        messages += hotkeys.start(settings.hotkeys)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from assistant.core.capture.screen import MssCapturer
     from assistant.core.text.runner import ProcessTextRunner
     from assistant.qt.gc_guard import MainThreadGC
-    from assistant.qt.main_window import MainWindow
-    from assistant.qt.settings_controller import SettingsController, apply_appearance, downloader_for
-    from assistant.qt.speakers import build_speaker
-    from assistant.qt.worker import ModelService
+    from assistant.qt.model_service import ModelService
+    from assistant.qt.settings_controller import apply_appearance, downloader_for
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -100,35 +190,25 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     service = ModelService(model_factory(settings), downloader=downloader_for(settings))
     service.set_idle_unload(settings.model.unload_after_minutes)
     reader = ProcessTextRunner() if settings.text.enabled else None  # OCR in a process of its own, beside the model
-    window = MainWindow(service, MssCapturer(), auto_speak=settings.speech.auto_speak, history=history, reader=reader,
-                        spoken_lines=settings.text.spoken_lines)
-    window.controller.set_speaker(build_speaker(settings.speech, window))
+    parts, started = compose(settings, service, MssCapturer(), history=history, reader=reader, hotkeys=hotkeys,
+                             relay=relay, saved=saved)
+    messages += started
     save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")
     if save_dir:  # diagnostics: keep every capture, e.g. to attach to a bug report
-        window.capture_flow.captured.connect(lambda capture: _save_capture(capture, save_dir))
-    from assistant.qt.hotkeys import HotkeyListener, help_text
-
-    if sys.platform == "darwin" and hotkeys.enabled:
-        listener = early
-    else:
-        listener = HotkeyListener()
-        if hotkeys.enabled:
-            messages += listener.start(hotkeys)
-    listener.triggered.connect(window.run_action)
-    window.controller.hotkey_help = help_text(listener.active)
-    settings_controller = SettingsController(settings, window, listener, model_factory, saved=saved)  # noqa: F841 (lives while the app runs)
-    app.aboutToQuit.connect(listener.stop)
-    window.show()
+        parts.capture.captured.connect(lambda capture: _save_capture(capture, save_dir))
+    app.aboutToQuit.connect(parts.hotkeys.stop)
+    parts.window.show()
     for message in messages:  # shown and spoken, after the window is up
-        QTimer.singleShot(0, lambda m=message: window.report(m, error=True))
+        QTimer.singleShot(0, lambda m=message: parts.announcer.message(m, error=True))
     log.info("window shown %.0f ms after launch", 1000 * (time.perf_counter() - launched))
     service.start()
     if reader is not None:
         QTimer.singleShot(0, reader.warm_up)  # its process loads the OCR models now, not at the first press
-        app.aboutToQuit.connect(reader.close)
+        app.aboutToQuit.connect(lambda: parts.session.reader is not None and parts.session.reader.close())
     for path in images[:1]:  # one conversation at a time: the first image given
-        QTimer.singleShot(0, lambda p=path: window.open_path(p))
+        QTimer.singleShot(0, lambda p=path: parts.controller.open_path(p))
     app.aboutToQuit.connect(service.shutdown)
+    app.aboutToQuit.connect(parts.session.close)
     return app.exec()
 
 
@@ -136,7 +216,7 @@ def _set_icon(app) -> None:
     """The app's icon, shipped inside the package (any install, and the PyInstaller bundle)."""
     from PySide6.QtGui import QIcon
 
-    from assistant.desktop_entry import icon_file
+    from assistant import icon_file
 
     app.setWindowIcon(QIcon(icon_file()))
 

@@ -37,7 +37,7 @@ class ModelSettings:
     cpu_precision: str = "auto"
     unload_after_minutes: int = 0  # free the model's memory after this long unused; 0: never
     # "server": an OpenAI-compatible server (vLLM) runs the model; images are sent to ``server_url``.
-    # The API key is never here: it lives in the system's secret store (assistant.core.model.secrets).
+    # The API key is never here: it lives in the system's secret store (assistant.core.model.remote.secrets).
     backend: str = "local"
     server_url: str = ""  # e.g. https://gpu.school.example/v1
     server_model: str = ""  # the served model's name; "" takes the server's only model
@@ -186,6 +186,8 @@ THEMES = ("system", "high_contrast")
 
 @dataclass(frozen=True)
 class AppearanceSettings:
+    """Colours and text size."""
+
     theme: str = "system"  # "high_contrast": white and yellow on black, at least 7:1
     font_size: int = 0  # points; 0 is the system's size
 
@@ -198,6 +200,8 @@ class AppearanceSettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting of the app: one frozen tree, loaded once and passed down."""
+
     model: ModelSettings = field(default_factory=ModelSettings)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)

@@ -94,7 +94,7 @@ def run_seed(path: Path) -> dict:
 
 def run_ours(path: Path, cpu_precision: str = "auto") -> dict:
     from assistant.config import GenerationSettings, ModelSettings
-    from assistant.core.model.blip2 import Blip2Model
+    from assistant.core.model.local.blip2 import Blip2Model
 
     t = time.perf_counter()
     settings = ModelSettings(model=str(path), cpu_precision=cpu_precision)

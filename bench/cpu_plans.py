@@ -28,7 +28,7 @@ from core_vs_seed import DEFAULT_CACHE, NEW_TOKENS, QUESTIONS, _image, build  # 
 
 def run_plan(path: Path, precision: str) -> dict:
     from assistant.config import GenerationSettings, ModelSettings
-    from assistant.core.model.blip2 import Blip2Model
+    from assistant.core.model.local.blip2 import Blip2Model
     from assistant.core.model.prompts import Turn
 
     t = time.perf_counter()

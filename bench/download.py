@@ -46,7 +46,7 @@ def main() -> int:
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
     from fake_hub import FakeHub
 
-    from assistant.core.model import hub
+    from assistant.core.model.local import hub
 
     with FakeHub(REPO, work / "repo") as server:
         os.environ["HF_ENDPOINT"] = server.url

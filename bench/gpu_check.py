@@ -32,7 +32,7 @@ def measure(path: str, quantization: str, device: str) -> dict:
     import torch
 
     from assistant.config import GenerationSettings, ModelSettings
-    from assistant.core.model.blip2 import Blip2Model
+    from assistant.core.model.local.blip2 import Blip2Model
 
     cuda = device == "cuda"
     if cuda:

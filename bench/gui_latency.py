@@ -78,7 +78,7 @@ def stall_child(model: str) -> None:
     from assistant.core.capture.screen import FakeCapturer
     from assistant.core.speech import SilentSpeaker
     from assistant.qt.main_window import MainWindow
-    from assistant.qt.worker import ModelService
+    from assistant.qt.model_service import ModelService
 
     QApplication([])
     settings = Settings(ModelSettings(model=model), GenerationSettings(max_new_tokens=10, min_new_tokens=10))

@@ -3,7 +3,7 @@
 Times the six Linear layers of one decoder layer (q, k, v, out 2560x2560; fc1 2560x10240;
 fc2 10240x2560) for one decoded token (1 row) and a 64-token prefill (64 rows), and prints
 them ×32 layers. Candidates: fp32, bf16, torch's dynamic int8 (what the app uses, through
-``assistant.core.model.int8``), and, when installed, torchao int8 weight-only (eager and
+``assistant.core.model.local.int8``), and, when installed, torchao int8 weight-only (eager and
 ``torch.compile``) and optimum-quanto int8 weights. Not a test.
 
 Usage: python bench/int8_kernels.py
@@ -26,7 +26,7 @@ def layer() -> nn.Sequential:
 
 
 def ours(base: nn.Sequential) -> nn.Sequential:
-    from assistant.core.model import int8
+    from assistant.core.model.local import int8
 
     return nn.Sequential(*[int8.make_linear(*int8.quantize_weight(m.weight), m.bias) for m in base])
 

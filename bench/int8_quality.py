@@ -43,7 +43,7 @@ def logits_for(path: Path, precision: str):
     import torch
 
     from assistant.config import GenerationSettings, ModelSettings
-    from assistant.core.model.blip2 import Blip2Model
+    from assistant.core.model.local.blip2 import Blip2Model
     from assistant.core.model.prompts import question_prompt
 
     model = Blip2Model(ModelSettings(model=str(path), cpu_precision=precision), GenerationSettings())

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assistant.config import GenerationSettings, ModelSettings  # noqa: E402
 from assistant.core.batch import AltTextFile, describe_folder  # noqa: E402
-from assistant.core.model.blip2 import Blip2Model  # noqa: E402
-from assistant.core.model.remote import RemoteModel  # noqa: E402
+from assistant.core.model.local.blip2 import Blip2Model  # noqa: E402
+from assistant.core.model.remote.client import RemoteModel  # noqa: E402
 from assistant.devtools.tiny_model import save_tiny_model  # noqa: E402
 from assistant.devtools.vllm_server import VllmServer, vllm_python  # noqa: E402
 

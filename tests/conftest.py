@@ -41,7 +41,7 @@ def tiny_model_dirs(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def fp32_models(tiny_model_dirs):
     """One loaded fp32 model per family, shared by tests that do not change it."""
-    from assistant.core.model.blip2 import Blip2Model
+    from assistant.core.model.local.blip2 import Blip2Model
 
     models = {}
     for family, path in tiny_model_dirs.items():
@@ -123,7 +123,7 @@ def real_keyring(tmp_path, monkeypatch):
     from keyring.backends import SecretService
     from secret_service import secret_service
 
-    from assistant.core.model.secrets import ENV_KEY
+    from assistant.core.model.remote.secrets import ENV_KEY
 
     with secret_service(tmp_path) as address:
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)

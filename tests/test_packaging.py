@@ -131,6 +131,6 @@ def test_install_desktop_puts_the_entry_and_icons_where_the_desktop_looks_and_re
 
 
 def test_the_window_icon_is_read_from_the_package():
-    from assistant.desktop_entry import icon_file
+    from assistant import icon_file
 
     assert Path(icon_file()).is_file() and Path(icon_file()).is_relative_to(ROOT / "assistant")

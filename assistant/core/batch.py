@@ -31,6 +31,8 @@ FIELDS = ("file", "alt_text", "question", "answer")
 
 @dataclass(frozen=True)
 class Row:
+    """One image's alt text (and its answer) in the output file."""
+
     file: str  # relative to the folder, with forward slashes
     alt_text: str
     question: str = ""
@@ -93,6 +95,8 @@ class AltTextFile:
 
 @dataclass
 class Outcome:
+    """What a describe-folder run did."""
+
     described: int = 0
     skipped: int = 0  # not images we can read: said one per line
     already: int = 0  # done by an earlier run

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Rect:
+    """A rectangle in pixels: left, top, width, height."""
+
     left: int
     top: int
     width: int

@@ -58,6 +58,8 @@ class TextRunner(Protocol):
 
     def submit(self, image: Image.Image) -> Future: ...
 
+    def close(self) -> None: ...
+
 
 class HistoryWriter(Protocol):
     """What the session needs of the history (``HistoryStore`` is one)."""
@@ -70,6 +72,8 @@ class HistoryWriter(Protocol):
 
 @dataclass
 class Conversation:
+    """The current image, its caption and turns, and the text found in it."""
+
     image: Image.Image = field(repr=False)
     source: str  # "screen", "window Firefox", "clipboard", a file name
     caption: str = ""
@@ -88,6 +92,8 @@ class Conversation:
 
 @dataclass(frozen=True)
 class SessionTurn:
+    """One answer as the user gets it: shown, spoken and kept."""
+
     question: str  # "" for the description
     answer: Answer
     source: str
@@ -144,9 +150,6 @@ def turn_text(question: str, answer: str, source: str, text: str = "") -> str:
     return f"Description of {source}: {answer}" + (f"\n{text}" if text else "")
 
 
-_ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-images")
-
-
 class Session:
     """One conversation at a time. ``on_problem`` hears history failures (said once; the conversation goes on)."""
 
@@ -160,15 +163,41 @@ class Session:
         self.auto_speak = auto_speak
         self.on_problem = on_problem or (lambda message: None)
         self.conversation: Conversation | None = None
+        self._encoder: ThreadPoolExecutor | None = None  # makes the history's JPEGs while the model answers
         self._asked: dict[int, tuple[Conversation, str]] = {}  # request id -> its conversation and question
         self._said: dict[int, str] = {}  # request id -> the sentences of its streaming answer already spoken
+
+    # -- what settings change --------------------------------------------------------------------
+    def use_speaker(self, speaker: Speaker | None, auto_speak: bool | None = None) -> None:
+        """Speak through ``speaker`` from now on; ``auto_speak``: whether answers are said as they come."""
+        self.speaker = speaker
+        if auto_speak is not None:
+            self.auto_speak = auto_speak
+
+    def use_reader(self, reader: TextRunner | None, spoken_lines: int) -> None:
+        """Read the text of the next images with ``reader`` (None: not at all); the old one is closed."""
+        if self.reader is not None and self.reader is not reader:
+            self.reader.close()
+        self.reader, self.spoken_lines = reader, spoken_lines
+
+    def use_history(self, history: HistoryWriter | None) -> None:
+        """Keep the next answers in ``history`` (None: keep nothing)."""
+        self.history = history
+
+    def close(self) -> None:
+        """The app is ending: the history's image encoder stops (what it was making is finished first)."""
+        if self._encoder is not None:
+            self._encoder.shutdown(wait=True)
+            self._encoder = None
 
     # -- starting --------------------------------------------------------------------------
     def begin(self, image: Image.Image, source: str) -> Conversation:
         """A new conversation about ``image``; nothing is kept until its first answer."""
         self.conversation = Conversation(image, source)
         if self.history is not None:
-            self.conversation.encoded = _ENCODER.submit(encode_images, image)
+            if self._encoder is None:
+                self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-images")
+            self.conversation.encoded = self._encoder.submit(encode_images, image)
         if self.reader is not None:
             self.conversation.reading = self.reader.submit(image)
         self._asked.clear()

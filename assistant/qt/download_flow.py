@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QMessageBox, QProgressBar, QPushButton
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressBar, QPushButton
 
-from assistant.core.model.hub import DownloadPlan, human_bytes
+from assistant.core.announcer import Announcer
+from assistant.core.model.local.hub import DownloadPlan, human_bytes
 from assistant.qt.a11y import name
+from assistant.qt.model_service import ModelService
 
 
 class DownloadFlow(QObject):
-    """Owns the download progress bar and its Cancel button in the main window's status bar."""
+    """Owns the download progress bar and its Cancel button, in ``window``'s status bar; asks there too."""
 
-    def __init__(self, window, service):
+    def __init__(self, window: QMainWindow, service: ModelService, announcer: Announcer):
         super().__init__(window)
-        self.window, self.service = window, service
+        self.window, self.service, self.announcer = window, service, announcer
         self.bar = name(QProgressBar(), "Model download", "How much of the model has been downloaded.")
         self.bar.setRange(0, 1000)
         self.bar.setMinimumWidth(260)
@@ -43,15 +45,15 @@ class DownloadFlow(QObject):
     def retry(self) -> None:
         """The "Download the model" action: ask again, unless a download is already under way."""
         if self.active:
-            self.window.report(f"The model is already downloading: {self.bar.accessibleDescription()}.")
+            self.announcer.message(f"The model is already downloading: {self.bar.accessibleDescription()}.")
         elif self.service.is_ready:
-            self.window.report("The model is already loaded.")
+            self.announcer.message("The model is already loaded.")
         else:
             self.service.retry()
 
     def _ask(self, plan: DownloadPlan) -> bool:
         if not QAccessible.isActive():  # a screen reader reads the dialog itself; others hear our voice
-            self.window.speak(plan.question())
+            self.announcer.say(plan.question())
         box = QMessageBox(QMessageBox.Icon.Question, "Download the model?", plan.question(),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window)
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
@@ -59,9 +61,9 @@ class DownloadFlow(QObject):
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def _on_needed(self, plan: DownloadPlan) -> None:
-        self.window.show_status(f"{plan.repo} is not downloaded yet.")
+        self.announcer.status(f"{plan.repo} is not downloaded yet.")
         if not self._ask(plan):
-            self.window.report("The model was not downloaded. To download it later, choose Download the model in the "
+            self.announcer.message("The model was not downloaded. To download it later, choose Download the model in the "
                                "File menu; to use a model folder instead, open Settings with Control+Comma.")
             return
         self._quarter = None
@@ -69,7 +71,7 @@ class DownloadFlow(QObject):
         self.bar.setFormat(f"Downloading {human_bytes(plan.bytes_total)}: %p%")
         self.bar.show()
         self.cancel_button.show()
-        self.window.report(f"Downloading {plan.repo}, {human_bytes(plan.bytes_needed)}. Progress is spoken at each "
+        self.announcer.message(f"Downloading {plan.repo}, {human_bytes(plan.bytes_needed)}. Progress is spoken at each "
                            "quarter; Cancel download in the status bar stops it.")
         self.service.download()
 
@@ -79,7 +81,7 @@ class DownloadFlow(QObject):
         text = f"{human_bytes(done)} of {human_bytes(total)}"
         self.bar.setFormat(f"%p%, {text}")
         self.bar.setAccessibleDescription(f"{int(100 * fraction)} percent, {text}")
-        self.window.show_status(f"Downloading the model: {int(100 * fraction)}%, {text}.", announced=False)
+        self.announcer.status(f"Downloading the model: {int(100 * fraction)}%, {text}.", announced=False)
         quarter = int(4 * fraction)
         if self._quarter is None:  # a resumed download starts where it was, silently
             self._quarter = quarter if fraction < 1 else 3
@@ -87,13 +89,13 @@ class DownloadFlow(QObject):
         if quarter > self._quarter:
             self._quarter = quarter
             if quarter >= 4:
-                self.window.report("The model is downloaded. Loading it now.")
+                self.announcer.message("The model is downloaded. Loading it now.")
             else:
-                self.window.report(f"Model download {25 * quarter} percent done, {text}.")
+                self.announcer.message(f"Model download {25 * quarter} percent done, {text}.")
 
     def _on_stopped(self, message: str) -> None:
         self._hide()
-        self.window.report(f"{message} Choose Download the model in the File menu to continue.")
+        self.announcer.message(f"{message} Choose Download the model in the File menu to continue.")
 
     def _hide(self) -> None:
         self.bar.hide()

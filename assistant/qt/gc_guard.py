@@ -16,6 +16,8 @@ from PySide6.QtCore import QObject, QTimer
 
 
 class MainThreadGC(QObject):
+    """Collects cycles on the GUI thread only, on a timer."""
+
     def __init__(self, interval_ms: int = 500, parent: QObject | None = None):
         super().__init__(parent)
         self._was_enabled = gc.isenabled()

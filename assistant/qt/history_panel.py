@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -18,17 +19,48 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
+from assistant.core.announcer import Announcer
 from assistant.core.history.export import to_html, to_markdown
 from assistant.core.history.store import HistoryStore, StoredConversation
+from assistant.core.session import Session
 from assistant.qt.a11y import name
 
 
+class HistoryFlow:
+    """Owns the history store the app writes to, and opens the dialog on it (Ctrl+H)."""
+
+    def __init__(self, store: HistoryStore | None, session: Session, announcer: Announcer,
+                 reopen: Callable[[StoredConversation], None], parent: QWidget):
+        self.store, self.session, self.announcer, self.reopen, self.parent = store, session, announcer, reopen, parent
+        self.dialog: HistoryDialog | None = None
+        session.use_history(store)
+
+    def use_store(self, store: HistoryStore | None) -> None:
+        """Settings, History changed: the old store is closed, the new one is read and written from now on."""
+        if self.store is not None and self.store is not store:
+            self.store.close()
+        self.store = store
+        self.session.use_history(store)
+
+    def open(self) -> None:
+        """The history dialog, or why there is none."""
+        if self.store is None:
+            self.announcer.message("The history is turned off.")
+            return
+        self.dialog = HistoryDialog(self.store, self.announcer, self.reopen, self.session.forget_history_id, self.parent)
+        self.dialog.open()
+
+
 class HistoryDialog(QDialog):
-    def __init__(self, store: HistoryStore, window):
-        super().__init__(window)
-        self.store, self.window = store, window
+    """Search, reopen, export and delete past conversations."""
+
+    def __init__(self, store: HistoryStore, announcer: Announcer, reopen: Callable[[StoredConversation], None],
+                 deleted: Callable[[int | None], None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.announcer, self._reopen, self._deleted = store, announcer, reopen, deleted
         self.setWindowTitle("History")
         name(self, "History", "Past conversations, newest first. Enter opens one.")
         self.search = name(QLineEdit(), "Search", "Type to find text in any question or answer.")
@@ -72,7 +104,7 @@ class HistoryDialog(QDialog):
             self.list.addItem(item)
         if found:
             self.list.setCurrentRow(0)
-        self.window.report(f"{len(found)} conversation{'s' if len(found) != 1 else ''} found." if text else
+        self.announcer.message(f"{len(found)} conversation{'s' if len(found) != 1 else ''} found." if text else
                            f"{len(found)} conversation{'s' if len(found) != 1 else ''} in the history.")
 
     def selected(self) -> StoredConversation | None:
@@ -83,12 +115,12 @@ class HistoryDialog(QDialog):
         conversation = self.selected()
         if conversation is not None:
             self.accept()
-            self.window.open_stored(conversation)
+            self._reopen(conversation)
 
     def export(self, everything: bool) -> None:
         chosen = self.store.list() if everything else [c for c in [self.selected()] if c]
         if not chosen:
-            self.window.report("There is nothing to export.")
+            self.announcer.message("There is nothing to export.")
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export history", "blip-assistant-history.html",
                                               "HTML with images (*.html);;Markdown (*.md)")
@@ -98,7 +130,7 @@ class HistoryDialog(QDialog):
     def export_to(self, chosen: list[StoredConversation], path: Path) -> None:
         text = to_markdown(chosen) if path.suffix.lower() == ".md" else to_html(chosen)
         path.write_text(text, encoding="utf-8")
-        self.window.report(f"Exported {len(chosen)} conversation{'s' if len(chosen) != 1 else ''} to {path.name}.")
+        self.announcer.message(f"Exported {len(chosen)} conversation{'s' if len(chosen) != 1 else ''} to {path.name}.")
 
     def delete(self, everything: bool) -> None:
         target = None if everything else self.selected()
@@ -111,6 +143,6 @@ class HistoryDialog(QDialog):
         if answer != QMessageBox.StandardButton.Yes:
             return
         count = self.store.delete(None if everything else target.id)
-        self.window.forget_history_id(None if everything else target.id)
+        self._deleted(None if everything else target.id)
         self.refresh()
-        self.window.report(f"Deleted {count} conversation{'s' if count != 1 else ''}.")
+        self.announcer.message(f"Deleted {count} conversation{'s' if count != 1 else ''}.")

@@ -1,8 +1,8 @@
-"""The main window, a view: image, conversation, question box, actions and status, all by keyboard.
+"""The main window, a view: image, text found, conversation, question box, actions and status, all by keyboard.
 
-It builds the widgets, the layout, the focus order and the menus, and forwards each user
-action to its :class:`ConversationController`, which runs the conversation. Its
-collaborators come in through the constructor; nothing outside patches it.
+It builds the widgets, the layout, the focus order and the menus; each user action leaves
+it as an intent signal, and it implements :class:`assistant.qt.view.ConversationView`,
+which the controller drives. It builds no controller and holds no conversation state.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 
 from PIL import Image
-from PySide6.QtCore import QMetaMethod, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidgetItem,
@@ -24,100 +25,37 @@ from PySide6.QtWidgets import (
 )
 
 from assistant import APP_NAME
-from assistant.core.capture.screen import Capturer
-from assistant.core.history.store import HistoryStore
-from assistant.core.session import TextRunner
-from assistant.core.speech import Speaker
+from assistant.core.errors import ImageError
 from assistant.qt.a11y import announce, name
-from assistant.qt.conversation_controller import ConversationController
 from assistant.qt.conversation_list import ConversationList
-from assistant.qt.inputs import mime_has_image, pil_to_qimage
-from assistant.qt.model_state import ModelStateLine
+from assistant.qt.flow_layout import wrapping_row
+from assistant.qt.inputs import IMAGE_FILTER, image_from_mime, mime_has_image, pil_to_qimage
 from assistant.qt.question_box import QuestionBox
 from assistant.qt.text_pane import TextPane
-from assistant.qt.worker import ModelService
 
 log = logging.getLogger(__name__)
+TOOLBAR = ("describe_screen", "describe_window", "open", "paste", "new", "repeat", "stop")
 
 
 class MainWindow(QMainWindow):
-    message_shown = Signal(str)  # every status message and error, as shown and spoken
-    answer_shown = Signal(str)  # every caption and answer, once it is in the conversation
-    settings_requested = Signal()  # the Settings action: whoever owns the settings opens them
+    """The window. ``model_state`` is the model's state line, made by whoever owns the model."""
 
-    def __init__(self, service: ModelService, capturer: Capturer, speaker: Speaker | None = None, settle_ms: int = 100,
-                 auto_speak: bool = True, history: HistoryStore | None = None, reader: TextRunner | None = None,
-                 spoken_lines: int = 10):
+    describe_requested = Signal(str)  # "screen", "window" or "desktop"
+    open_requested = Signal(str)  # a file the user chose
+    image_received = Signal(object, str)  # an image pasted or dropped, and its source name
+    image_refused = Signal(str)  # why a paste or drop held no image we can read
+    question_asked = Signal(str)
+    action_requested = Signal(str)  # repeat, stop, new, copy_text, cycle_preset, history, keys, settings, download, unload
+
+    def __init__(self, model_state: QWidget | None = None):
         super().__init__()
         self.setWindowTitle(APP_NAME)
         name(self, APP_NAME, "Describes the screen or an image, and answers questions about it.")
-        self.service = service
+        self.model_state = model_state or QLabel()
         self._build()
-        self.controller = ConversationController(self, service, capturer, speaker, history, auto_speak, settle_ms,
-                                                 reader, spoken_lines)
-        self.question.returnPressed.connect(self.controller.ask)
         self.setAcceptDrops(True)
         self.show_status("Starting: loading the model…")
         self.resize(960, 640)
-
-    # -- what others read and call (forwarded to the controller) --------------------------------
-    @property
-    def conversation(self):
-        return self.controller.session.conversation
-
-    @property
-    def speaker(self) -> Speaker | None:
-        return self.controller.speaker
-
-    @property
-    def history(self) -> HistoryStore | None:
-        return self.controller.history
-
-    @property
-    def capture_flow(self):
-        return self.controller.capture_flow
-
-    @property
-    def download_flow(self):
-        return self.controller.download_flow
-
-    @property
-    def hotkey_help(self) -> str:
-        return self.controller.hotkey_help
-
-    @property
-    def auto_speak(self) -> bool:
-        return self.controller.session.auto_speak
-
-    def describe(self, target: str) -> None:
-        self.controller.describe(target)
-
-    def open_path(self, path: str) -> None:
-        self.controller.open_path(path)
-
-    def ask(self) -> None:
-        self.controller.ask()
-
-    def run_action(self, action: str, pressed_at: float | None = None) -> None:
-        self.controller.run_action(action, pressed_at)
-
-    def report(self, message: str, error: bool = False) -> None:
-        self.controller.report(message, error)
-
-    def speak(self, text: str) -> None:
-        self.controller.speak(text)
-
-    def show_history(self) -> None:
-        self.controller.show_history()
-
-    def open_stored(self, stored) -> None:
-        self.controller.open_stored(stored)
-
-    def forget_history_id(self, conversation_id: int | None) -> None:
-        self.controller.forget_history_id(conversation_id)
-
-    def last_answer(self) -> str:
-        return self.controller.last_answer()
 
     # -- layout ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -129,38 +67,10 @@ class MainWindow(QMainWindow):
         self.history_view = ConversationList()
         self.question = name(QuestionBox(), "Question", "Type a question about the image and press Enter.")
         self.question.setPlaceholderText("Ask about the image, then press Enter")
+        self.question.returnPressed.connect(self._ask)
         label = QLabel("&Question:")
         label.setBuddy(self.question)
-
-        self.actions_by_name: dict[str, QAction] = {}
-        act = self._action
-        c = lambda name: lambda: getattr(self.controller, name)()  # noqa: E731 (the controller is made after the actions)
-        act("describe_screen", "Describe &screen", "Ctrl+Shift+D", lambda: self.describe("screen"),
-            "Capture the screen under the mouse pointer and describe it.")
-        act("describe_window", "Describe active &window", "Ctrl+Shift+W", lambda: self.describe("window"),
-            "Capture the window you were using and describe it.")
-        act("describe_desktop", "Describe &all screens", "Ctrl+Shift+A", lambda: self.describe("desktop"),
-            "Capture every monitor at once and describe the whole desktop.")
-        act("open", "&Open image…", QKeySequence.StandardKey.Open, c("open_image"), "Choose an image file to describe.")
-        act("paste", "&Paste image", QKeySequence.StandardKey.Paste, c("paste_image"), "Describe the image on the clipboard.")
-        act("ask", "&Ask", None, c("ask"), "Ask the question typed in the question box.")
-        act("new", "&New conversation", QKeySequence.StandardKey.New, c("new_conversation"), "Forget the image and questions.")
-        act("copy_text", "&Copy the text found", "Ctrl+Shift+C", c("copy_text"),
-            "Copy all the text read in the image to the clipboard, one line each.")
-        act("stop", "S&top speaking", "Escape", c("stop_speaking"), "Stop speaking now.")
-        act("repeat", "&Repeat last answer", "Ctrl+R", c("repeat_last"), "Say the last answer again.")
-        act("latest", "Go to &latest answer", "Ctrl+L", self.focus_latest, "Move to the newest turn of the conversation.")
-        act("preset", "Next prompt &preset", "Ctrl+P", lambda: self.run_action("cycle_preset"),
-            "Switch between a short caption, a detailed description and the visible text.")
-        act("history", "&History…", "Ctrl+H", c("show_history"), "Find, reopen, export or delete past conversations.")
-        act("keys", "&Keyboard shortcuts", "F1", c("show_keys"), "Say and show every shortcut and global hotkey.")
-        act("settings", "&Settings…", "Ctrl+,", self._open_settings,
-            "Model, answer length, speech, hotkeys, history, colours and text size.")
-        act("download", "&Download the model", "Ctrl+Shift+M", lambda: self.download_flow.retry(),
-            "Download the chosen model if it is not on this computer yet, or try loading it again.")
-        act("unload", "&Free the model's memory", "Ctrl+Shift+U", c("unload_model"),
-            "Take the model out of memory now; it loads again with your next request.")
-        act("quit", "&Quit", "Ctrl+Q", self.close, "Close BLIP Assistant.")
+        self._build_actions()
 
         ask_row = QHBoxLayout()
         ask_row.addWidget(label)
@@ -181,15 +91,11 @@ class MainWindow(QMainWindow):
         splitter.addWidget(right_box)
         splitter.setStretchFactor(1, 2)
 
-        buttons = QHBoxLayout()
-        for key in ("describe_screen", "describe_window", "open", "paste", "new", "repeat", "stop"):
-            buttons.addWidget(self._button(key))
-        buttons.addStretch(1)
         central = QWidget()
         outer = QVBoxLayout(central)
-        outer.addLayout(buttons)
-        self.model_state = ModelStateLine(self.service)  # a line of its own: no later message overwrites it
-        outer.addWidget(self.model_state)
+        self.toolbar = wrapping_row([self._button(key) for key in TOOLBAR])  # wraps: no label is ever cut off
+        outer.addWidget(self.toolbar)
+        outer.addWidget(self.model_state)  # a line of its own: no later message overwrites it
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
 
@@ -204,6 +110,39 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(seq), self, lambda s=step: self.cycle_pane(s))
         QWidget.setTabOrder(self.question, self.history_view)
         self.question.setFocus()
+
+    def _build_actions(self) -> None:
+        self.actions_by_name: dict[str, QAction] = {}
+        act, intent = self._action, self.action_requested.emit
+        describe = self.describe_requested.emit
+        act("describe_screen", "Describe &screen", "Ctrl+Shift+D", lambda: describe("screen"),
+            "Capture the screen under the mouse pointer and describe it.")
+        act("describe_window", "Describe active &window", "Ctrl+Shift+W", lambda: describe("window"),
+            "Capture the window you were using and describe it.")
+        act("describe_desktop", "Describe &all screens", "Ctrl+Shift+A", lambda: describe("desktop"),
+            "Capture every monitor at once and describe the whole desktop.")
+        act("open", "&Open image…", QKeySequence.StandardKey.Open, self._choose_file, "Choose an image file to describe.")
+        act("paste", "&Paste image", QKeySequence.StandardKey.Paste, self._paste, "Describe the image on the clipboard.")
+        act("ask", "&Ask", None, self._ask, "Ask the question typed in the question box.")
+        for key, text, keys, tip in (
+            ("new", "&New conversation", QKeySequence.StandardKey.New, "Forget the image and questions."),
+            ("copy_text", "&Copy the text found", "Ctrl+Shift+C",
+             "Copy all the text read in the image to the clipboard, one line each."),
+            ("stop", "S&top speaking", "Escape", "Stop speaking now."),
+            ("repeat", "&Repeat last answer", "Ctrl+R", "Say the last answer again."),
+            ("cycle_preset", "Next prompt &preset", "Ctrl+P",
+             "Switch between a short caption, a detailed description and the visible text."),
+            ("history", "&History…", "Ctrl+H", "Find, reopen, export or delete past conversations."),
+            ("keys", "&Keyboard shortcuts", "F1", "Say and show every shortcut and global hotkey."),
+            ("settings", "&Settings…", "Ctrl+,", "Model, answer length, speech, hotkeys, history, colours and text size."),
+            ("download", "&Download the model", "Ctrl+Shift+M",
+             "Download the chosen model if it is not on this computer yet, or try loading it again."),
+            ("unload", "&Free the model's memory", "Ctrl+Shift+U",
+             "Take the model out of memory now; it loads again with your next request."),
+        ):
+            act(key, text, keys, lambda _checked=False, k=key: intent(k), tip)
+        act("latest", "Go to &latest answer", "Ctrl+L", self.focus_latest, "Move to the newest turn of the conversation.")
+        act("quit", "&Quit", "Ctrl+Q", self.close, "Close BLIP Assistant.")
 
     def _action(self, key, text, shortcut, slot, tip) -> QAction:
         action = QAction(text, self)
@@ -230,7 +169,7 @@ class MainWindow(QMainWindow):
         menus = [
             ("&File", ["open", "paste", "history", None, "settings", "download", "unload", None, "quit"]),
             ("&Describe", ["describe_screen", "describe_window", "describe_desktop"]),
-            ("&Conversation", ["ask", "latest", "repeat", "stop", "preset", "copy_text", None, "new"]),
+            ("&Conversation", ["ask", "latest", "repeat", "stop", "cycle_preset", "copy_text", None, "new"]),
             ("&Help", ["keys"]),
         ]
         for title, keys in menus:
@@ -238,13 +177,44 @@ class MainWindow(QMainWindow):
             for key in keys:
                 menu.addSeparator() if key is None else menu.addAction(self.actions_by_name[key])
 
-    # -- what the controller shows -------------------------------------------------------------
-    def show_conversation(self, image: Image.Image | None, source: str, texts: list[str], description: str = "") -> None:
-        """A new or reopened conversation: its image (or none) and its turns so far."""
+    # -- ways in: intents ----------------------------------------------------------------------
+    def _ask(self) -> None:
+        self.question_asked.emit(self.question.text())
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
+        if path:
+            self.open_requested.emit(path)
+
+    def _paste(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if not mime_has_image(mime) and self.question.hasFocus():
+            self.question.paste()  # text on the clipboard: an ordinary paste into the question
+            return
+        self._take_mime(mime)
+
+    def _take_mime(self, mime) -> None:
+        try:
+            image, source = image_from_mime(mime)
+        except ImageError as err:
+            self.image_refused.emit(str(err))
+            return
+        self.image_received.emit(image, source)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        if mime_has_image(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        event.acceptProposedAction()
+        self._take_mime(event.mimeData())
+
+    # -- the view protocol -------------------------------------------------------------------------
+    def show_conversation(self, image: Image.Image | None, source: str, turns: list[str], description: str = "") -> None:
         self.history_view.clear()
-        for text in texts:
+        for text in turns:
             self.history_view.addItem(QListWidgetItem(text))
-        if texts:
+        if turns:
             self.history_view.setCurrentRow(self.history_view.count() - 1)
         if image is None:
             self.image_pane.clear()
@@ -252,11 +222,6 @@ class MainWindow(QMainWindow):
         self._show_image(image)
         self.image_pane.setAccessibleName(f"Image: {source}")
         self.image_pane.setAccessibleDescription(description or "Being described…")
-
-    def add_turn_item(self, text: str) -> QListWidgetItem:
-        item = QListWidgetItem(text)
-        self.history_view.addItem(item)
-        return item
 
     def clear_conversation(self) -> None:
         self.text_pane.show_note("No image yet.")
@@ -266,12 +231,59 @@ class MainWindow(QMainWindow):
         self.image_pane.setAccessibleName("Image")
         self.image_pane.setAccessibleDescription("No image yet.")
 
-    def bring_up_question(self) -> None:
-        self.showNormal()
-        self.raise_()
-        self.activateWindow()
+    def add_turn(self, text: str) -> int:
+        self.history_view.addItem(QListWidgetItem(text))
+        row = self.history_view.count() - 1
+        self.history_view.setCurrentRow(row)
+        return row
+
+    def set_turn(self, row: int, text: str) -> None:
+        item = self.history_view.item(row)
+        if item is not None:
+            item.setText(text)
+            self.history_view.setCurrentItem(item)
+
+    def describe_image(self, description: str) -> None:
+        self.image_pane.setAccessibleDescription(description)
+
+    def show_text(self, items: list[str], note: str = "") -> None:
+        if items:
+            self.text_pane.show_lines(items)
+        else:
+            self.text_pane.show_note(note)
+
+    def show_status(self, text: str, announced: bool = True) -> None:
+        """The status line.
+
+        Its text is its accessible name, so Tab to it reads the text itself;
+        a change is also announced politely (WCAG 4.1.3) to screen readers that take announcements.
+        """
+        self.status.setText(text)
+        self.status.setAccessibleName(f"Status: {text}" if text else "Status")
+        if announced:
+            announce(self.status, text)
+
+    def clear_question(self) -> None:
+        self.question.clear()
+
+    def focus_question(self, bring_up: bool = False) -> None:
+        if bring_up:
+            self.showNormal()
+            self.raise_()
+            self.activateWindow()
         self.question.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def shortcuts(self) -> list[str]:
+        return [f"{a.text().replace('&', '')}: {a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}"
+                for a in self.actions_by_name.values() if not a.shortcut().isEmpty()]
+
+    def clipboard_image(self) -> tuple[Image.Image, str]:
+        return image_from_mime(QGuiApplication.clipboard().mimeData())
+
+    def copy_text(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+
+    # -- moving around -------------------------------------------------------------------------------
     def _show_image(self, image: Image.Image) -> None:
         """Shrink in PIL first (reduce, then resize): a full 4K capture would stall the GUI thread."""
         ratio = self.image_pane.devicePixelRatioF()
@@ -287,40 +299,13 @@ class MainWindow(QMainWindow):
         self.image_pane.setPixmap(pixmap)
 
     def focus_latest(self) -> None:
+        """Ctrl+L: the newest turn, current and focused."""
         count = self.history_view.count()
         if count:
             self.history_view.setCurrentRow(count - 1)
         self.history_view.setFocus()
 
     def cycle_pane(self, step: int) -> None:
+        """F6 and Shift+F6: the next or previous pane."""
         current = next((i for i, w in enumerate(self.panes) if w.hasFocus() or w.isAncestorOf(self.focusWidget())), -1)
         self.panes[(current + step) % len(self.panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def show_status(self, text: str, announced: bool = True) -> None:
-        """The status line.
-
-        Its text is its accessible name, so Tab to it reads the text itself;
-        a change is also announced politely (WCAG 4.1.3) to screen readers that take announcements.
-        """
-        self.status.setText(text)
-        self.status.setAccessibleName(f"Status: {text}" if text else "Status")
-        if announced:
-            announce(self.status, text)
-
-    def _open_settings(self) -> None:
-        if not self.isSignalConnected(QMetaMethod.fromSignal(self.settings_requested)):
-            self.report("Settings are not available here.")
-            return
-        self.settings_requested.emit()
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        if mime_has_image(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        event.acceptProposedAction()
-        self.controller.take_mime(event.mimeData())
-
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
-        self.service.shutdown()
-        super().closeEvent(event)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel
 
 from assistant.core.model.backend import Progress
 from assistant.qt.a11y import name
-from assistant.qt.worker import ModelService, ModelState
+from assistant.qt.model_service import ModelService, ModelState
 
 NEXT_STEPS = ("Press Control+Shift+M to try again or to download it, or choose a model folder in Settings with "
               "Control+Comma (from a terminal: blip-assistant --model PATH).")
@@ -34,6 +34,8 @@ def refusal(service: ModelService, verb: str) -> str:
 
 
 class ModelStateLine(QLabel):
+    """The model's state line in the window."""
+
     def __init__(self, service: ModelService):
         super().__init__()
         self.service = service

@@ -10,6 +10,8 @@ from assistant.qt.inputs import mime_has_image
 
 
 class QuestionBox(QLineEdit):
+    """The question box."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setAcceptDrops(False)  # dropped files go to the window, which opens them

@@ -13,10 +13,14 @@ from collections.abc import Callable
 from dataclasses import fields, replace
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from assistant.config import AppearanceSettings, Settings, save_settings
-from assistant.qt.hotkeys import help_text
+from assistant.core.announcer import Announcer
+from assistant.core.hotkeys.source import HotkeySource
+from assistant.core.session import Session
+from assistant.qt.history_panel import HistoryFlow
+from assistant.qt.model_service import ModelService
 from assistant.qt.speakers import build_speaker
 from assistant.qt.theme import HIGH_CONTRAST_STYLE, accessible_palette, font_style, high_contrast_palette
 
@@ -25,6 +29,7 @@ _system_font: QFont | None = None
 
 
 def apply_appearance(appearance: AppearanceSettings) -> None:
+    """Colours and text size, for the whole app, at once."""
     global _system_font
     app = QApplication.instance()
     if _system_font is None:
@@ -45,7 +50,7 @@ def downloader_for(settings: Settings):
     """What fetches the model's files: nothing for a server, which has its own."""
     if settings.model.backend == "server":
         return None
-    from assistant.core.model.hub import Downloader
+    from assistant.core.model.local.hub import Downloader
 
     return Downloader(settings.model.model)
 
@@ -55,9 +60,14 @@ OPENED = ("Settings dialog: model, answers, speech, hotkeys, history and appeara
 
 
 class SettingsController:
-    def __init__(self, settings: Settings, window, listener=None, factory_for: Callable | None = None,
-                 save: bool = True, saved: Settings | None = None):
-        self.settings, self.window, self.listener = settings, window, listener
+    """Opens the Settings dialog and applies what it says to the running parts, then saves it."""
+
+    def __init__(self, settings: Settings, *, service: ModelService, session: Session, announcer: Announcer,
+                 history: HistoryFlow, hotkeys: HotkeySource | None, window: QWidget,
+                 factory_for: Callable | None = None, save: bool = True, saved: Settings | None = None):
+        self.settings = settings
+        self.service, self.session, self.announcer, self.history = service, session, announcer, history
+        self.hotkeys, self.window = hotkeys, window  # the window: the dialog's parent, where speech announces
         # What the file holds: command-line overrides are for this run only, so only the
         # sections changed in the dialog are written over it.
         self.saved = saved or settings
@@ -65,8 +75,7 @@ class SettingsController:
         self.save = save
         self.dialog = None
         self._reconnect = False  # a new API key was stored: connect again with it
-        self._hotkeys_running = settings.hotkeys  # what the listener was started with
-        window.settings_requested.connect(self.open)
+        self._hotkeys_running = settings.hotkeys  # what the hotkeys were started with
 
     @staticmethod
     def voices() -> list[tuple[str, str]]:
@@ -79,60 +88,62 @@ class SettingsController:
             return []
 
     def open(self) -> None:
+        """The dialog (brought to the front if it is open already); global hotkeys pause meanwhile."""
         from assistant.qt.settings_dialog import SettingsDialog
 
         if self.dialog is not None:
             self.dialog.raise_()
             self.dialog.activateWindow()
             return
-        if self.listener is not None:
-            self.listener.paused = True  # recording Ctrl+Alt+Shift+S must not also describe the screen
+        if self.hotkeys is not None:
+            self.hotkeys.pause()  # recording Ctrl+Alt+Shift+S must not also describe the screen
         self.dialog = SettingsDialog(self.settings, self.voices, self.window)
         self.dialog.applied.connect(self.apply)
-        self.dialog.refused.connect(lambda message: self.window.report(message, error=True))
+        self.dialog.refused.connect(lambda message: self.announcer.message(message, error=True))
         self.dialog.finished.connect(self._closed)
         self.dialog.open()
         # Said first, through the screen reader's own route: Orca 43 announces only the first tab.
-        self.window.speak(OPENED)
+        self.announcer.say(OPENED)
 
     def _closed(self) -> None:
         self.dialog.deleteLater()
         self.dialog = None
-        if self.listener is not None:
-            self.listener.paused = False
+        if self.hotkeys is not None:
+            self.hotkeys.resume()
             for message in self._apply_hotkeys():
-                self.window.report(message, error=True)
+                self.announcer.message(message, error=True)
 
     def _apply_hotkeys(self) -> list[str]:
         wanted = self.settings.hotkeys
-        if self.listener is None or wanted == self._hotkeys_running:
+        if self.hotkeys is None or wanted == self._hotkeys_running:
             return []
         if sys.platform == "darwin":  # pynput's listener must start before Qt there (pynput #511)
             return ["Restart BLIP Assistant to use the new hotkeys: on macOS they are registered only at start."]
-        self.listener.stop()
-        messages = self.listener.start(wanted) if wanted.enabled else []
+        self.hotkeys.stop()
+        messages = self.hotkeys.start(wanted) if wanted.enabled else []
         self._hotkeys_running = wanted
-        self.window.controller.hotkey_help = help_text(self.listener.active)
         return messages
 
     def apply(self, new: Settings) -> None:
+        """Each changed section takes effect at once; the file keeps what the dialog changed."""
         new, notes = self._server_checks(new)
         if new is None:
             return
         old, self.settings = self.settings, new
-        w = self.window
         reconnect, self._reconnect = self._reconnect, False
         if (reconnect or not new.model.loads_the_same(old.model)) and self.factory_for is not None:
-            w.service.reload(self.factory_for(new), downloader_for(new))
+            self.service.reload(self.factory_for(new), downloader_for(new))
             notes.append(f"Connecting to {new.model.server_url}." if new.model.backend == "server"
                          else f"Loading {new.model.model}.")
         elif new.generation != old.generation:
-            w.service.set_generation(new.generation)
-        w.service.set_idle_unload(new.model.unload_after_minutes)
+            self.service.set_generation(new.generation)
+        self.service.set_idle_unload(new.model.unload_after_minutes)
         if new.speech != old.speech:
-            if w.speaker is not None:
-                w.speaker.stop()
-            w.controller.set_speaker(build_speaker(new.speech, w, previous=w.speaker), new.speech.auto_speak)
+            previous = self.announcer.speaker
+            if previous is not None:
+                previous.stop()
+            self.announcer.use_speaker(build_speaker(new.speech, self.announcer, self.window, previous=previous))
+            self.session.use_speaker(self.announcer, new.speech.auto_speak)
         if new.hotkeys != old.hotkeys and self.dialog is None:  # with the dialog open: when it closes
             notes += self._apply_hotkeys()
         if new.history != old.history:
@@ -140,12 +151,12 @@ class SettingsController:
         if new.text != old.text:
             from assistant.core.text.runner import ProcessTextRunner
 
-            reader = w.controller.session.reader
+            reader = self.session.reader
             if new.text.enabled != old.text.enabled:
                 reader = ProcessTextRunner() if new.text.enabled else None
                 if reader is not None:
                     reader.warm_up()  # its models load now, not at the next press
-            w.controller.set_reader(reader, new.text.spoken_lines)
+            self.session.use_reader(reader, new.text.spoken_lines)
         if new.appearance != old.appearance:
             apply_appearance(new.appearance)
         if self.save:
@@ -155,21 +166,20 @@ class SettingsController:
                 notes += save_settings(self.saved)
             except OSError as err:
                 notes.append(f"The settings could not be saved ({err.strerror or err}); they apply until you quit.")
-        w.report(" ".join(["Settings applied.", *notes]))
+        self.announcer.message(" ".join(["Settings applied.", *notes]))
 
     def _server_checks(self, new: Settings) -> tuple[Settings | None, list[str]]:
         """A refused address is said and nothing changes; a new server's privacy notice is said once."""
-        from assistant.core.model.secrets import store_api_key
-        from assistant.core.model.server_address import notice_due
+        from assistant.core.model.remote.address import with_notice
+        from assistant.core.model.remote.secrets import store_api_key
 
         notes: list[str] = []
-        m = new.model
-        if m.backend != "server":
+        if new.model.backend != "server":
             return new, notes
         try:
-            url, notice = notice_due(m.server_url, m.allow_http, m.server_notice_given)
+            m, url, notice = with_notice(new.model)
         except ValueError as err:
-            self.window.report(f"Settings not applied: {err}", error=True)
+            self.announcer.message(f"Settings not applied: {err}", error=True)
             return None, notes
         key = self.dialog.new_api_key() if self.dialog is not None else None
         if key is not None:
@@ -180,14 +190,13 @@ class SettingsController:
             self._reconnect = True
         if notice:
             notes.insert(0, notice)
-            m = replace(m, server_url=url, server_notice_given=url)
         return replace(new, model=m), notes
 
     def _reopen_history(self, new: Settings) -> list[str]:
         from assistant.core.history.store import open_history
 
-        if self.window.history is not None:
-            self.window.history.close()
+        self.history.use_store(None)  # closed before it is opened again
         store, messages = open_history(new.history)
-        self.window.controller.set_history(store)
+        self.history.use_store(store)
         return messages
+

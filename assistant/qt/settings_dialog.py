@@ -76,6 +76,8 @@ def _spin(low: int, high: int, value: int, accessible: str, suffix: str = "", sp
 
 
 class SettingsDialog(QDialog):
+    """The Settings dialog: tabs of named controls; emits what to apply."""
+
     applied = Signal(object)  # Settings, on OK and on Apply
     refused = Signal(str)  # one sentence: why OK or Apply did nothing (the controller speaks and shows it)
 
@@ -124,7 +126,7 @@ class SettingsDialog(QDialog):
     def _apply(self) -> bool:
         """Emit the settings, unless the server address is refused: then the dialog stays, the address focused."""
         if self.backend.currentData() == "server":
-            from assistant.core.model.server_address import check_server_url
+            from assistant.core.model.remote.address import check_server_url
 
             try:
                 check_server_url(self.server_url.text(), self.allow_http.isChecked())
@@ -155,7 +157,7 @@ class SettingsDialog(QDialog):
         for repo, text in MODEL_PRESETS:
             self.model_choice.addItem(text, repo)
         presets = [repo for repo, _ in MODEL_PRESETS]
-        from assistant.core.model.hub import is_local
+        from assistant.core.model.local.hub import is_local
 
         if m.model not in presets and not is_local(m.model):
             self.model_choice.addItem(f"Another Hugging Face model: {m.model}", m.model)

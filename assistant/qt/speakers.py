@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QWidget
 
 from assistant.config import SpeechSettings
+from assistant.core.announcer import Announcer
 from assistant.core.speech import Pyttsx3Speaker, SilentSpeaker, Speaker
-from assistant.core.speech.routes import Route, platform_routes
+from assistant.core.speech.platforms import platform_routes
+from assistant.core.speech.routes import Route
 from assistant.core.speech.screen_reader import ScreenReaderSpeaker
 from assistant.qt.a11y import announce
 
@@ -26,7 +29,7 @@ def voice_of(speaker) -> Pyttsx3Speaker | None:
     return inner if isinstance(inner, Pyttsx3Speaker) else None
 
 
-def build_speaker(settings: SpeechSettings, window, previous: Speaker | None = None,
+def build_speaker(settings: SpeechSettings, announcer: Announcer, window: QWidget, previous: Speaker | None = None,
                   routes: list[Route] | None = None) -> Speaker:
     """The speaker the settings ask for; the voice and routes of ``previous`` are reused.
 
@@ -34,7 +37,8 @@ def build_speaker(settings: SpeechSettings, window, previous: Speaker | None = N
     in the user's voice and braille, also while our window is hidden or in the background;
     with no screen reader it uses our own voice. If a route fails, our voice takes over
     and the user is told once. Our voice's own failure is shown and spoken through the
-    screen reader, and the app goes on in text.
+    screen reader, and the app goes on in text. ``window`` is where Qt's accessibility
+    announcements come from; the speech threads' messages reach ``announcer`` on its thread.
     """
     if settings.output == "silent":
         return SilentSpeaker()
@@ -42,22 +46,14 @@ def build_speaker(settings: SpeechSettings, window, previous: Speaker | None = N
     if voice is not None:
         voice.set_settings(settings)  # one engine and one pair of threads for the whole session
     else:
-        voice = Pyttsx3Speaker(settings, on_unavailable=_on_gui_thread(window, _report_error(window)))
+        voice = Pyttsx3Speaker(settings, on_unavailable=_on_gui_thread(window, lambda m: announcer.message(m, error=True)))
     if settings.output == "voice":
         return voice
     if routes is None:
         routes = getattr(previous, "routes", None) or platform_routes()
     return ScreenReaderSpeaker(routes, voice, mode=settings.output,
-                               on_problem=_on_gui_thread(window, _show(window)), also=_announcer(window))
-
-
-def _report_error(window):
-    return lambda message: window.report(message, error=True)
-
-
-def _show(window):
-    """Shown and logged; the speaker has already spoken it."""
-    return lambda message: window.show_status(message, announced=False)
+                               on_problem=_on_gui_thread(window, lambda m: announcer.status(m, announced=False)),
+                               also=_announcer(window))
 
 
 def _on_gui_thread(window, tell):

@@ -11,18 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QGuiApplication
 
-from assistant.core.session import Session
+from assistant.core.announcer import Announcer
+from assistant.core.session import Conversation, Session
 from assistant.core.text.layout import line_item, reading_order
+from assistant.qt.view import ConversationView
 
 
 class TextFlow(QObject):
+    """Shows the text found, runs what waited for it, and copies it."""
+
     _read = Signal()  # emitted on the reader's thread: handled on the GUI thread
 
-    def __init__(self, window, session: Session, report: Callable[[str], None]):
-        super().__init__(window)
-        self.window, self.session, self.report = window, session, report
+    def __init__(self, view: ConversationView, session: Session, announcer: Announcer, parent: QObject | None = None):
+        super().__init__(parent)
+        self.view, self.session, self.announcer = view, session, announcer
         self._waiting: list[tuple[object, Callable[[], None]]] = []
         self._read.connect(self._on_read)
 
@@ -30,12 +33,13 @@ class TextFlow(QObject):
         """A new image: forget what waited for the last one; show the list as reading (or off)."""
         self._waiting.clear()
         if self.session.reader is None:
-            self.window.text_pane.show_note("Reading text is turned off in Settings.")
+            self.view.show_text([], "Reading text is turned off in Settings.")
             return
-        self.window.text_pane.show_note("Reading the text…")
+        self.view.show_text([], "Reading the text…")
         self.session.when_text_ready(self._read.emit)
 
     def clear(self) -> None:
+        """Nothing waits any more (a new or reopened conversation)."""
         self._waiting.clear()
 
     def when_ready(self, step: Callable[[], None]) -> None:
@@ -45,23 +49,24 @@ class TextFlow(QObject):
         else:
             self._waiting.append((self.session.conversation, step))
 
-    def show(self, conversation, lines, none: str = "No text was found.") -> None:
+    def show(self, conversation: Conversation, lines, none: str = "No text was found.") -> None:
+        """The lines in reading order, each with where it is; or why there are none."""
         width, height = conversation.image.size
-        if lines:
-            ordered = reading_order(lines)
-            self.window.text_pane.show_lines([line_item(line, width, height) for line in ordered],
-                                             [line.text for line in ordered])
-        else:
-            self.window.text_pane.show_note(conversation.text_note or none)
+        items = [line_item(line, width, height) for line in reading_order(lines)] if lines else []
+        self.view.show_text(items, conversation.text_note or none)
 
     def copy(self) -> None:
-        pane = self.window.text_pane
-        if not pane.lines:
-            self.report("There is no text to copy." if self.session.text_ready() else "The text is still being read.")
+        """Ctrl+Shift+C: every line found, one a line, on the clipboard."""
+        c = self.session.conversation
+        if c is None or not self.session.text_ready():
+            self.announcer.message("There is no text to copy." if c is None else "The text is still being read.")
             return
-        QGuiApplication.clipboard().setText(pane.all_text())
-        count = len(pane.lines)
-        self.report(f"Copied {count} line{'s' if count != 1 else ''} of text.")
+        lines = [line.text for line in reading_order(self.session.text_lines())]
+        if not lines:
+            self.announcer.message("There is no text to copy.")
+            return
+        self.view.copy_text("\n".join(lines))
+        self.announcer.message(f"Copied {len(lines)} line{'s' if len(lines) != 1 else ''} of text.")
 
     def _on_read(self) -> None:
         conversation = self.session.conversation

@@ -10,6 +10,8 @@ HELP = "The text read in the image, in reading order, one line per item, each wi
 
 
 class TextPane(QWidget):
+    """The Text found list and its label."""
+
     def __init__(self):
         super().__init__()
         self.list = name(QListWidget(), "Text found", HELP)
@@ -20,14 +22,12 @@ class TextPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(label)
         layout.addWidget(self.list, 1)
-        self.lines: list[str] = []
         self.show_note("No image yet.")
 
-    def show_lines(self, items: list[str], lines: list[str]) -> None:
-        """``items`` as shown (text and where); ``lines`` the bare text, for copying."""
+    def show_lines(self, items: list[str]) -> None:
+        """``items`` as shown: each line's text and where it is."""
         self.list.clear()
         self.list.addItems(items)
-        self.lines = list(lines)
         self.list.setAccessibleName(f"Text found: {len(items)} lines")
         if items:
             self.list.setCurrentRow(0)
@@ -36,8 +36,4 @@ class TextPane(QWidget):
         """No lines: why (not read yet, none found, the reader failed)."""
         self.list.clear()
         self.list.addItem(note)
-        self.lines = []
         self.list.setAccessibleName(f"Text found: {note}")
-
-    def all_text(self) -> str:
-        return "\n".join(self.lines)

@@ -30,13 +30,13 @@ class Counting:
     def __init__(self, model, fail_after: int | None = None):
         self.model, self.fail_after, self.captions = model, fail_after, 0
 
-    def caption(self, image, prefix=None):
+    def caption(self, image, prefix=None, on_partial=None):
         if self.fail_after is not None and self.captions >= self.fail_after:
             raise ModelLoadError("The model failed.")
         self.captions += 1
         return self.model.caption(image, prefix)
 
-    def ask(self, image, question, history=(), context=""):
+    def ask(self, image, question, history=(), context="", on_partial=None):
         return self.model.ask(image, question, history, context)
 
 

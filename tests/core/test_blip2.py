@@ -8,7 +8,7 @@ import torch
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import Cancelled
 from assistant.core.model.backend import NO_DESCRIPTION
-from assistant.core.model.blip2 import Blip2Model
+from assistant.core.model.local.blip2 import Blip2Model
 from assistant.core.model.prompts import Turn, chat_prompt, question_prompt
 
 
@@ -184,8 +184,8 @@ def test_an_empty_generation_becomes_a_clear_no_description(tiny_model_dirs, fam
 
 
 def test_low_memory_cpu_plan_keeps_vision_fp32_and_matches_generate(tiny_model_dirs, family, photo, monkeypatch):
-    from assistant.core.model import blip2, loading
-    from assistant.core.model.device import HEADROOM_BYTES, Hardware, peak_bytes
+    from assistant.core.model.local import blip2, loading
+    from assistant.core.model.local.device import HEADROOM_BYTES, Hardware, peak_bytes
 
     # A torch without int8 matmuls (a future one: its quantized tensors are deprecated), and
     # memory for fp32 vision + bf16 language but not for fp32 everywhere.

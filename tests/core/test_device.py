@@ -2,7 +2,7 @@ import pytest
 
 from assistant.config import ModelSettings
 from assistant.core.errors import ModelLoadError
-from assistant.core.model.device import CPU_PLANS, GIB, HEADROOM_BYTES, Hardware, ModelSize, choose_plan, peak_bytes
+from assistant.core.model.local.device import CPU_PLANS, GIB, HEADROOM_BYTES, Hardware, ModelSize, choose_plan, peak_bytes
 
 # blip2-opt-2.7b as read_model_size counts it: ~15 GiB in fp32, 3.5e9 parameters in Linear layers.
 OPT_2_7B = ModelSize(vision=1_093_083_136, language=2_651_596_800, linear=3_500_605_440)

@@ -7,8 +7,8 @@ import pytest
 
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import Cancelled, ModelUnavailableError
-from assistant.core.model.blip2 import Blip2Model
-from assistant.core.model.hub import Downloader, NoNetworkError, fetch, find_downloaded, plan_download
+from assistant.core.model.local.blip2 import Blip2Model
+from assistant.core.model.local.hub import Downloader, NoNetworkError, fetch, find_downloaded, plan_download
 
 REPO = "tiny-hub/blip2-opt"
 

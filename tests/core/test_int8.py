@@ -9,9 +9,9 @@ import torch
 from safetensors import safe_open
 
 from assistant.config import GenerationSettings, ModelSettings
-from assistant.core.model import int8
-from assistant.core.model.blip2 import Blip2Model
-from assistant.core.model.converted import ConvertedWeights
+from assistant.core.model.local import int8
+from assistant.core.model.local.blip2 import Blip2Model
+from assistant.core.model.local.converted import ConvertedWeights
 from assistant.core.model.prompts import question_prompt
 
 
@@ -75,7 +75,7 @@ def test_int8_logits_stay_close_to_fp32(int8_model, fp32_models, family, photo):
 
 def test_the_converted_copy_is_safetensors_and_the_next_start_reads_it(tiny_model_dirs, family, tmp_path, monkeypatch,
                                                                       photo):
-    from assistant.core.model import converted as converted_module
+    from assistant.core.model.local import converted as converted_module
 
     monkeypatch.setenv("BLIP_ASSISTANT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(converted_module, "SHARD_BYTES", 64 * 1024)  # many shards, as a full-size model writes
@@ -140,7 +140,7 @@ def test_a_cache_folder_that_cannot_be_written_still_loads(tiny_model_dirs, fami
 
 
 def test_the_automatic_plan_picks_int8_for_opt_but_not_for_t5(tiny_model_dirs, family, tmp_path, monkeypatch):
-    from assistant.core.model.device import Hardware
+    from assistant.core.model.local.device import Hardware
 
     monkeypatch.setenv("BLIP_ASSISTANT_CACHE", str(tmp_path / "cache"))
     hw = Hardware(cpu_native_bf16=False, available_memory=64 * 1024**3)

@@ -7,8 +7,8 @@ import pytest
 
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import ModelLoadError, ModelUnavailableError
-from assistant.core.model.blip2 import Blip2Model
-from assistant.core.model.loading import read_model_size, resolve_model
+from assistant.core.model.local.blip2 import Blip2Model
+from assistant.core.model.local.loading import read_model_size, resolve_model
 
 
 def _put_in_hf_cache(hf_home, repo: str, source) -> None:

@@ -12,9 +12,9 @@ from PIL import Image
 
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import Cancelled, ModelUnavailableError
-from assistant.core.model import remote
-from assistant.core.model.remote import RemoteModel
-from assistant.core.model.remote_errors import ServerError
+from assistant.core.model.remote import client as remote
+from assistant.core.model.remote.client import RemoteModel
+from assistant.core.model.remote.errors import ServerError
 
 IMAGE = Image.new("RGB", (40, 30), (200, 10, 10))
 
@@ -75,7 +75,6 @@ def test_the_streamed_answer_is_heard_piece_by_piece():
     with FakeOpenAI(["stream"]) as server:
         model = connect(server.url)
         pieces: list[str] = []
-        model.on_partial = pieces.append
-        answer = model.ask(IMAGE, "what is it?")
+        answer = model.ask(IMAGE, "what is it?", on_partial=pieces.append)
     assert pieces == ["a red ", "a red box. ", "a red box. It is ", "a red box. It is small."]
     assert answer.text == pieces[-1]

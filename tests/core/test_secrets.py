@@ -7,13 +7,13 @@ import sys
 
 import keyring
 
-from assistant.core.model.secrets import ENV_KEY, SERVICE, api_key, store_api_key
+from assistant.core.model.remote.secrets import ENV_KEY, SERVICE, api_key, store_api_key
 
 
 def test_the_key_is_kept_in_the_secret_store_per_server_and_can_be_removed(real_keyring):
     assert store_api_key("https://gpu.school.example/v1", "s3cret-key") == ""
     read_back = subprocess.run(  # another process: the key is in the store, not in our memory
-        [sys.executable, "-c", "from assistant.core.model.secrets import api_key; "
+        [sys.executable, "-c", "from assistant.core.model.remote.secrets import api_key; "
          "print(api_key('https://gpu.school.example/other/v1'))"],
         capture_output=True, text=True, check=True, env={"DBUS_SESSION_BUS_ADDRESS": real_keyring, "PATH": "/usr/bin:/bin"})
     assert read_back.stdout.strip() == "s3cret-key"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.core.model.server_address import check_server_url, origin, privacy_notice, root_url
+from assistant.core.model.remote.address import check_server_url, origin, privacy_notice, root_url
 
 
 @pytest.mark.parametrize(("typed", "url"), [

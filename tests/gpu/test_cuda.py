@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from assistant.config import GenerationSettings, ModelSettings
-from assistant.core.model.blip2 import Blip2Model
+from assistant.core.model.local.blip2 import Blip2Model
 from assistant.core.model.prompts import Turn, chat_prompt, question_prompt
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")

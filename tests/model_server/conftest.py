@@ -54,7 +54,7 @@ GENERATION = GenerationSettings(max_new_tokens=12)
 
 @pytest.fixture
 def remote(vllm_server):
-    from assistant.core.model.remote import RemoteModel
+    from assistant.core.model.remote.client import RemoteModel
 
     model = RemoteModel(server_settings(vllm_server), GENERATION, key=KEY)
     model.load()
@@ -65,7 +65,7 @@ def remote(vllm_server):
 @pytest.fixture(scope="session")
 def local_twin(served_model_dir):
     """The same checkpoint in this process, fp32, as a user's local backend would run it."""
-    from assistant.core.model.blip2 import Blip2Model
+    from assistant.core.model.local.blip2 import Blip2Model
 
     model = Blip2Model(ModelSettings(model=str(served_model_dir), device="cpu", cpu_precision="fp32"), GENERATION)
     model.load()

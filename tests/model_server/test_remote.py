@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 from assistant.config import GenerationSettings
 from assistant.core.errors import Cancelled, ModelUnavailableError
 from assistant.core.model.prompts import Turn
-from assistant.core.model.remote import CAPTION_QUESTION, RemoteModel
+from assistant.core.model.remote.client import CAPTION_QUESTION, RemoteModel
 from tests.model_server.conftest import GENERATION, KEY, NAME, server_settings
 
 
@@ -44,8 +44,7 @@ def test_a_prompted_caption_continues_the_prefix(remote):
 
 def test_the_answer_streams_in_pieces_that_add_up_to_it(remote):
     pieces: list[str] = []
-    remote.on_partial = pieces.append
-    answer = remote.ask(picture(3), "what is in the picture?")
+    answer = remote.ask(picture(3), "what is in the picture?", on_partial=pieces.append)
     assert len(pieces) >= 2
     assert all(later.startswith(earlier.rstrip()) for earlier, later in zip(pieces, pieces[1:]))
     assert pieces[-1].rstrip() == answer.text
@@ -61,11 +60,9 @@ def test_cancel_mid_stream_stops_at_once_and_the_next_request_runs(vllm_server):
             first_piece.set()
             long.cancel()  # as a newer request or Escape does, from another thread in the app
 
-    long.on_partial = heard
     with pytest.raises(Cancelled) as stopped:
-        long.ask(picture(4), "tell me everything about this picture")
+        long.ask(picture(4), "tell me everything about this picture", on_partial=heard)
     assert stopped.value.steps < 300
-    long.on_partial = None
     assert long.ask(picture(4), "what is it?").text
     long.close()
 

@@ -10,7 +10,7 @@ from assistant.qt.theme import TEXT_PAIRS, contrast_ratio, high_contrast_palette
 
 @pytest.fixture
 def window(make_window):
-    return make_window()
+    return make_window().window  # the MainWindow itself
 
 
 def interactive(window):

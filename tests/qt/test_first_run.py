@@ -1,12 +1,13 @@
 """First run in the window: the real question box answered by keyboard, a real download from a loopback Hub."""
 
 import pytest
+from conftest import answer_shown  # tests/qt/conftest.py
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from assistant.config import GenerationSettings, ModelSettings
-from assistant.core.model.hub import Downloader
+from assistant.core.model.local.hub import Downloader
 
 REPO = "tiny-hub/blip2-opt"
 
@@ -16,7 +17,7 @@ def first_run(make_window):
     """The window with a Hub model that is not downloaded yet; its worker not started."""
     def make(repo=REPO):
         def build():
-            from assistant.core.model.blip2 import Blip2Model
+            from assistant.core.model.local.blip2 import Blip2Model
 
             return Blip2Model(ModelSettings(model=repo, cpu_precision="fp32"), GenerationSettings(max_new_tokens=6))
 
@@ -53,7 +54,7 @@ def test_the_user_agrees_hears_each_quarter_and_the_model_loads(first_run, fake_
         assert said(window, quarter), window.messages
     assert not window.download_flow.bar.isVisible()
     assert window.status.text().startswith("Model ready")
-    with qtbot.waitSignal(window.answer_shown, timeout=60_000):
+    with answer_shown(window, qtbot, timeout=60_000):
         window.describe("screen")
 
 
@@ -112,12 +113,11 @@ def test_the_download_has_its_own_thread_so_choosing_another_model_meanwhile_loa
     # The hub holds the transfer for 30 s: ready sooner means the load did not wait behind the download.
     with qtbot.waitSignal(window.service.ready, timeout=20_000):
         window.service.reload(tiny_build())
-    ended = []  # appended on the download's thread: waitSignal on a signal of another thread can miss its quit
-    window.service._fetcher.event.connect(lambda name, args: ended.append(name))
+    assert window.service.download_running
     fake_hub.gate.set()  # the old download now sees its cancel and ends...
-    qtbot.waitUntil(lambda: bool(ended), timeout=30_000)
-    QApplication.processEvents()  # the service's own relay of that event, queued before our append, runs now
+    qtbot.waitUntil(lambda: not window.service.download_running, timeout=30_000)
+    QApplication.processEvents()  # the service's own handling of its last event, queued before it ended, runs now
     assert window.service.state.value == "ready"  # ...and its end is not heard: the new model stays
     assert not window.download_flow.bar.isVisible() and not said(window, "cancelled")
-    with qtbot.waitSignal(window.answer_shown, timeout=60_000):
+    with answer_shown(window, qtbot, timeout=60_000):
         window.describe("screen")

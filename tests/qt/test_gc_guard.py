@@ -10,6 +10,7 @@ import threading
 import weakref
 
 import pytest
+from conftest import answer_shown  # tests/qt/conftest.py
 from PySide6.QtWidgets import QDialog
 
 WAIT = 120_000
@@ -46,12 +47,12 @@ def test_collections_run_on_the_gui_thread_while_the_model_works(make_window, qt
     assert not gc.isenabled()  # switched off, as the app switches it off
     window = make_window()
     gone = closed_dialog_in_a_cycle()
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.open_path(str(picture_file))
     with qtbot.waitSignal(window.service.ready, timeout=WAIT) as ready:
         window.service.reload(tiny_factory(tiny_model_dirs["t5"]))
     assert ready.args[0].family == "t5"
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.open_path(str(picture_file))
     garbage = [[] for _ in range(5000)]
     for item in garbage:

@@ -1,6 +1,7 @@
 """The history in the window: kept as you go, found by keyboard, reopened, exported, deleted."""
 
 import pytest
+from conftest import answer_shown  # tests/qt/conftest.py
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -18,10 +19,10 @@ def window(make_window, tmp_path, qtbot):
 
 
 def describe_and_ask(window, qtbot, path, question):
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.open_path(str(path))
     window.question.setText(question)
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.ask()
 
 
@@ -43,7 +44,7 @@ def test_reopen_from_the_history_dialog_and_continue_the_conversation(window, qt
     assert [t.question for t in window.conversation.turns] == ["is there a cat?"]
     assert window.history_view.count() == 2
     window.question.setText("and a dog?")
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.ask()
     assert [t.question for t in window.history.list()[0].turns] == ["", "is there a cat?", "and a dog?"]
 
@@ -51,7 +52,7 @@ def test_reopen_from_the_history_dialog_and_continue_the_conversation(window, qt
 def test_search_export_and_delete_with_confirmation(window, qtbot, picture_file, tmp_path, monkeypatch):
     describe_and_ask(window, qtbot, picture_file, "what does the sign say?")
     describe_and_ask(window, qtbot, picture_file, "is it raining?")
-    window.show_history()
+    window.actions_by_name["history"].trigger()
     dialog = window.history_dialog
     assert dialog.list.count() == 2
     qtbot.keyClicks(dialog.search, "raining")
@@ -70,7 +71,7 @@ def test_search_export_and_delete_with_confirmation(window, qtbot, picture_file,
 
 
 def test_every_control_in_the_history_dialog_is_named(window):
-    window.show_history()
+    window.actions_by_name["history"].trigger()
     dialog = window.history_dialog
     from PySide6.QtWidgets import QLineEdit, QListWidget, QPushButton
 

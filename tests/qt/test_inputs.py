@@ -1,13 +1,15 @@
 """Drag and drop and paste with real QMimeData."""
 
 import pytest
+from conftest import answer_shown  # tests/qt/conftest.py
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 
 
-def drop(window, mime: QMimeData) -> bool:
+def drop(app, mime: QMimeData) -> bool:
+    window = app.window
     pos = window.rect().center()
     buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     enter = QDragEnterEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, buttons, modifiers)
@@ -27,7 +29,7 @@ def window(make_window):
 def test_dropping_an_image_file_describes_it(window, qtbot, picture_file):
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(picture_file))])
-    with qtbot.waitSignal(window.answer_shown, timeout=120_000):
+    with answer_shown(window, qtbot, timeout=120_000):
         assert drop(window, mime)
     assert window.conversation.source == "photo.png"
     assert window.conversation.image.size == (80, 60)
@@ -38,7 +40,7 @@ def test_dropping_raw_image_data_describes_it(window, qtbot):
     qimage = QImage(40, 30, QImage.Format.Format_RGB32)
     qimage.fill(Qt.GlobalColor.darkGreen)
     mime.setImageData(qimage)
-    with qtbot.waitSignal(window.answer_shown, timeout=120_000):
+    with answer_shown(window, qtbot, timeout=120_000):
         assert drop(window, mime)
     assert window.conversation.source == "pasted image"
     assert window.conversation.image.getpixel((5, 5)) == (0, 128, 0)
@@ -58,7 +60,7 @@ def test_dropping_text_is_refused_and_a_broken_file_is_reported(window, tmp_path
 
 def test_paste_image_from_the_clipboard(window, qtbot):
     QGuiApplication.clipboard().setImage(QImage(20, 20, QImage.Format.Format_RGB32))
-    with qtbot.waitSignal(window.answer_shown, timeout=120_000):
+    with answer_shown(window, qtbot, timeout=120_000):
         window.actions_by_name["paste"].trigger()
     assert window.conversation.source == "pasted image"
 

@@ -2,8 +2,10 @@
 
 import threading
 
+from conftest import answer_shown  # tests/qt/conftest.py
 from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolButton
 
 from assistant.core.model.backend import Answer
 
@@ -11,14 +13,14 @@ WAIT = 120_000
 
 
 def describe_file(window, qtbot, path):
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT) as blocker:
+    with answer_shown(window, qtbot, timeout=WAIT) as blocker:
         window.open_path(str(path))
     return blocker.args[0]
 
 
 def ask(window, qtbot, question):
     qtbot.keyClicks(window.question, question)
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT) as blocker:
+    with answer_shown(window, qtbot, timeout=WAIT) as blocker:
         qtbot.keyClick(window.question, Qt.Key.Key_Return)
     return blocker.args[0]
 
@@ -66,13 +68,13 @@ def test_a_newer_request_cancels_the_running_one(make_window, qtbot, picture_fil
         pass
     started, shown = [], []
     window.service.started.connect(started.append)
-    window.answer_shown.connect(shown.append)
+    window.history_view.itemChanged.connect(lambda item: shown.append(item.text()))
     window.open_path(str(picture_file))
     qtbot.waitUntil(lambda: len(started) == 1, timeout=WAIT)
     window.question.setText("a newer question")
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.ask()
-    assert len(shown) == 1
+    assert len([text for text in shown if text.startswith("Question: a newer question\nAnswer: ")]) == 1
     assert items(window)[0].endswith("(stopped: a newer request came first)")
     assert items(window)[1].startswith("Question: a newer question\nAnswer: ")
 
@@ -82,57 +84,51 @@ def test_ten_fast_describe_clicks_give_one_description_and_no_error(make_window,
     ready_window = make_window(max_new_tokens=400, min_new_tokens=400)
     with qtbot.waitSignal(ready_window.service.ready, timeout=WAIT):
         pass
-    shown, messages = [], []
-    ready_window.answer_shown.connect(shown.append)
-    ready_window.message_shown.connect(messages.append)
-    button = next(b for b in ready_window.findChildren(type(ready_window._button("describe_screen")))
-                  if b.accessibleName() == "Describe screen")
+    shown = []
+    ready_window.history_view.itemChanged.connect(lambda item: shown.append(item.text()))
+    button = next(b for b in ready_window.findChildren(QToolButton) if b.accessibleName() == "Describe screen")
     for _ in range(10):
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: not ready_window.capture_flow.busy, timeout=WAIT)
     qtbot.waitUntil(lambda: not items(ready_window)[-1].endswith("…"), timeout=WAIT)
     assert len(shown) == 1 and len(items(ready_window)) == 1
-    assert not any("fail" in m.lower() or "error" in m.lower() for m in messages)
+    assert not any("fail" in m.lower() or "error" in m.lower() for m in ready_window.messages)
 
 
 def test_a_request_before_the_model_is_ready_waits_and_then_runs(make_window, qtbot, picture_file):
     gate = threading.Event()
     window = make_window(gate=gate)
-    messages = []
-    window.message_shown.connect(messages.append)
     window.open_path(str(picture_file))
-    assert any("still loading" in m and "will run when it is ready" in m for m in messages)
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    assert any("still loading" in m and "will run when it is ready" in m for m in window.messages)
+    with answer_shown(window, qtbot, timeout=WAIT):
         gate.set()
     assert items(window)[0].startswith("Description of photo.png: ")
 
 
 def test_a_blank_capture_is_reported_not_described(make_window, qtbot):
     window = make_window(capture_image=Image.new("RGB", (320, 200), (0, 0, 0)))
-    with qtbot.waitSignal(window.message_shown, timeout=WAIT) as blocker:
-        window.actions_by_name["describe_screen"].trigger()
-    assert "blank" in blocker.args[0] and "black" in blocker.args[0]
+    window.actions_by_name["describe_screen"].trigger()
+    qtbot.waitUntil(lambda: "blank" in window.messages[-1], timeout=WAIT)
+    assert "black" in window.messages[-1] and "blank" in window.status.text()
     assert window.conversation is None and items(window) == []
 
 
 def test_a_missing_model_is_a_message_not_a_crash(qtbot):
+    from conftest import build_app
+
     from assistant.config import GenerationSettings, ModelSettings
-    from assistant.core.capture.screen import FakeCapturer
-    from assistant.core.speech import SilentSpeaker
-    from assistant.qt.main_window import MainWindow
-    from assistant.qt.worker import ModelService
+    from assistant.qt.model_service import ModelService
 
     def factory():
-        from assistant.core.model.blip2 import Blip2Model
+        from assistant.core.model.local.blip2 import Blip2Model
 
         return Blip2Model(ModelSettings(model="Salesforce/blip2-opt-2.7b"), GenerationSettings())
 
     service = ModelService(factory)
-    window = MainWindow(service, FakeCapturer(), SilentSpeaker(), settle_ms=0)
-    qtbot.addWidget(window)
-    with qtbot.waitSignal(window.message_shown, timeout=WAIT) as blocker:
-        service.start()
-    assert "hf download Salesforce/blip2-opt-2.7b" in blocker.args[0]
+    window = build_app(qtbot, service)
+    service.start()
+    qtbot.waitUntil(lambda: any("hf download" in m for m in window.messages), timeout=WAIT)
+    assert "hf download Salesforce/blip2-opt-2.7b" in window.messages[-1]
     assert "hf download" in window.status.text() and "hf download" in window.speaker.said[-1]
     service.shutdown()
 
@@ -147,26 +143,25 @@ def test_empty_question_and_bad_file_get_one_clear_message(ready_window, qtbot, 
 
 
 def test_each_describe_action_captures_what_it_says(ready_window, qtbot):
-    capturer = ready_window.capture_flow._capturer
+    capturer = ready_window.capturer
     for action, call, source in (("describe_screen", "monitor_at", "screen"), ("describe_window", "active_window", "window Fake"),
                                  ("describe_desktop", "desktop", "all screens")):
-        with qtbot.waitSignal(ready_window.answer_shown, timeout=WAIT):
+        with answer_shown(ready_window, qtbot, timeout=WAIT):
             ready_window.actions_by_name[action].trigger()
         assert capturer.calls[-1] == call
         assert items(ready_window)[0].startswith(f"Description of {source}: ")
 
 
 def test_presets_cycle_and_change_what_a_capture_asks(ready_window, qtbot):
-    messages = []
-    ready_window.message_shown.connect(messages.append)
+    messages = ready_window.messages
     ready_window.run_action("cycle_preset")
     assert messages[-1] == "Preset: detailed."
-    with qtbot.waitSignal(ready_window.answer_shown, timeout=WAIT) as blocker:
+    with answer_shown(ready_window, qtbot, timeout=WAIT) as blocker:
         ready_window.run_action("describe_screen")
     assert blocker.args[0].startswith("A detailed description of this image:")
     ready_window.run_action("cycle_preset")
     assert messages[-1] == "Preset: visible text."
-    with qtbot.waitSignal(ready_window.answer_shown, timeout=WAIT):
+    with answer_shown(ready_window, qtbot, timeout=WAIT):
         ready_window.run_action("describe_window")
     assert items(ready_window)[0].startswith("Question: What text is visible?\nAnswer: ")
 
@@ -175,7 +170,6 @@ def test_ask_action_brings_up_the_question_box_and_f1_reads_the_keys(ready_windo
     ready_window.history_view.setFocus()
     ready_window.run_action("ask")
     assert ready_window.question.hasFocus() or ready_window.focusWidget() is ready_window.question
-    ready_window.controller.hotkey_help = "Global hotkeys: Ctrl+Alt+Shift+S: Describe the screen under the mouse pointer."
     ready_window.actions_by_name["keys"].trigger()
     said = ready_window.speaker.said[-1]
     assert "Describe screen: Ctrl+Shift+D" in said and "Ctrl+Alt+Shift+S" in said

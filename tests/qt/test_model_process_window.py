@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import pytest
+from conftest import answer_shown  # tests/qt/conftest.py
 
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.model.process import ModelProcess
-from assistant.qt.worker import ModelState
+from assistant.qt.model_service import ModelState
 
 WAIT = 120_000
 
@@ -38,13 +39,13 @@ def test_killing_the_model_process_mid_request_is_said_and_the_next_request_work
     assert window.history_view.item(0).text().endswith("next request.")  # the turn says so too
     window.service.started.disconnect()
     qtbot.waitUntil(lambda: window.service.state is ModelState.UNLOADED)
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.open_path(str(picture_file))  # starts the model again, then answers
     assert window.model_process.pid != pid and window.service.state is ModelState.READY
 
 
 def test_free_the_model_memory_ends_its_process_and_the_next_question_loads_it(window, qtbot, picture_file):
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.open_path(str(picture_file))
     pid = window.model_process.pid
     with qtbot.waitSignal(window.service.unloaded, timeout=WAIT):
@@ -53,14 +54,13 @@ def test_free_the_model_memory_ends_its_process_and_the_next_question_loads_it(w
     assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
     assert window.model_state.text().startswith("Model: not in memory")
     window.question.setText("what is it?")
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.ask()
     assert window.model_process.loaded and window.service.state is ModelState.READY
 
 
 def test_the_model_is_freed_after_the_idle_time(window, qtbot):
-    window.service.idle_minutes = 1
-    window.service._idle.setInterval(10)  # one minute, shortened for the test
     with qtbot.waitSignal(window.service.unloaded, timeout=WAIT):
-        window.service._idle.start()
+        window.service.set_idle_unload(0.01 / 60)  # 10 ms instead of minutes, for the test
     assert not window.model_process.loaded
+    qtbot.waitUntil(lambda: window.model_state.text().startswith("Model: not in memory"))

@@ -6,11 +6,12 @@ A real worker and the real loading code, with a model folder that does not exist
 import threading
 
 import pytest
+from conftest import answer_shown  # tests/qt/conftest.py
 
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import ModelUnavailableError
 from assistant.core.history.store import HistoryStore
-from assistant.qt.worker import ModelState
+from assistant.qt.model_service import ModelState
 
 WAIT = 120_000
 
@@ -24,7 +25,7 @@ def history(tmp_path):
 
 def missing_model(tmp_path):
     def build():
-        from assistant.core.model.blip2 import Blip2Model
+        from assistant.core.model.local.blip2 import Blip2Model
 
         return Blip2Model(ModelSettings(model=str(tmp_path / "no such model")), GenerationSettings())
 
@@ -46,17 +47,16 @@ def test_after_a_failed_load_the_state_stays_and_each_request_is_answered_at_onc
     assert "Control+Shift+M" in line.text() and line.accessibleName() == line.text()
     assert line.wordWrap() and line.isVisible()  # read in full, by Tab and by the screen reader: never cut off
     before = line.text()
-    window.report("Speech is unavailable: no audio output device.", error=True)  # a later message
+    window.parts.announcer.message("Speech is unavailable: no audio output device.", error=True)  # a later message
     assert line.text() == before  # ...does not overwrite the model's state
 
     for request in (lambda: window.describe("screen"), lambda: window.open_path(str(picture_file))):
-        window.messages.clear()
         window.speaker.said.clear()
         request()
         (message,) = window.messages  # answered at once, in one message: nothing waits for a model
         assert message.startswith("Nothing was described: no model is loaded"), message
         assert "Control+Shift+M" in message and "--model PATH" in message
-        assert window.speaker.said == [message]  # spoken as well as shown
+        assert window.status.text() == message  # shown as well as spoken
         assert window.conversation is None and window.history_view.count() == 0  # nothing pending
     assert window.capturer.calls == []  # the screen was not even captured
     assert history.list() == []  # nothing saved
@@ -66,7 +66,7 @@ def test_after_a_failed_load_the_state_stays_and_each_request_is_answered_at_onc
     with qtbot.waitSignal(window.service.ready, timeout=WAIT):
         window.service.reload(tiny_build())  # e.g. a model folder chosen in Settings
     assert line.text().startswith("Model: ready on ")
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.open_path(str(picture_file))
     assert len(started) == 1  # only what was asked after the load: nothing stale ran
     assert conversations_with_turns(history) == [("photo.png", 1)]  # saved with its first answer
@@ -95,7 +95,7 @@ def test_a_request_waiting_for_a_load_that_fails_is_dropped_not_run_later(make_w
     with qtbot.waitSignal(window.service.ready, timeout=WAIT):
         window.service.reload(tiny_build())
     window.question.setText("what is it?")
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.ask()
     assert len(started) == 1  # the question asked now; the description asked before the failure never ran
     assert conversations_with_turns(history) == [("photo.png", 1)]

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+from conftest import answer_shown  # tests/qt/conftest.py
+
 from assistant.core.history.store import HistoryStore
 
 WAIT = 120_000
@@ -24,11 +26,11 @@ def test_the_window_and_describe_give_the_same_turns(make_window, qtbot, picture
 
     store = HistoryStore(tmp_path / "window-data")
     window = make_window(history=store)
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.open_path(str(picture_file))
     for question in questions:
         window.question.setText(question)
-        with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+        with answer_shown(window, qtbot, timeout=WAIT):
             window.ask()
     ours = store.list()[0]
     assert [(t.question, t.answer) for t in ours.turns] == \

@@ -16,7 +16,7 @@ from test_settings_dialog import open_dialog, press_ok
 from test_settings_dialog import settings_window as settings_window  # a fixture
 
 from assistant.app import model_factory
-from assistant.core.model.secrets import SERVICE
+from assistant.core.model.remote.secrets import SERVICE
 
 
 def test_a_server_chosen_in_settings_is_announced_its_key_kept_safe_and_answers_streamed(
@@ -48,7 +48,7 @@ def test_a_server_chosen_in_settings_is_announced_its_key_kept_safe_and_answers_
         assert window.speaker.said[-1].endswith("It is small.")
         assert window.service.info.device == "server"
         # Settings again, without changing the server: no second notice.
-        before = len(notice)
+        before = len([m for m in window.messages if "will be sent to the model server" in m])
         dialog = open_dialog(window, qtbot)
         qtbot.keyClick(dialog.tabs.tabBar(), Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: window.settings_controller.dialog is None)

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from conftest import answer_shown  # tests/qt/conftest.py
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QPalette
 from PySide6.QtTest import QTest
@@ -10,14 +11,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from assistant.config import AppearanceSettings, GenerationSettings, ModelSettings, Settings, SpeechSettings
 from assistant.core.speech import SilentSpeaker
-from assistant.qt.settings_controller import SettingsController, apply_appearance
+from assistant.qt.settings_controller import apply_appearance
 from assistant.qt.settings_dialog import LOCAL
 
 CTRL_ALT_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
-def settings_window(ready_window, tiny_model_dirs, tmp_path, monkeypatch):
+def settings_window(make_window, qtbot, tiny_model_dirs, tmp_path, monkeypatch):
     from conftest import tiny_factory  # tests/qt/conftest.py
 
     config = tmp_path / "settings.json"
@@ -28,11 +29,22 @@ def settings_window(ready_window, tiny_model_dirs, tmp_path, monkeypatch):
     def factory_for(s: Settings):
         return tiny_factory(s.model.model, max_new_tokens=s.generation.max_new_tokens)
 
-    ready_window.settings_controller = SettingsController(settings, ready_window, listener=None,
-                                                          factory_for=factory_for)  # kept here, for the tests
-    ready_window.config = config
-    yield ready_window
+    window = make_window(settings=settings, factory_for=factory_for, min_new_tokens=8)  # every answer 8 tokens long
+    if not window.service.is_ready:
+        with qtbot.waitSignal(window.service.ready, timeout=120_000):
+            pass
+    window.config = config
+    yield window
     apply_appearance(AppearanceSettings())  # the next test gets the system look back
+
+
+def answer_length(window, qtbot, picture_file) -> int:
+    """How many tokens the model answers with now (what the user hears is that long)."""
+    answers = []
+    window.service.answered.connect(lambda _id, answer: answers.append(answer))
+    with answer_shown(window, qtbot, timeout=60_000):
+        window.open_path(str(picture_file))
+    return len(answers[-1].tokens)
 
 
 def open_dialog(window, qtbot):
@@ -103,7 +115,7 @@ def test_hotkeys_are_recorded_by_pressing_them_and_conflicts_are_refused(setting
     assert saved["repeat"] == "<ctrl>+<alt>+<shift>+y" and saved["stop"] == "<ctrl>+<f9>"
 
 
-def test_ok_applies_at_once_and_saves(settings_window, qtbot):
+def test_ok_applies_at_once_and_saves(settings_window, qtbot, picture_file):
     dialog = open_dialog(settings_window, qtbot)
     dialog.max_tokens.setValue(6)
     dialog.theme.setCurrentIndex(dialog.theme.findData("high_contrast"))
@@ -114,21 +126,23 @@ def test_ok_applies_at_once_and_saves(settings_window, qtbot):
     qtbot.waitUntil(lambda: settings_window.settings_controller.dialog is None)
     app = QApplication.instance()
     assert app.palette().color(QPalette.ColorRole.Window).name() == "#000000" and app.font().pointSize() == 20
-    assert settings_window.auto_speak is False and settings_window.history is None
+    assert settings_window.history is None
     assert isinstance(settings_window.speaker, SilentSpeaker)
-    assert settings_window.service._worker._model.generation.max_new_tokens == 6
+    assert any("Settings applied" in m for m in settings_window.messages)
+    settings_window.speaker.said.clear()
+    assert answer_length(settings_window, qtbot, picture_file) <= 6
+    assert not any(settings_window.controller.last_answer() in m for m in settings_window.speaker.said)  # not said
     saved = json.loads(settings_window.config.read_text())
     assert saved["generation"]["max_new_tokens"] == 6 and saved["appearance"] == {"theme": "high_contrast", "font_size": 20}
-    assert any("Settings applied" in m for m in settings_window.messages)
 
 
-def test_cancel_changes_nothing(settings_window, qtbot):
+def test_cancel_changes_nothing(settings_window, qtbot, picture_file):
     dialog = open_dialog(settings_window, qtbot)
     dialog.max_tokens.setValue(6)
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: settings_window.settings_controller.dialog is None)
     assert not settings_window.config.exists()
-    assert settings_window.service._worker._model.generation.max_new_tokens == 8
+    assert answer_length(settings_window, qtbot, picture_file) == 8
 
 
 def test_another_model_loads_in_the_worker_with_progress(settings_window, tiny_model_dirs, qtbot):
@@ -142,7 +156,7 @@ def test_another_model_loads_in_the_worker_with_progress(settings_window, tiny_m
         dialog.buttons_apply.click()
     assert ready.args[0].family == "t5" and "loading weights" in stages
     assert any(f"Loading {tiny_model_dirs['t5']}" in m for m in settings_window.messages)
-    with qtbot.waitSignal(settings_window.answer_shown, timeout=60_000):
+    with answer_shown(settings_window, qtbot, timeout=60_000):
         settings_window.describe("screen")
 
 
@@ -211,11 +225,12 @@ def test_each_alt_letter_leads_to_one_control_on_every_tab(settings_window, qtbo
 
 
 def test_the_idle_time_to_free_memory_applies_without_reloading_the_model(settings_window, qtbot):
-    loaded = settings_window.service._worker._model
+    loads = []
+    settings_window.service.progress.connect(loads.append)
     dialog = open_dialog(settings_window, qtbot)
     dialog.unload_after.setValue(15)
     press_ok(dialog)
     qtbot.waitUntil(lambda: settings_window.settings_controller.dialog is None)
-    assert settings_window.service.idle_minutes == 15 and settings_window.service._idle.isActive()
-    assert settings_window.service._worker._model is loaded  # not reloaded for this
+    assert 15 * 60 - 10 < settings_window.service.unload_in_s <= 15 * 60
+    assert loads == [] and settings_window.model_state.text().startswith("Model: ready")  # not reloaded for this
     assert json.loads(settings_window.config.read_text())["model"]["unload_after_minutes"] == 15

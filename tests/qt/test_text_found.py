@@ -6,6 +6,7 @@ window's part is what is tested; the real reader is tested in tests/text and the
 
 import threading
 
+from conftest import answer_shown  # tests/qt/conftest.py
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
@@ -46,7 +47,7 @@ def items(view):
 def test_the_text_is_a_list_of_its_own_spoken_after_the_caption_and_copied_with_ctrl_shift_c(make_window, qtbot):
     reader = SlowReader(LINES)
     window = window_with_text(make_window, qtbot, reader)
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         with qtbot.waitSignal(window.service.answered, timeout=WAIT):
             window.describe("screen")
         assert items(window.text_view) == ["Reading the text…"], window.messages  # the caption is there first...
@@ -65,10 +66,10 @@ def test_the_text_is_a_list_of_its_own_spoken_after_the_caption_and_copied_with_
 
 def test_where_is_answered_from_the_text_and_the_visible_text_preset_needs_no_model(make_window, qtbot):
     window = window_with_text(make_window, qtbot, FakeTextReader(LINES))
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.describe("screen")
     qtbot.keyClicks(window.question, "where is the Sign in button?")
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT) as blocker:
+    with answer_shown(window, qtbot, timeout=WAIT) as blocker:
         qtbot.keyClick(window.question, Qt.Key.Key_Return)
     assert blocker.args[0] == "“Sign in” is at the top right. (From the text found on screen.)"
     assert window.status.text() == "Answered from the text found."
@@ -80,7 +81,7 @@ def test_where_is_answered_from_the_text_and_the_visible_text_preset_needs_no_mo
     assert window.messages[-1] == "Preset: visible text."
     submitted = []
     window.service.submit = submitted.append
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT) as blocker:
+    with answer_shown(window, qtbot, timeout=WAIT) as blocker:
         window.describe("screen")
     assert submitted == []  # the caption model was not asked
     assert items(window.history_view)[0].startswith("Text on screen:\nAt the top right: Sign in.")
@@ -88,7 +89,7 @@ def test_where_is_answered_from_the_text_and_the_visible_text_preset_needs_no_mo
 
 def test_when_the_reader_fails_the_description_goes_on_and_the_list_says_why(make_window, qtbot):
     window = window_with_text(make_window, qtbot, FakeTextReader(error="The text could not be read: engine broke"))
-    with qtbot.waitSignal(window.answer_shown, timeout=WAIT):
+    with answer_shown(window, qtbot, timeout=WAIT):
         window.describe("screen")
     assert items(window.text_view) == ["The text could not be read: engine broke The description goes on without the text."]
     assert window.history_view.item(0).text().startswith("Description of ")

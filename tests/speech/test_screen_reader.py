@@ -15,7 +15,8 @@ import pytest
 from assistant.core.speech import SilentSpeaker
 from assistant.core.speech.linux_routes import orca_voice_commands, running_screen_reader
 from assistant.core.speech.macos_routes import VoiceOver
-from assistant.core.speech.routes import RouteError, platform_routes
+from assistant.core.speech.platforms import platform_routes
+from assistant.core.speech.routes import RouteError
 from assistant.core.speech.screen_reader import ScreenReaderSpeaker
 from assistant.core.speech.ssip import escape
 from assistant.core.speech.windows_routes import Jaws, Nvda

@@ -114,13 +114,13 @@ def test_a_combination_another_program_holds_is_reported_and_freed_keys_can_be_t
 
 def test_the_listener_says_which_hotkey_is_taken_and_keeps_the_rest(xserver, monkeypatch):
     from assistant.config import HotkeySettings
-    from assistant.qt.hotkeys import HotkeyListener
+    from assistant.core.hotkeys.source import X11Hotkeys
 
     env, _ = xserver
     monkeypatch.setenv("DISPLAY", env["DISPLAY"])
     other = XGrabHotKeys({BINDING: lambda: None}, env["DISPLAY"])
     other.start()
-    listener = HotkeyListener()
+    listener = X11Hotkeys(lambda action, pressed_at: None)
     try:
         messages = listener.start(HotkeySettings())
         assert any(m.startswith("Ctrl+Alt+Shift+S is already taken by another program, so describe the screen")

@@ -28,6 +28,8 @@ class CaptureError(AssistantError):
 
 @dataclass(frozen=True)
 class Capture:
+    """A captured image, where it came from, and anything the user should know about it."""
+
     image: Image.Image
     source: str  # "screen", "monitor 2", "window Firefox"
     rect: Rect
@@ -35,6 +37,8 @@ class Capture:
 
 
 class Capturer(Protocol):
+    """Takes screenshots: the real one (mss) or a fake."""
+
     def desktop(self) -> Capture: ...
 
     def monitor_at(self, point: tuple[int, int] | None = None) -> Capture: ...

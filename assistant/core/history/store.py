@@ -73,6 +73,8 @@ class NewTurn:
 
 @dataclass(frozen=True)
 class StoredTurn:
+    """A caption or a question and its answer, as kept."""
+
     question: str  # "" for the caption
     answer: str
     time: float
@@ -84,6 +86,8 @@ class StoredTurn:
 
 @dataclass(frozen=True)
 class StoredConversation:
+    """A past conversation: its source, image and turns."""
+
     id: int
     started: float
     source: str
@@ -97,6 +101,8 @@ class StoredConversation:
 
 
 class HistoryStore:
+    """The conversations kept on this computer (sqlite3), with their images."""
+
     def __init__(self, folder: Path | None = None, *, store_images: bool = True):
         self.folder = folder or data_dir()
         self.store_images = store_images

@@ -37,6 +37,8 @@ RESERVED = {
 
 @dataclass(frozen=True)
 class BindingProblem:
+    """Why a hotkey binding cannot be used, in a sentence."""
+
     action: str
     binding: str
     message: str  # one sentence for the user

@@ -1,6 +1,6 @@
 """The vision-model interface the app, the CLI and the tests program against.
 
-The implementation is :class:`assistant.core.model.blip2.Blip2Model`; tests drive it with tiny
+The implementation is :class:`assistant.core.model.local.blip2.Blip2Model`; tests drive it with tiny
 checkpoints rather than a fake, since the real model runs everywhere. This module
 imports neither torch nor Qt, so anything may import it cheaply.
 """
@@ -33,6 +33,7 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+PartialCallback = Callable[[str], None]  # the answer so far, as a streaming backend receives it
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,14 @@ class VisionModel(Protocol):
 
     def load(self, progress: ProgressCallback | None = None) -> ModelInfo: ...
 
-    def caption(self, image: Image.Image, prefix: str | None = None) -> Answer:
-        """Describe ``image``; with ``prefix``, continue that text (prompted caption)."""
+    def caption(self, image: Image.Image, prefix: str | None = None, on_partial: PartialCallback | None = None) -> Answer:
+        """Describe ``image``; with ``prefix``, continue that text (prompted caption).
 
-    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "") -> Answer:
+        ``on_partial`` hears the answer so far while a streaming backend receives it; others never call it.
+        """
+
+    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "",
+            on_partial: PartialCallback | None = None) -> Answer:
         """Answer ``question`` about ``image``, given the earlier turns and ``context`` (the text found in it)."""
 
     def cancel(self) -> None:
@@ -88,6 +93,9 @@ class VisionModel(Protocol):
 
     def unload(self) -> None:
         """Free the model's memory; the next request needs ``load`` again."""
+
+    def close(self) -> None:
+        """Release everything for good: the model's process, the server connection, the weights."""
 
 
 _ids = itertools.count(1)
@@ -133,8 +141,8 @@ class AskRequest:
 ModelRequest = CaptionRequest | AskRequest
 
 
-def run_request(model: VisionModel, request: ModelRequest) -> Answer:
+def run_request(model: VisionModel, request: ModelRequest, on_partial: PartialCallback | None = None) -> Answer:
     """The one place a request type turns into a model call."""
     if isinstance(request, CaptionRequest):
-        return model.caption(request.image, request.prefix)
-    return model.ask(request.image, request.question, request.history, request.context)
+        return model.caption(request.image, request.prefix, on_partial=on_partial)
+    return model.ask(request.image, request.question, request.history, request.context, on_partial=on_partial)

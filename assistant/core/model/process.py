@@ -31,7 +31,7 @@ from assistant.core.errors import (
     ModelUnavailableError,
     one_line,
 )
-from assistant.core.model.backend import Answer, ModelInfo, ProgressCallback, model_image
+from assistant.core.model.backend import Answer, ModelInfo, PartialCallback, ProgressCallback, model_image
 from assistant.core.model.prompts import Turn
 from assistant.core.processes import lower_priority
 
@@ -72,10 +72,11 @@ class ModelProcess:
         self.info = self._receive(progress)
         return self.info
 
-    def caption(self, image: Image.Image, prefix: str | None = None) -> Answer:
+    def caption(self, image: Image.Image, prefix: str | None = None, on_partial: PartialCallback | None = None) -> Answer:
         return self._request("caption", image, prefix)
 
-    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "") -> Answer:
+    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "",
+            on_partial: PartialCallback | None = None) -> Answer:
         return self._request("ask", image, question, tuple(history), context)
 
     def cancel(self) -> None:
@@ -169,7 +170,7 @@ class ModelProcess:
 def serve(conn, settings: ModelSettings, generation: GenerationSettings) -> None:
     """The model process: load and answer requests in order; ``cancel`` and settings are read on their own thread."""
     lower_priority()
-    from assistant.core.model.blip2 import Blip2Model  # torch is imported here, in this process only
+    from assistant.core.model.local.blip2 import Blip2Model  # torch is imported here, in this process only
 
     model = Blip2Model(settings, generation)
     jobs: queue.Queue = queue.Queue()

@@ -22,6 +22,8 @@ MAX_CONTEXT_CHARS = 4000
 
 @dataclass(frozen=True)
 class Turn:
+    """An earlier question and its answer."""
+
     question: str
     answer: str
 

@@ -35,6 +35,8 @@ def _post_announcement(text: str) -> None:
 
 
 class VoiceOver:
+    """VoiceOver's announcements (NSAccessibility), with braille."""
+
     name = "VoiceOver"
     braille = True
 

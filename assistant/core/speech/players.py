@@ -12,6 +12,8 @@ from typing import Protocol
 
 
 class Player(Protocol):
+    """Plays a WAV file, stoppable."""
+
     def play(self, path: Path) -> str | None:
         """Play ``path`` to the end or until ``stop``; returns None, or why no sound can be played."""
 
@@ -78,6 +80,8 @@ class WinsoundPlayer:
 
 
 class MissingPlayer:
+    """No way to play sound here: says why at each try."""
+
     def __init__(self, reason: str):
         self.reason = reason
 

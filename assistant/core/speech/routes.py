@@ -7,7 +7,6 @@ route has braille. Routes are tried in order; the first whose screen reader is r
 
 from __future__ import annotations
 
-import sys
 from typing import Protocol
 
 
@@ -16,6 +15,8 @@ class RouteError(RuntimeError):
 
 
 class Route(Protocol):
+    """A way to the user's screen reader by its own API."""
+
     name: str  # what the user is told, e.g. "Orca (speech-dispatcher)"
     braille: bool  # whether messages also reach the braille display
 
@@ -27,20 +28,3 @@ class Route(Protocol):
 
     def cancel(self) -> None:
         """Stop our message being spoken, if the API allows it."""
-
-
-def platform_routes(platform: str = sys.platform) -> list[Route]:
-    """The routes for this system, best first. Nothing is imported for other systems."""
-    if platform.startswith("linux"):
-        from assistant.core.speech.linux_routes import OrcaService, SpeechDispatcher
-
-        return [OrcaService(), SpeechDispatcher()]
-    if platform == "win32":
-        from assistant.core.speech.windows_routes import Jaws, Nvda
-
-        return [Nvda(), Jaws()]
-    if platform == "darwin":
-        from assistant.core.speech.macos_routes import VoiceOver
-
-        return [VoiceOver()]
-    return []

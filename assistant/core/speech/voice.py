@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 
 class Speaker(Protocol):
+    """Says text: our voice, a screen reader route, both, or silence."""
+
     def say(self, text: str, interrupt: bool = True) -> None: ...
 
     def stop(self) -> None: ...

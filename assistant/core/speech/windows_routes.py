@@ -70,8 +70,12 @@ class _AccessibleOutput:
 
 
 class Nvda(_AccessibleOutput):
+    """NVDA, through its controller client."""
+
     name, module, cls = "NVDA", "nvda", "NVDA"
 
 
 class Jaws(_AccessibleOutput):
+    """JAWS, through its COM API."""
+
     name, module, cls = "JAWS", "jaws", "Jaws"

@@ -40,6 +40,8 @@ class TextReadError(AssistantError):
 
 @dataclass(frozen=True)
 class TextLine:
+    """A line of text found in an image, with its box."""
+
     text: str
     box: Rect  # in the image's pixels
     confidence: float  # 0..1
@@ -54,6 +56,8 @@ class TextLine:
 
 
 class TextReader(Protocol):
+    """Reads the text in an image (OCR)."""
+
     def read(self, image: Image.Image) -> list[TextLine]:
         """The lines of text in ``image`` (any order; ``layout`` puts them in reading order)."""
 

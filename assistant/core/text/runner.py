@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 
 class ThreadTextRunner:
+    """Reads text on a thread of this process (the CLI)."""
+
     def __init__(self, reader: TextReader | None = None):
         self.reader = reader or RapidTextReader()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-reader")

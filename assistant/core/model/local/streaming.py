@@ -21,9 +21,9 @@ import torch
 from torch import nn
 
 from assistant.core.errors import ModelLoadError, one_line
-from assistant.core.model import int8
-from assistant.core.model.converted import ConvertedWeights, ShardWriter, checkpoint_files, read_tensors
-from assistant.core.model.device import LoadPlan
+from assistant.core.model.local import int8
+from assistant.core.model.local.converted import ConvertedWeights, ShardWriter, checkpoint_files, read_tensors
+from assistant.core.model.local.device import LoadPlan
 
 log = logging.getLogger(__name__)
 # Linear layers made int8: the vision encoder's and all of the language model's (lm_head included).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 
-from assistant.core.model.server_address import origin
+from assistant.core.model.remote.address import origin
 
 log = logging.getLogger(__name__)
 SERVICE = "blip-assistant"

@@ -21,10 +21,10 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import Cancelled, ModelLoadError
-from assistant.core.model import int8, loading
-from assistant.core.model.backend import NO_DESCRIPTION, Answer, ModelInfo, ProgressCallback, model_image
-from assistant.core.model.device import Hardware, LoadPlan, choose_plan, detect_hardware
-from assistant.core.model.prefix_cache import PrefixCache
+from assistant.core.model.backend import NO_DESCRIPTION, Answer, ModelInfo, PartialCallback, ProgressCallback, model_image
+from assistant.core.model.local import int8, loading
+from assistant.core.model.local.device import Hardware, LoadPlan, choose_plan, detect_hardware
+from assistant.core.model.local.prefix_cache import PrefixCache
 from assistant.core.model.prompts import CONTEXT_TOKENS, FittedPrompt, Turn, clean_answer, fit_chat, fit_prefix
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class Blip2Model:
         return self.info
 
     # -- requests ----------------------------------------------------------------
-    def caption(self, image: Image.Image, prefix: str | None = None) -> Answer:
+    def caption(self, image: Image.Image, prefix: str | None = None, on_partial: PartialCallback | None = None) -> Answer:
         self._cancel.clear()
         start = time.perf_counter()
         key, feats, reused = self._image_features(image)
@@ -95,7 +95,8 @@ class Blip2Model:
             text = f"{fitted.text} {text}"
         return self._answer(text, tokens, start, reused, fitted, cached)
 
-    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "") -> Answer:
+    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "",
+            on_partial: PartialCallback | None = None) -> Answer:
         self._cancel.clear()
         start = time.perf_counter()
         key, feats, reused = self._image_features(image)
@@ -109,6 +110,10 @@ class Blip2Model:
     @property
     def loaded(self) -> bool:
         return self._model is not None
+
+    def close(self) -> None:
+        """Nothing runs outside this process: dropping the weights is all there is to close."""
+        self.unload()
 
     def unload(self) -> None:
         """Drop the weights and cached features (the model process frees all of its memory by exiting instead)."""

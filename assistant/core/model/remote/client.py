@@ -13,7 +13,7 @@ a plain caption (local: no text at all) is the question vLLM's own BLIP-2 exampl
 the text found in the image comes as an earlier turn ("Question: What text is in the image?
 Answer: …."), where locally it is a "Text in the image: …." prefix.
 
-Streaming: the answer is read on a thread as it comes; ``on_partial`` hears the text so far
+Streaming: the answer is read on a thread as it comes; a request's ``on_partial`` hears the text so far
 (speech starts at the first sentence); ``cancel`` returns at once and the reading thread closes
 the connection at the next chunk, which makes vLLM abort the request.
 """
@@ -26,19 +26,27 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from PIL import Image
 
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import Cancelled, ModelLoadError, ModelUnavailableError
-from assistant.core.model import remote_errors
-from assistant.core.model.backend import NO_DESCRIPTION, Answer, ModelInfo, Progress, ProgressCallback, model_image
+from assistant.core.model.backend import (
+    NO_DESCRIPTION,
+    Answer,
+    ModelInfo,
+    PartialCallback,
+    Progress,
+    ProgressCallback,
+    model_image,
+)
 from assistant.core.model.prompts import CONTEXT_TOKENS, FittedPrompt, Turn, clean_answer, clean_text, fit_chat, fit_prefix
-from assistant.core.model.remote_errors import RETRIES
-from assistant.core.model.secrets import api_key
-from assistant.core.model.server_address import check_server_url, root_url
+from assistant.core.model.remote import errors as remote_errors
+from assistant.core.model.remote.address import check_server_url, root_url
+from assistant.core.model.remote.errors import RETRIES
+from assistant.core.model.remote.secrets import api_key
 
 log = logging.getLogger(__name__)
 CAPTION_QUESTION = "What is the content of this image?"  # vLLM's examples/offline_inference BLIP-2 prompt
@@ -57,7 +65,6 @@ class RemoteModel:
         except ValueError as err:
             raise ModelUnavailableError(str(err)) from None
         self.info: ModelInfo | None = None
-        self.on_partial: Callable[[str], None] | None = None  # the answer so far, as it streams
         self._key = api_key(self.url, settings.server_key_saved) if key is None else key
         self._client = None
         self._name = ""
@@ -100,24 +107,25 @@ class RemoteModel:
         log.info("using %s on %s (context %d tokens)", wanted, self.url, self._context)
         return self.info
 
-    def caption(self, image: Image.Image, prefix: str | None = None) -> Answer:
+    def caption(self, image: Image.Image, prefix: str | None = None, on_partial: PartialCallback | None = None) -> Answer:
         start = time.perf_counter()
         if prefix and prefix.strip():
             fitted = fit_prefix(prefix, self._count_tokens, self._budget())
             messages = [_user(self._image_url(image), CAPTION_QUESTION), {"role": "assistant", "content": fitted.text}]
-            text, cut = self._complete(messages, continue_answer=True)
+            text, cut = self._complete(messages, on_partial, continue_answer=True)
             text = clean_answer(text)
             text = f"{fitted.text} {text}" if text else ""
         else:
             fitted = FittedPrompt("")
-            text, cut = self._complete([_user(self._image_url(image), CAPTION_QUESTION)])
+            text, cut = self._complete([_user(self._image_url(image), CAPTION_QUESTION)], on_partial)
             text = clean_answer(text)
         return self._answer(text, start, fitted, cut)
 
-    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "") -> Answer:
+    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "",
+            on_partial: PartialCallback | None = None) -> Answer:
         start = time.perf_counter()
         fitted = fit_chat(history, question, self._count_tokens, self._budget(), context)
-        text, cut = self._complete(chat_messages(self._image_url(image), fitted))
+        text, cut = self._complete(chat_messages(self._image_url(image), fitted), on_partial)
         return self._answer(clean_answer(text), start, fitted, cut)
 
     def cancel(self) -> None:
@@ -148,7 +156,8 @@ class RemoteModel:
             self._encoded = (image, data_url(image))
         return self._encoded[1]
 
-    def _complete(self, messages: list[dict], continue_answer: bool = False) -> tuple[str, bool]:
+    def _complete(self, messages: list[dict], on_partial: PartialCallback | None = None,
+                  continue_answer: bool = False) -> tuple[str, bool]:
         """The raw answer text and whether the connection broke before it ended. Raises ``Cancelled``."""
         if self._client is None:
             raise ModelLoadError("The model server is not connected yet.")
@@ -167,10 +176,10 @@ class RemoteModel:
                     raise Cancelled(steps=len(parts))
                 if kind == "text":
                     parts.append(value)
-                    if self.on_partial is not None:
+                    if on_partial is not None:
                         so_far = "".join(parts)
                         # A trailing space tells a sentence's full stop is its end, not "3." of "3.5".
-                        self.on_partial(clean_answer(so_far) + (" " if so_far[-1:].isspace() else ""))
+                        on_partial(clean_answer(so_far) + (" " if so_far[-1:].isspace() else ""))
                 elif kind == "error":
                     if parts and remote_errors.is_broken_stream(value):
                         log.warning("the stream broke after %d chunks: %s", len(parts), value)

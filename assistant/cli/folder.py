@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from assistant.cli.common import EXIT_BAD_INPUT, EXIT_OK, build_model, fail, fail_model, note
+from assistant.cli.options import add_model_options, settings_for
 from assistant.core.errors import AssistantError, terminal_safe
 
 DEFAULT_SERVER_WORKERS = 4
 
 
-def add_parser(sub, add_model_options) -> None:
+def add_parser(sub) -> None:
+    """The ``describe-folder`` subcommand and its options."""
     f = sub.add_parser("describe-folder", help="alt text for every image in a folder (CSV or JSON), resumable")
     f.add_argument("folder", metavar="DIR")
     f.add_argument("-o", "--output", required=True, metavar="ALT.csv|ALT.json",
@@ -25,25 +28,20 @@ def add_parser(sub, add_model_options) -> None:
 
 
 def run(args) -> int:
-    from assistant.cli import EXIT_BAD_INPUT, EXIT_OK, _check_ranges, _fail, _note, build_model, fail_model, settings_from_args
-    from assistant.cli_progress import progress_printer
-    from assistant.config import load_settings
+    """Exit codes as for ``describe``; what was done is kept whatever happens."""
+    from assistant.cli.progress import progress_printer
     from assistant.core.batch import AltTextFile, describe_folder, pending_images
 
     folder = Path(args.folder)
     if not folder.is_dir():
-        return _fail(f"{args.folder} is not a folder.", EXIT_BAD_INPUT)
+        return fail(f"{args.folder} is not a folder.", EXIT_BAD_INPUT)
     if args.workers is not None and not 1 <= args.workers <= 64:
-        return _fail(f"--workers must be between 1 and 64, not {args.workers}", EXIT_BAD_INPUT)
-    saved, messages = load_settings()
-    for message in messages:
-        print(f"warning: {message}", file=sys.stderr)
+        return fail(f"--workers must be between 1 and 64, not {args.workers}", EXIT_BAD_INPUT)
     try:
-        _check_ranges(args)
-        settings = settings_from_args(args, saved)
+        settings = settings_for(args)
         out = AltTextFile(Path(args.output))
     except ValueError as err:
-        return _fail(err, EXIT_BAD_INPUT)
+        return fail(err, EXIT_BAD_INPUT)
     pending = pending_images(folder, out, args.recursive)
     todo, already = pending
     if not todo:  # nothing to do: no model is loaded for it
@@ -69,11 +67,10 @@ def run(args) -> int:
         if bar is not None:
             bar.close()
         for model in models:
-            if hasattr(model, "close"):
-                model.close()
+            model.close()
     skipped = f", {outcome.skipped} skipped (not images we can read)" if outcome.skipped else ""
     earlier = f", {outcome.already} done before" if outcome.already else ""
-    _note(f"{outcome.described} images described{earlier}{skipped}; the alt text is in {args.output}.")
+    note(f"{outcome.described} images described{earlier}{skipped}; the alt text is in {args.output}.")
     return EXIT_OK
 
 

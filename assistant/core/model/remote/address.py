@@ -6,7 +6,10 @@ Pure functions (no network), used by the settings dialog, the CLI and the remote
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
+
+from assistant.config import ModelSettings
 
 
 def normalise_url(url: str) -> str:
@@ -81,3 +84,13 @@ def notice_due(server_url: str, allow_http: bool, given: str) -> tuple[str, str]
     """(the checked address, its privacy notice if not yet ``given`` for it, else ""). ValueError: refused."""
     url = check_server_url(server_url, allow_http)
     return url, "" if given == url else privacy_notice(url)
+
+
+def with_notice(m: ModelSettings) -> tuple[ModelSettings, str, str]:
+    """The model settings with the notice marked as given, the checked address, and the notice ("" if none is due).
+
+    The one rule for the privacy notice: said once per server address, at start or when the
+    address is chosen in Settings. ValueError: the address is refused.
+    """
+    url, notice = notice_due(m.server_url, m.allow_http, m.server_notice_given)
+    return (replace(m, server_url=url, server_notice_given=url) if notice else m), url, notice

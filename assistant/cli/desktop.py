@@ -13,22 +13,12 @@ import os
 import shutil
 import subprocess
 import sys
-from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from assistant import APP_ID
+from assistant import APP_ID, icon_file, resource  # noqa: F401 (icon_file: where tests look)
 
 ICON_SIZES = (48, 128, 256)
-
-
-def resource(*parts: str) -> Traversable:
-    return files("assistant").joinpath("resources", *parts)
-
-
-def icon_file() -> str:
-    """The scalable icon's path on disk, for the window (QIcon reads the file when it paints)."""
-    return str(resource("icons", f"{APP_ID}.svg"))
 
 
 def data_home() -> Path:
@@ -98,6 +88,13 @@ def _refresh_caches(home: Path) -> None:
                        ("gtk-update-icon-cache", ["-q", "-t", "-f", str(home / "icons" / "hicolor")])):
         if shutil.which(tool) and Path(args[-1]).is_dir():
             subprocess.run([tool, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def add_parser(sub) -> None:
+    """The ``install-desktop`` subcommand."""
+    i = sub.add_parser("install-desktop", help="add the menu entry and icons for this user (Linux)")
+    i.add_argument("--uninstall", action="store_true", help="remove them again")
+    i.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
 
 def run(args) -> int:

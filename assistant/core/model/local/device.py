@@ -29,6 +29,8 @@ DTYPE_BYTES = {"float32": 4, "bfloat16": 2, "float16": 2}
 
 @dataclass(frozen=True)
 class Hardware:
+    """What this computer has: GPU, memory, CPU features."""
+
     cuda: bool = False
     cuda_name: str = ""
     cpu_native_bf16: bool = False
@@ -46,6 +48,8 @@ class ModelSize:
 
 @dataclass(frozen=True)
 class LoadPlan:
+    """How the model will be loaded: device, quantization, precision, and why."""
+
     device: str  # "cuda" or "cpu"
     quantization: str  # "4bit", "8bit" (bitsandbytes), "int8" (CPU, torch's int8 matmuls) or "none"
     language_dtype: str  # dtype name for the language model (and compute dtype when quantized)

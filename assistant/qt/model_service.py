@@ -1,10 +1,9 @@
-"""``ModelService``: the GUI's one handle on the model, and its one set of signals.
+"""``ModelService``: the GUI's one handle on the model, and its one set of typed signals.
 
-The model runs on its own thread (``model_worker.ModelWorker``; with the model process
-that thread only waits on a pipe) and downloads on another (``DownloadWorker``). Both
-post their events on one channel; this object emits them as its own signals, on the GUI
-thread, so every receiver runs there.
-``state`` says where the model stands.
+The model runs on its own thread (``model_threads.ModelWorker``; with the model process
+that thread only waits on a pipe) and downloads on another (``DownloadWorker``). Their
+typed signals are connected to this object's, which Qt emits again on the GUI thread,
+so every receiver runs there (superqt's worker pattern). ``state`` says where the model stands.
 """
 
 from __future__ import annotations
@@ -16,10 +15,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from assistant.core.model.backend import ModelInfo, ModelRequest, Progress, VisionModel
-from assistant.qt.model_worker import DownloadWorker, ModelWorker
+from assistant.qt.model_threads import DownloadWorker, ModelWorker
 
 
 class ModelState(enum.Enum):
+    """Where the model stands (not a message: it changes only when the model does)."""
+
     LOADING = "loading"
     DOWNLOADING = "downloading"
     NOT_DOWNLOADED = "not downloaded"  # the user was asked, said no, or cancelled
@@ -34,10 +35,6 @@ def _empty_gpu_cache() -> None:
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_available():
         torch.cuda.empty_cache()
-
-
-EVENTS = frozenset({"progress", "ready", "load_failed", "started", "partial", "answered", "failed", "download_needed",
-                    "download_progress", "download_stopped", "downloaded", "unloaded", "released"})
 
 
 class ModelService(QObject):
@@ -79,8 +76,16 @@ class ModelService(QObject):
         self._fetcher = DownloadWorker()
         self._fetcher.moveToThread(self._download_thread)
         self._load.connect(self._worker.load)
-        self._worker.event.connect(self._relay)
-        self._fetcher.event.connect(self._relay_download)
+        w = self._worker
+        for theirs, ours in ((w.progress, self.progress), (w.ready, self.ready), (w.load_failed, self.load_failed),
+                             (w.started, self.started), (w.partial, self.partial), (w.answered, self.answered),
+                             (w.failed, self.failed), (w.download_needed, self.download_needed),
+                             (w.unloaded, self.unloaded), (w.released, self.released)):
+            theirs.connect(ours)  # queued: emitted again here, on the GUI thread
+        self._fetcher.progress.connect(self._on_download_progress)
+        self._fetcher.stopped.connect(self._on_download_stopped)
+        self._fetcher.done.connect(self._on_downloaded)
+        self._fetcher.failed.connect(self._on_download_failed)
         self._fetching = False  # False once a reload drops the download: its last events are not heard
         self.progress.connect(self._on_progress)
         self.ready.connect(self._on_ready)
@@ -105,6 +110,11 @@ class ModelService(QObject):
     @property
     def is_ready(self) -> bool:
         return self.info is not None
+
+    @property
+    def download_running(self) -> bool:
+        """A download runs on its thread (also one a reload dropped, whose end is not heard)."""
+        return self._fetcher.busy.is_set()
 
     @property
     def available(self) -> bool:
@@ -155,14 +165,20 @@ class ModelService(QObject):
         if self.state is ModelState.READY:
             self._worker.unload()
 
-    def set_idle_unload(self, minutes: int) -> None:
+    def set_idle_unload(self, minutes: float) -> None:
+        """Free the model's memory after ``minutes`` without a request (0: never)."""
         self.idle_minutes = minutes
         self._restart_idle()
+
+    @property
+    def unload_in_s(self) -> float | None:
+        """Seconds until the model's memory is freed for being idle; None while that is not due."""
+        return self._idle.remainingTime() / 1000 if self._idle.isActive() else None
 
     def _restart_idle(self, *_args) -> None:
         self._idle.stop()
         if self.idle_minutes > 0:
-            self._idle.start(self.idle_minutes * 60_000)
+            self._idle.start(max(1, round(self.idle_minutes * 60_000)))
 
     def shutdown(self, timeout_ms: int = 5000) -> None:
         self._worker.stop()
@@ -179,17 +195,25 @@ class ModelService(QObject):
         _empty_gpu_cache()
         self._load.emit()
 
-    def _relay(self, name: str, args: tuple) -> None:
-        """On the GUI thread: a worker's event becomes this object's signal of that name."""
-        if name not in EVENTS:
-            raise ValueError(f"not a ModelService event: {name}")
-        getattr(self, name).emit(*args)
-
-    def _relay_download(self, name: str, args: tuple) -> None:
+    # -- the download's events: not heard once a reload dropped the download ------------------------
+    def _on_download_progress(self, done, total) -> None:
         if self._fetching:
-            if name != "download_progress":
-                self._fetching = False
-            self._relay(name, args)
+            self.download_progress.emit(done, total)
+
+    def _on_download_stopped(self, message: str) -> None:
+        if self._fetching:
+            self._fetching = False
+            self.download_stopped.emit(message)
+
+    def _on_downloaded(self) -> None:
+        if self._fetching:
+            self._fetching = False
+            self.downloaded.emit()
+
+    def _on_download_failed(self, message: str) -> None:
+        if self._fetching:
+            self._fetching = False
+            self.load_failed.emit(message)
 
     def _on_download_needed(self, plan) -> None:
         self._plan = plan

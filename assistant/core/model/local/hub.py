@@ -102,6 +102,8 @@ def downloaded_folder(repo: str) -> Path | None:
 
 @dataclass(frozen=True)
 class DownloadPlan:
+    """What must be downloaded for a Hub model, and how much."""
+
     repo: str
     commit: str
     files: tuple[tuple[str, int], ...]  # (name, size) of every file the model needs

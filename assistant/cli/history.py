@@ -7,11 +7,13 @@ import sys
 import time
 from pathlib import Path
 
+from assistant.cli.common import warn
 from assistant.core.errors import terminal_safe
 from assistant.core.history.store import HistoryError, HistoryStore, StoredConversation
 
 
 def add_parser(sub) -> None:
+    """The ``history`` subcommand and its own subcommands."""
     h = sub.add_parser("history", help="saved conversations: list, show, search, export, delete")
     hs = h.add_subparsers(dest="history_command", required=True, parser_class=type(h))
     for name, help_text in (("list", "every conversation, newest first"), ("show", "one conversation"),
@@ -50,8 +52,7 @@ def run(args) -> int:
     except (HistoryError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    for message in store.messages:
-        print(f"warning: {message}", file=sys.stderr)
+    warn(store.messages)
     try:
         return _run(store, args)
     except HistoryError as err:

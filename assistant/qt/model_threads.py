@@ -1,10 +1,9 @@
-"""The two threads behind ``ModelService``: the model's own, and the download's.
+"""The two workers behind ``ModelService``: the model's, and the download's, each on its own thread.
 
-Neither declares the signals the GUI hears: each posts ``(name, args)`` on one channel,
-``event``, and the service emits its signal of that name on the GUI thread. (Emitting the
-service's signals from here would also run receivers on the GUI thread, but would fix
-the receivers at the moment of emission, so code that checks ``state`` and then connects
-could miss an event already on its way.) Requests are typed
+Each declares typed signals; the service connects them to its own signals of the same
+name, so they are emitted again on the GUI thread and every receiver runs there (and is
+fixed only then: code that checks ``state`` and then connects misses no event already
+on its way). Requests are typed
 (``CaptionRequest``, ``AskRequest``); the newest wins: submitting while one runs cancels
 it (the core stops within one decoding step) and drops any request still waiting. A
 request made while the model loads waits and runs as soon as it is ready; a load that
@@ -28,18 +27,19 @@ from assistant.core.model.backend import Answer, ModelRequest, VisionModel, run_
 log = logging.getLogger(__name__)
 
 
-class _Worker(QObject):
-    event = Signal(str, object)  # the name of a ModelService signal, its arguments
-
-    def _emit(self, name: str, *args) -> None:
-        self.event.emit(name, args)
-
-    def _emitter(self, name: str):
-        return lambda *args: self.event.emit(name, args)
-
-
-class ModelWorker(_Worker):
+class ModelWorker(QObject):
     """Loads the model and runs requests, one at a time, on the model's thread."""
+
+    progress = Signal(object)  # Progress
+    ready = Signal(object)  # ModelInfo
+    load_failed = Signal(str)
+    started = Signal(int)
+    partial = Signal(int, str)
+    answered = Signal(int, object)  # request id, Answer
+    failed = Signal(int, str)
+    download_needed = Signal(object)  # hub.DownloadPlan
+    unloaded = Signal()
+    released = Signal()
 
     _wake = Signal()  # private plumbing: emitted on the GUI thread, runs on this one
     _reload = Signal(object, object)
@@ -88,7 +88,7 @@ class ModelWorker(_Worker):
 
     def close(self) -> None:
         """After the thread has stopped: end the model process, if there is one."""
-        if self._model is not None and hasattr(self._model, "close"):
+        if self._model is not None:
             self._model.close()
 
     # -- the model's thread -------------------------------------------------------------
@@ -103,19 +103,19 @@ class ModelWorker(_Worker):
                 return
             if plan is not None:
                 self._drop_pending()  # asked before the download: not run minutes later, unasked
-                self._emit("download_needed", plan)  # the GUI asks the user, then downloads
+                self.download_needed.emit(plan)  # the GUI asks the user, then downloads
                 return
 
         def build():
             model = self._factory()
-            return model, model.load(self._emitter("progress"))
+            return model, model.load(self.progress.emit)
 
         ok, loaded = self._guarded("The model failed to load", build)
         if not ok:
             return
         with self._lock:
             self._model = loaded[0]
-        self._emit("ready", loaded[1])
+        self.ready.emit(loaded[1])
         self._drain()
 
     def _guarded(self, failure: str, step):
@@ -128,7 +128,7 @@ class ModelWorker(_Worker):
             log.exception(failure)
             message = f"{failure}: {one_line(err)}"
         self._drop_pending()  # no model: a later load must not run what was asked before
-        self._emit("load_failed", message)
+        self.load_failed.emit(message)
         return False, None
 
     def _drop_pending(self) -> None:
@@ -139,19 +139,19 @@ class ModelWorker(_Worker):
     def _swap(self, factory, downloader) -> None:
         with self._lock:
             old, self._model = self._model, None
-        if old is not None and hasattr(old, "close"):
+        if old is not None:
             old.close()  # the model process ends here and now
         del old
         self._factory, self._downloader = factory, downloader
-        self._emit("released")  # the GUI thread collects the old weights, then asks for load()
+        self.released.emit()  # the GUI thread collects the old weights, then asks for load()
 
     @Slot()
     def _free(self) -> None:
         with self._lock:
             model = self._model
-        if model is not None and getattr(model, "loaded", False):
+        if model is not None and model.loaded:
             model.unload()
-            self._emit("unloaded")
+            self.unloaded.emit()
 
     @Slot()
     def _drain(self) -> None:
@@ -166,47 +166,52 @@ class ModelWorker(_Worker):
                 self._running = None
 
     def _run(self, request: ModelRequest) -> None:
-        self._emit("started", request.id)
-        if not getattr(self._model, "loaded", True):  # unloaded, or its process ended: load it again first
-            ok, info = self._guarded("The model failed to load", lambda: self._model.load(self._emitter("progress")))
+        self.started.emit(request.id)
+        if not self._model.loaded:  # unloaded, or its process ended: load it again first
+            ok, info = self._guarded("The model failed to load", lambda: self._model.load(self.progress.emit))
             if not ok:
                 return
-            self._emit("ready", info)
+            self.ready.emit(info)
         start = time.perf_counter()
-        if hasattr(self._model, "on_partial"):  # a streaming backend: each piece is heard as it comes
-            self._model.on_partial = lambda text, rid=request.id: self._emit("partial", rid, text)
         try:
-            answer: Answer = run_request(self._model, request)
+            answer: Answer = run_request(self._model, request, lambda text: self.partial.emit(request.id, text))
         except Cancelled:
             log.info("request %d superseded after %.0f ms", request.id, 1000 * (time.perf_counter() - start))
             return
         except ModelCrashedError as err:  # its process ended: said, and loaded again on the next request
-            self._emit("failed", request.id, str(err))
-            self._emit("unloaded")
+            self.failed.emit(request.id, str(err))
+            self.unloaded.emit()
             return
         except AssistantError as err:
-            self._emit("failed", request.id, str(err))
+            self.failed.emit(request.id, str(err))
             return
         except Exception as err:
             log.exception("request failed")
-            self._emit("failed", request.id, f"The model failed: {one_line(err)}")
+            self.failed.emit(request.id, f"The model failed: {one_line(err)}")
             return
         log.info("%s answered in %.0f ms", request.kind, 1000 * answer.seconds)
-        self._emit("answered", request.id, answer)
+        self.answered.emit(request.id, answer)
 
 
-class DownloadWorker(_Worker):
+class DownloadWorker(QObject):
     """Fetches the model's files on a thread of its own, so the model's thread stays free."""
+
+    progress = Signal(object, object)  # bytes done, bytes in all
+    stopped = Signal(str)  # cancelled; what was fetched is kept
+    done = Signal()
+    failed = Signal(str)
 
     _fetch = Signal(object, object)
 
     def __init__(self):
         super().__init__()
         self._cancel = threading.Event()
+        self.busy = threading.Event()  # set from fetch() until the download's last event has been sent
         self._fetch.connect(self._run)
 
     def fetch(self, downloader, plan) -> None:
         self._cancel.clear()
+        self.busy.set()
         self._fetch.emit(downloader, plan)
 
     def cancel(self) -> None:
@@ -215,9 +220,15 @@ class DownloadWorker(_Worker):
     @Slot(object, object)
     def _run(self, downloader, plan) -> None:
         try:
-            downloader.fetch(plan, self._emitter("download_progress"), self._cancel)
+            self._fetch_files(downloader, plan)
+        finally:
+            self.busy.clear()
+
+    def _fetch_files(self, downloader, plan) -> None:
+        try:
+            downloader.fetch(plan, self.progress.emit, self._cancel)
         except Cancelled as err:
-            self._emit("download_stopped", str(err))
+            self.stopped.emit(str(err))
             return
         except AssistantError as err:
             message = str(err)
@@ -225,6 +236,6 @@ class DownloadWorker(_Worker):
             log.exception("download failed")
             message = f"The download failed: {one_line(err)}"
         else:
-            self._emit("downloaded")
+            self.done.emit()
             return
-        self._emit("load_failed", message)
+        self.failed.emit(message)

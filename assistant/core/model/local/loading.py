@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from assistant.core.errors import ModelLoadError, ModelUnavailableError, one_line
-from assistant.core.model import hub
 from assistant.core.model.backend import Progress, ProgressCallback
-from assistant.core.model.device import LoadPlan, ModelSize
+from assistant.core.model.local import hub
+from assistant.core.model.local.device import LoadPlan, ModelSize
 
 
 def _report(progress: ProgressCallback | None, stage: str, percent: float, detail: str = "") -> None:
@@ -61,7 +61,7 @@ def read_model_size(path: Path) -> ModelSize:
     """Parameter counts per part from the safetensors headers, without loading any weights."""
     from safetensors import safe_open
 
-    from assistant.core.model.streaming import INT8_PARTS
+    from assistant.core.model.local.streaming import INT8_PARTS
 
     vision = language = linear = 0
     for file in sorted(path.glob("*.safetensors")):
@@ -111,7 +111,7 @@ def load_blip2(path: Path, plan: LoadPlan, progress: ProgressCallback | None = N
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise ModelLoadError(f"The model's processor files cannot be loaded ({one_line(err)}).") from None
     if plan.device == "cpu" and plan.quantization in ("none", "int8"):
-        from assistant.core.model import streaming
+        from assistant.core.model.local import streaming
 
         _report(progress, "converting weights to int8" if plan.quantization == "int8" else "loading weights", 55)
         model, source = streaming.load_or_explain(path, plan, lambda f: _report(progress, "loading weights", 55 + 40 * f))

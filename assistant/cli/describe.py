@@ -1,0 +1,164 @@
+"""``blip-assistant describe IMAGE [--ask Q]...``: the same conversation service as the window, on a terminal.
+
+Three steps, kept apart: :func:`converse` runs the conversation (caption, then each
+question, each kept in the history as it comes), :func:`print_turn` prints a turn, and
+:func:`to_json` builds the ``--json`` record.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.cli.common import EXIT_BAD_INPUT, EXIT_OK, build_model, fail, fail_model, note, open_history, warn
+from assistant.cli.options import add_model_options, add_voice_options, settings_for
+from assistant.config import Settings
+from assistant.core.errors import AssistantError, ImageError, terminal_safe
+from assistant.core.model.backend import ModelInfo, run_request
+from assistant.core.session import Session, SessionTurn
+
+
+def add_parser(sub) -> None:
+    """The ``describe`` subcommand and its options."""
+    d = sub.add_parser("describe", help="describe an image, then answer questions about it")
+    d.add_argument("image", help="image file to describe")
+    d.add_argument("--ask", action="append", default=[], metavar="QUESTION", help="a follow-up question (repeatable)")
+    d.add_argument("--prompt", metavar="PREFIX", help='text for the caption to continue, e.g. "this is a cartoon of"')
+    add_model_options(d)
+    d.add_argument("--max-new-tokens", type=int, metavar="N", help="longest answer, in tokens")
+    d.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    text = d.add_mutually_exclusive_group()
+    text.add_argument("--text-only", action="store_true", help="only the text in the image (OCR): no caption model")
+    text.add_argument("--no-text", action="store_true", help="do not read the text in the image")
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings and errors still)")
+    spoken = d.add_mutually_exclusive_group()
+    spoken.add_argument("--speak", action="store_true", help="speak the caption and answers aloud")
+    spoken.add_argument("--speak-to", metavar="FILE.wav", help="write the caption and answers as one WAV file")
+    add_voice_options(d)
+    d.add_argument("--no-history", action="store_true", help="do not save this conversation in the history")
+
+
+@dataclass
+class Transcript:
+    """What a conversation gave: the model it ran on, the caption's turn, then each question's."""
+
+    info: ModelInfo | None = None
+    caption: SessionTurn | None = None
+    turns: list[SessionTurn] = field(default_factory=list)
+
+
+class TextOnlyQuestion(AssistantError):
+    """``--text-only`` was given a question that only the caption model can answer."""
+
+
+def run(args) -> int:
+    """Exit codes: 0 ok; 2 bad input; 3 model not available; 4 model failed."""
+    from assistant.core.capture.images import load_image
+
+    if any(not question.strip() for question in args.ask):
+        return fail("--ask needs a question: an empty one was given.", EXIT_BAD_INPUT)
+    try:
+        settings = settings_for(args)
+        image = load_image(args.image)
+    except (ImageError, ValueError) as err:
+        return fail(err, EXIT_BAD_INPUT)
+    started = time.perf_counter()
+    store = None if args.no_history else open_history(settings)
+    reading = (args.text_only or settings.text.enabled) and not args.no_text
+    from assistant.core.text.runner import ThreadTextRunner
+
+    reader = ThreadTextRunner() if reading else None  # reads while the model loads and captions
+    session = Session(store, on_problem=lambda m: warn([m]),
+                      reader=reader, auto_speak=False, spoken_lines=settings.text.spoken_lines)
+    session.begin(image, Path(args.image).name)
+    try:
+        transcript = converse(session, settings, args, on_turn=None if args.json else print_turn)
+    except TextOnlyQuestion as err:
+        return fail(err, EXIT_BAD_INPUT)
+    except AssistantError as err:
+        return fail_model(err)
+    finally:
+        session.close()
+        if reader is not None:
+            reader.close()
+        if store is not None:
+            store.close()
+    from assistant.cli.speech import speak
+
+    code = speak(args, settings.speech, [transcript.caption.spoken] + [f"{t.question} {t.answer.text}"
+                                                                      for t in transcript.turns])
+    if code:
+        return code
+    if args.json:
+        print(json.dumps(to_json(transcript, args.image, reading, time.perf_counter() - started), ensure_ascii=False))
+    return EXIT_OK
+
+
+def converse(session: Session, settings: Settings, args, on_turn: Callable[[SessionTurn], None] | None = None) -> Transcript:
+    """The caption (or the text only), then each ``--ask``; notes on stderr say how answers were made."""
+    transcript = Transcript()
+    model = None
+    if args.text_only:
+        caption = session.text_only()
+    else:
+        from assistant.cli.progress import progress_printer
+
+        model = build_model(settings)
+        transcript.info = model.load(progress_printer(args.quiet))
+        request = session.describe_request(prefix=args.prompt)
+        caption = session.record(request.id, run_request(model, request), transcript.info)
+        if caption.answer.prompt_shortened:
+            note("the --prompt text was shortened to fit the model.")
+    if caption.text_note and not caption.text_note.startswith("No text") and not args.text_only:
+        note(caption.text_note)  # the reader failed; "no text" is in --json and needs no note on a photo
+    transcript.caption = caption
+    if on_turn is not None:
+        on_turn(caption)
+    for n, question in enumerate(args.ask, 1):
+        turn = session.ask_request(question)
+        if not isinstance(turn, SessionTurn):  # not answered from the text: the model answers
+            if model is None:
+                raise TextOnlyQuestion("--text-only answers only questions about the text (where is X?); "
+                                       f"question {n} needs the caption model.")
+            turn = session.record(turn.id, run_request(model, turn), transcript.info)
+        if turn.answer.prompt_shortened:
+            note(f"question {n} ({len(question)} characters) was shortened to fit the model; "
+                 "its answer is about the beginning only.")
+        if turn.answer.dropped_turns:
+            note(f"the {turn.answer.dropped_turns} oldest turns were left out of question {n} to fit the model.")
+        transcript.turns.append(turn)
+        if on_turn is not None:
+            on_turn(turn)
+    return transcript
+
+
+def print_turn(turn: SessionTurn) -> None:
+    """A question and its answer; the caption with the text found by region (all of it: a terminal scrolls)."""
+    from assistant.core.text.layout import text_block
+
+    if turn.question:
+        text = f"Q: {turn.question}\nA: {turn.answer.text}"
+    else:
+        block = text_block(turn.lines, *turn.image_size) if turn.lines else ""
+        text = "\n".join(part for part in (turn.answer.text, block) if part) or turn.text_note
+    print(terminal_safe(text), flush=True)
+
+
+def to_json(t: Transcript, image: str, reading: bool, seconds: float) -> dict:
+    """The ``--json`` record: the model, the caption, the text found, each turn."""
+    info, caption = t.info, t.caption
+    return {
+        "image": image, "model": info.model if info else None, "device": info.device if info else None,
+        "quantization": info.quantization if info else None, "precision": info.precision if info else None,
+        "weights": info.weights if info else None,
+        "caption": caption.answer.text, "prompt_shortened": caption.answer.prompt_shortened,
+        "text": [line.to_dict() for line in caption.lines] if reading else None,
+        "text_note": caption.text_note,
+        "turns": [{"question": turn.question, "answer": turn.answer.text, "seconds": round(turn.answer.seconds, 3),
+                   "question_shortened": turn.answer.prompt_shortened, "turns_left_out": turn.answer.dropped_turns,
+                   "from_text": turn.from_text} for turn in t.turns],
+        "seconds": round(seconds, 3),
+    }

@@ -1,0 +1,99 @@
+"""Command line: ``blip-assistant`` (the desktop app) and headless subcommands.
+
+Exit codes: 0 ok; 2 bad input; 3 model not available; 4 model failed to load or run.
+Progress and errors go to stderr; with ``--json`` stdout holds one JSON object only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from assistant import __version__
+from assistant.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail
+from assistant.cli.options import LOG_LEVELS, Parser, add_model_options, add_voice_options, settings_from_args
+from assistant.config import SPEECH_OUTPUTS
+
+HEADLESS = ("describe", "describe-folder", "voices", "history", "install-desktop")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """``blip-assistant describe ...``: the headless commands."""
+    from assistant.cli import describe, desktop, folder, history  # their parsers; nothing heavy is imported
+
+    parser = Parser(prog="blip-assistant", description="Private, local descriptions of images and the screen.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
+    describe.add_parser(sub)
+    folder.add_parser(sub)
+    history.add_parser(sub)
+    v = sub.add_parser("voices", help="list the voices of the text-to-speech engine")
+    v.add_argument("--log-level", default="warning", choices=LOG_LEVELS)
+    desktop.add_parser(sub)
+    return parser
+
+
+def build_app_parser() -> argparse.ArgumentParser:
+    """``blip-assistant [IMAGE...]``: the desktop app."""
+    parser = Parser(
+        prog="blip-assistant",
+        description="Private, local descriptions of images and the screen. Without a subcommand, starts the app. "
+                    "Options given here override the settings file for this session only.",
+        epilog="subcommands (each has --help):\n"
+               "  describe IMAGE    describe an image, then answer questions about it (--ask)\n"
+               "  describe-folder DIR -o ALT.csv   alt text for every image in a folder (resumable)\n"
+               "  history ...       list, show, search, export or delete past conversations\n"
+               "  voices            list the voices of the text-to-speech engine\n"
+               "  install-desktop   add the menu entry and icons for this user (Linux; --uninstall)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("images", nargs="*", metavar="IMAGE", help="images to open")
+    add_model_options(parser)
+    parser.add_argument("--high-contrast", action="store_true", help="white and yellow on black (at least 7:1)")
+    parser.add_argument("--speech", choices=SPEECH_OUTPUTS,
+                        help="auto: your screen reader while one runs, else our voice; voice; screen_reader; both; silent")
+    parser.add_argument("--no-auto-speak", action="store_true", help="do not speak captions and answers as they arrive")
+    parser.add_argument("--no-hotkeys", action="store_true", help="no global hotkeys (the window's shortcuts still work)")
+    parser.add_argument("--max-new-tokens", type=int, metavar="N", help="longest answer, in tokens")
+    add_voice_options(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``blip-assistant`` command."""
+    argv = sys.argv[1:] if argv is None else argv
+    headless = bool(argv) and argv[0] in HEADLESS
+    args = (build_parser() if headless else build_app_parser()).parse_args(argv)
+    log_format = "%(levelname)s [%(threadName)s] %(name)s: %(message)s"
+    logging.basicConfig(level=args.log_level.upper(), format=log_format, stream=sys.stderr)
+    try:
+        return _headless(args) if headless else _app(args)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `blip-assistant voices | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _headless(args) -> int:
+    from assistant.cli import describe, desktop, folder, history, speech
+
+    run = {"history": history.run, "describe-folder": folder.run, "install-desktop": desktop.run,
+           "voices": speech.voices, "describe": describe.run}[args.command]
+    return run(args)
+
+
+def _app(args) -> int:
+    from assistant.app import run
+    from assistant.config import load_settings
+
+    saved, messages = load_settings()
+    try:
+        settings = settings_from_args(args, saved)
+    except ValueError as err:
+        return fail(err, EXIT_BAD_INPUT)
+    return run(settings, args.images, messages, saved=saved)

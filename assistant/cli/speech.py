@@ -1,0 +1,43 @@
+"""Speech on the command line: ``describe --speak`` / ``--speak-to``, and ``blip-assistant voices``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from assistant.cli.common import EXIT_BAD_INPUT, EXIT_MODEL_FAILED, EXIT_OK, fail, warn
+
+
+def speak(args, speech, texts: list[str]) -> int:
+    """--speak: aloud, waiting until done; --speak-to: one WAV file. Returns an exit code, 0 if fine."""
+    if not (args.speak or args.speak_to):
+        return EXIT_OK
+    from assistant.core.speech import Pyttsx3Speaker, synthesise_wav
+
+    if args.speak_to:
+        try:
+            seconds = synthesise_wav(texts, Path(args.speak_to), speech)
+        except (OSError, RuntimeError, ValueError) as err:
+            return fail(f"Could not write {args.speak_to}: {err}", EXIT_BAD_INPUT)
+        print(f"wrote {seconds:.1f} s of speech to {args.speak_to}", file=sys.stderr)
+        return EXIT_OK
+    speaker = Pyttsx3Speaker(speech)
+    for text in texts:
+        speaker.say(text, interrupt=False)
+    speaker.wait_idle()
+    if speaker.unavailable:
+        warn([speaker.unavailable])  # the text was printed; not an error
+    return EXIT_OK
+
+
+def voices(_args=None) -> int:
+    """Every voice of the text-to-speech engine: id, tab, name."""
+    from assistant.core.speech.tts_engine import TtsEngine
+
+    try:
+        found = TtsEngine.shared().voices()
+    except Exception as err:  # no engine at all
+        return fail(f"Speech is unavailable: {err}", EXIT_MODEL_FAILED)
+    for voice_id, name in found:
+        print(f"{voice_id}\t{name}")
+    return EXIT_OK

@@ -1,0 +1,197 @@
+"""Global hotkeys behind one small interface: the X11 grab, pynput, and a fake for tests.
+
+On Linux (X11) the keys are grabbed with XGrabKey (``core.hotkeys.x11``: no evdev to build,
+and the key does not leak into the focused app); on Windows and macOS pynput listens.
+Both call ``on_action`` on their own thread: the caller moves it to its own (the window
+does so through a Qt signal). The back-ends are imported lazily: without an X server
+pynput raises at import time. On Wayland only keys typed into X11 (XWayland) windows
+reach us, so the user is told instead of the keys failing silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from assistant.config import HotkeySettings
+from assistant.core.errors import one_line
+from assistant.core.hotkeys.bindings import ACTIONS, check_bindings, describe_binding
+
+log = logging.getLogger(__name__)
+ActionCallback = Callable[[str, float], None]  # action, time.perf_counter() when the key was seen
+
+
+class HotkeySource(Protocol):
+    """Where global hotkeys come from. ``on_action`` (given to the constructor) hears each press."""
+
+    active: dict[str, str]  # action -> binding, for those that work now
+
+    def start(self, settings: HotkeySettings) -> list[str]:
+        """Register the bindings; returns what the user must be told (problems, Wayland), never raises."""
+
+    def stop(self) -> None:
+        """Unregister every binding (a new ``start`` may follow)."""
+
+    def pause(self) -> None:
+        """Keys are still taken but do nothing (Settings records a new hotkey)."""
+
+    def resume(self) -> None:
+        """Keys act again."""
+
+    def help_text(self) -> str:
+        """The active hotkeys, in a sentence for F1."""
+
+
+def help_text(active: dict[str, str]) -> str:
+    """The active hotkeys in one sentence."""
+    if not active:
+        return "No global hotkeys are active."
+    return "Global hotkeys: " + "; ".join(f"{describe_binding(b)}: {ACTIONS[a]}" for a, b in active.items()) + "."
+
+
+def wayland_session() -> bool:
+    """A Wayland desktop: X11 key grabs see only keys typed into X11 windows."""
+    return sys.platform.startswith("linux") and bool(
+        os.environ.get("WAYLAND_DISPLAY") or os.environ.get("XDG_SESSION_TYPE") == "wayland")
+
+
+class _Registered:
+    """What the real sources share: checking bindings, the paused flag, saying what did not register."""
+
+    unavailable_hint = ""
+
+    def __init__(self, on_action: ActionCallback):
+        self._on_action = on_action
+        self._listener = None
+        self._paused = False
+        self.active: dict[str, str] = {}
+
+    def _open(self, handlers: dict[str, Callable[[], None]]):
+        raise NotImplementedError
+
+    def start(self, settings: HotkeySettings) -> list[str]:
+        if not settings.enabled:
+            return []
+        usable, problems = check_bindings(settings.bindings)
+        messages = [p.message for p in problems]
+        if not usable:
+            return messages
+        if wayland_session():
+            messages.append("This is a Wayland session: global hotkeys work only while an X11 application has focus. "
+                            "The shortcuts inside the BLIP Assistant window work as usual.")
+        handlers = {binding: self._emitter(action) for action, binding in usable.items()}
+        try:
+            self._listener = self._open(handlers)
+            self._listener.start()
+            self._listener.wait()  # until it receives keys (a few ms): a press right after start counts
+        except Exception as err:  # no X server, no permission (macOS Accessibility), bad backend
+            messages.append(f"Global hotkeys are unavailable ({one_line(err, 120)}).{self.unavailable_hint} "
+                            "The shortcuts inside the window still work.")
+            self._listener = None
+            return messages
+        by_binding = {binding: action for action, binding in usable.items()}
+        for attribute, why in (("taken", "{key} is already taken by another program"),
+                               ("missing", "This keyboard has no key for {key}")):
+            for binding in getattr(self._listener, attribute, []):
+                usable.pop(by_binding[binding])
+                messages.append(f"{why.format(key=describe_binding(binding))}, so {ACTIONS[by_binding[binding]].lower()} "
+                                "has no global hotkey; choose another in Settings.")
+        self.active = usable
+        log.info("global hotkeys: %s", ", ".join(f"{a}={describe_binding(b)}" for a, b in usable.items()))
+        return messages
+
+    def _emitter(self, action: str) -> Callable[[], None]:
+        def fire() -> None:  # the key thread: hand over, never touch widgets
+            if not self._paused:
+                self._on_action(action, time.perf_counter())
+
+        return fire
+
+    def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()  # X11: ungrabbed before it returns; pynput: a daemon thread, exit is not held up
+            self._listener = None
+        self.active = {}
+
+    def pause(self) -> None:
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+
+    def help_text(self) -> str:
+        return help_text(self.active)
+
+
+class X11Hotkeys(_Registered):
+    """XGrabKey on the X server: the key press goes to us only, never also to the focused app."""
+
+    def __init__(self, on_action: ActionCallback, display: str | None = None):
+        super().__init__(on_action)
+        self._display = display
+
+    def _open(self, handlers):
+        from assistant.core.hotkeys.x11 import XGrabHotKeys
+
+        return XGrabHotKeys(handlers, self._display)
+
+
+class PynputHotkeys(_Registered):
+    """pynput's global listener (Windows, macOS)."""
+
+    unavailable_hint = " On macOS, allow BLIP Assistant under Privacy & Security > Accessibility." \
+        if sys.platform == "darwin" else ""
+
+    def _open(self, handlers):
+        from pynput import keyboard
+
+        listener = keyboard.GlobalHotKeys(handlers)
+        listener.daemon = True
+        return listener
+
+
+class FakeHotkeys:
+    """A test double: every valid binding registers, and ``press`` acts as a key would."""
+
+    def __init__(self, on_action: ActionCallback):
+        self._on_action = on_action
+        self._paused = False
+        self.active: dict[str, str] = {}
+        self.starts = 0
+
+    def start(self, settings: HotkeySettings) -> list[str]:
+        self.starts += 1
+        if not settings.enabled:
+            return []
+        self.active, problems = check_bindings(settings.bindings)
+        return [p.message for p in problems]
+
+    def stop(self) -> None:
+        self.active = {}
+
+    def pause(self) -> None:
+        self._paused = True
+
+    def resume(self) -> None:
+        self._paused = False
+
+    def press(self, action: str) -> bool:
+        """The key of ``action`` pressed: True if it acted (registered and not paused)."""
+        if action not in self.active or self._paused:
+            return False
+        self._on_action(action, time.perf_counter())
+        return True
+
+    def help_text(self) -> str:
+        return help_text(self.active)
+
+
+def system_hotkeys(on_action: ActionCallback) -> HotkeySource:
+    """The real source for this system."""
+    if sys.platform.startswith("linux"):
+        return X11Hotkeys(on_action)
+    return PynputHotkeys(on_action)
