@@ -73,17 +73,19 @@ def stall_child(model: str) -> None:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from assistant.app import model_factory
+    from assistant.app import compose, model_factory
     from assistant.config import GenerationSettings, ModelSettings, Settings
     from assistant.core.capture.screen import FakeCapturer
+    from assistant.core.hotkeys.source import FakeHotkeys
     from assistant.core.speech import SilentSpeaker
-    from assistant.qt.main_window import MainWindow
     from assistant.qt.model_service import ModelService
 
     QApplication([])
     settings = Settings(ModelSettings(model=model), GenerationSettings(max_new_tokens=10, min_new_tokens=10))
     capture = Image.effect_noise((1920, 1080), 60).convert("RGB")
-    window = MainWindow(ModelService(model_factory(settings)), FakeCapturer(capture), SilentSpeaker(), settle_ms=0)
+    parts, _ = compose(settings, ModelService(model_factory(settings)), FakeCapturer(capture), speaker=SilentSpeaker(),
+                       make_hotkeys=FakeHotkeys, settle_ms=0)
+    window, service = parts.window, parts.service
     window.show()
     clock, gaps, phase = QElapsedTimer(), {}, ["loading"]
     last = [0]
@@ -113,20 +115,31 @@ def stall_child(model: str) -> None:
         loop.exec()
         signal.disconnect(loop.quit)
 
+    def wait_answer():  # the pending turn becomes the answer: its item changes and nothing is pending
+        loop = QEventLoop()
+
+        def changed(_item):
+            if not parts.controller.pending:
+                loop.quit()
+
+        window.history_view.itemChanged.connect(changed)
+        loop.exec()
+        window.history_view.itemChanged.disconnect(changed)
+
     start = time.perf_counter()
-    window.service.start()
-    wait(window.service.ready)
+    service.start()
+    wait(service.ready)
     load_s = time.perf_counter() - start
     phase[0] = "answering"
     window.actions_by_name["describe_screen"].trigger()
-    wait(window.answer_shown)
+    wait_answer()
     for question in ("what does the red button say?", "is there a person?"):
         window.question.setText(question)
-        window.ask()
-        wait(window.answer_shown)
+        window.actions_by_name["ask"].trigger()
+        wait_answer()
     answer_s = time.perf_counter() - start - load_s
     timer.stop()
-    window.service.shutdown()
+    service.shutdown()
     print({"load_s": load_s, "answers_s": answer_s, **{f"stall_{k}_ms": v for k, v in gaps.items()}})
 
 

@@ -22,6 +22,7 @@ ICON_SIZES = (48, 128, 256)
 
 
 def data_home() -> Path:
+    """Where the desktop looks for this user's menu entries and icons (XDG_DATA_HOME)."""
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
 
 
@@ -58,6 +59,7 @@ def _quote(arg: str) -> str:
 
 
 def install(home: Path | None = None) -> list[Path]:
+    """Write the menu entry, icons and metainfo for this user; returns the files written."""
     home = home or data_home()
     written = []
     for target, source in targets(home).items():
@@ -72,6 +74,7 @@ def install(home: Path | None = None) -> list[Path]:
 
 
 def uninstall(home: Path | None = None) -> list[Path]:
+    """Remove exactly what ``install`` wrote; returns the files removed."""
     home = home or data_home()
     removed = []
     for target in targets(home):

@@ -16,6 +16,7 @@ from assistant.core.model.backend import Progress, ProgressCallback
 
 
 def progress_printer(quiet: bool = False, stream: TextIO | None = None) -> ProgressCallback | None:
+    """Loading progress on stderr (one line redrawn on a terminal); None with ``quiet``."""
     if quiet:
         return None
     stream = stream or sys.stderr

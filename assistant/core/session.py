@@ -143,6 +143,7 @@ def complete_sentences(text: str) -> str:
 
 
 def turn_text(question: str, answer: str, source: str, text: str = "") -> str:
+    """A turn as shown in the conversation and exported."""
     if question:
         return f"Question: {question}\nAnswer: {answer}"
     if not answer:  # the text alone (the "visible text" preset)

@@ -106,6 +106,7 @@ def build_config(family: str, tokenizer, *, hidden: int = 64, query_tokens: int 
 
 
 def build_processor(tokenizer, *, query_tokens: int, image_size: int):
+    """A BLIP-2 processor for the tiny model's tokenizer and image size."""
     from transformers import Blip2Processor
     from transformers.models.blip.image_processing_pil_blip import BlipImageProcessorPil
 

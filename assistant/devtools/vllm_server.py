@@ -18,6 +18,7 @@ STARTUP_SECONDS = 420
 
 
 def vllm_python() -> Path | None:
+    """The Python of the vLLM virtual environment, if it is installed."""
     path = Path(os.environ.get("BLIP_VLLM_PYTHON") or ROOT / ".venv-vllm" / "bin" / "python")
     return path if path.exists() else None
 
@@ -75,6 +76,7 @@ class VllmServer:
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

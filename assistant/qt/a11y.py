@@ -17,6 +17,7 @@ def announce(widget: QWidget, text: str, *, assertive: bool = False) -> None:
 
 
 def name(widget: QWidget, accessible_name: str, description: str = "") -> QWidget:
+    """Give ``widget`` its accessible name and description; returns it."""
     widget.setAccessibleName(accessible_name)
     if description:
         widget.setAccessibleDescription(description)

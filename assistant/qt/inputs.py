@@ -15,6 +15,7 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.ico
 
 
 def mime_has_image(mime: QMimeData | None) -> bool:
+    """Whether dropped or pasted data holds an image or a file."""
     if mime is None:
         return False
     return mime.hasImage() or any(url.isLocalFile() for url in mime.urls())
@@ -40,6 +41,7 @@ def image_from_mime(mime: QMimeData | None) -> tuple[Image.Image, str]:
 
 
 def qimage_to_png(qimage: QImage) -> bytes:
+    """A QImage as PNG bytes."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     qimage.save(buffer, "PNG")
@@ -47,6 +49,7 @@ def qimage_to_png(qimage: QImage) -> bytes:
 
 
 def pil_to_qimage(image: Image.Image) -> QImage:
+    """A PIL image as a QImage (a copy)."""
     rgb = image.convert("RGB")
     data = rgb.tobytes()
     return QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()

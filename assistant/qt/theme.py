@@ -16,6 +16,7 @@ TEXT_PAIRS = [
 
 
 def relative_luminance(color: QColor) -> float:
+    """WCAG's relative luminance of ``color``."""
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
@@ -37,6 +38,7 @@ def effective(color: QColor, background: QColor) -> QColor:
 
 
 def pair_ratio(palette: QPalette, group: QPalette.ColorGroup, fg: QPalette.ColorRole, bg: QPalette.ColorRole) -> float:
+    """The contrast ratio of a palette's foreground and background roles."""
     background = palette.color(group, bg)
     return contrast_ratio(effective(palette.color(group, fg), background), background)
 

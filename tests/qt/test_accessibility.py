@@ -73,3 +73,30 @@ def test_contrast_ratio_matches_wcag_reference_values():
 def test_the_app_follows_the_system_font(window):
     assert window.font().pointSizeF() == QApplication.font().pointSizeF()
     assert window.question.font().pointSizeF() == QApplication.font().pointSizeF()
+
+
+@pytest.mark.parametrize("points", [0, 48])  # the system's size, and the largest Settings offers
+def test_no_toolbar_label_is_cut_off_in_a_narrow_window(window, qtbot, points):
+    from PySide6.QtWidgets import QToolButton
+
+    from assistant.config import AppearanceSettings
+    from assistant.qt.settings_controller import apply_appearance
+
+    apply_appearance(AppearanceSettings(font_size=points))
+    try:
+        window.resize(640, 900)  # half a 1280-pixel screen, as a tiling desktop puts it
+        QApplication.processEvents()
+        if not points:
+            qtbot.waitUntil(lambda: window.width() == 640)
+        # At 48 points "Describe active window" alone is about 800 px wide: the window is as narrow as that
+        # allows, and the buttons wrap onto rows there.
+        buttons = [b for b in window.toolbar.findChildren(QToolButton)]
+        assert len(buttons) == 7
+        for button in buttons:
+            label = button.text().replace("&", "")
+            needed = button.fontMetrics().horizontalAdvance(label)
+            assert button.width() >= button.sizeHint().width() and button.width() > needed, label
+            right = button.mapTo(window, button.rect().topRight()).x()
+            assert right <= window.width(), f"{label} runs off the window"
+    finally:
+        apply_appearance(AppearanceSettings())

@@ -44,7 +44,7 @@ def test_every_action_fires_in_the_gui_thread_from_another_app(start_app, helper
     for action, key in KEYS.items():
         subprocess.run(["xdotool", "windowactivate", "--sync", helper_window], env=env, check=True)
         press(env, key)
-        app.wait_line(rf"\[MainThread\] assistant\.qt\.main_window: action {action}$")
+        app.wait_line(rf"\[MainThread\] assistant\.qt\.conversation_controller: action {action}$")
         if action in ("describe_screen", "describe_window"):
             m = app.wait_line(rf"action {action}: captured in (\d+) ms, answered in (\d+) ms")
             assert int(m.group(1)) <= int(m.group(2))

@@ -7,12 +7,14 @@ from ctypes import wintypes
 
 
 def pointer_position() -> tuple[int, int]:
+    """The mouse pointer, in screen pixels."""
     point = wintypes.POINT()
     ctypes.windll.user32.GetCursorPos(ctypes.byref(point))
     return point.x, point.y
 
 
 def active_window():
+    """The foreground window: its rectangle and title, or None."""
     from assistant.core.geometry import Rect
 
     user32 = ctypes.windll.user32

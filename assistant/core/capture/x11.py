@@ -23,6 +23,7 @@ def _display():
 
 
 def pointer_position() -> tuple[int, int]:
+    """The mouse pointer, in screen pixels."""
     with _display() as d:
         reply = d.screen().root.query_pointer()
         return reply.root_x, reply.root_y

@@ -14,6 +14,7 @@ def _when(t: float) -> str:
 
 
 def to_markdown(conversations: list[StoredConversation]) -> str:
+    """The conversations as Markdown, with their images as links."""
     parts = []
     for c in conversations:
         parts.append(f"## {c.source}, {_when(c.started)}\n")
@@ -30,6 +31,7 @@ def _md(text: str) -> str:
 
 
 def to_html(conversations: list[StoredConversation]) -> str:
+    """The conversations as one HTML page, with their images inside it."""
     body = []
     for c in conversations:
         body.append(f"<section><h2>{html.escape(c.source)}, {_when(c.started)}</h2>")

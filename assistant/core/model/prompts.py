@@ -46,6 +46,7 @@ def clean_text(text: str) -> str:
 
 
 def question_prompt(question: str) -> str:
+    """The prompt for one question, as BLIP-2 was trained on it."""
     return f"Question: {clean_text(question)} Answer:"
 
 

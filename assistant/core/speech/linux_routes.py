@@ -166,6 +166,7 @@ class SpeechDispatcher(_Cached):
 
 
 def orca_settings_file() -> Path:
+    """Orca's user settings file."""
     data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data) / "orca" / "user-settings.conf"
 

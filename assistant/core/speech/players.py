@@ -93,6 +93,7 @@ class MissingPlayer:
 
 
 def default_player() -> Player:
+    """The way to play sound on this system, or one that says why there is none."""
     if sys.platform == "win32":
         return WinsoundPlayer()
     if sys.platform == "darwin":

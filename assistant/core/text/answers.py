@@ -88,6 +88,7 @@ def box_colour(image: Image.Image, line: TextLine) -> str:
 
 
 def colour_name(r: int, g: int, b: int) -> str:
+    """A colour's everyday name."""
     h, s, v = colorsys.rgb_to_hsv(r / 255, g / 255, b / 255)
     if v < 0.2:
         return "black"

@@ -20,6 +20,7 @@ COLUMNS = ("left", "centre", "right")
 
 
 def reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
+    """The lines as a reader goes through them: by region, then top to bottom, left to right."""
     if len(lines) < 2:
         return list(lines)
     height = median(line.box.height for line in lines)

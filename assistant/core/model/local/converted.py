@@ -31,6 +31,7 @@ COMPLETE = "complete.json"
 
 
 def checkpoint_files(path: Path) -> list[Path]:
+    """The checkpoint's safetensors files, in order."""
     return sorted(path.glob("*.safetensors"))
 
 

@@ -151,6 +151,7 @@ def peak_bytes(plan_name: str, size: ModelSize) -> int:
 
 
 def detect_hardware() -> Hardware:
+    """What this computer has, measured now."""
     import torch
 
     cuda = torch.cuda.is_available()

@@ -29,18 +29,22 @@ class NoNetworkError(ModelUnavailableError):
 
 
 def offline() -> bool:
+    """Whether the Hub must not be asked (HF_HUB_OFFLINE)."""
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def looks_like_path(model: str) -> bool:
+    """Whether ``model`` is written like a folder rather than a Hub id."""
     return model.startswith((".", "/", "~", "\\")) or model.count("/") > 1 or "\\" in model or ":" in model
 
 
 def is_local(model: str) -> bool:
+    """Whether ``model`` is a folder on this computer."""
     return Path(model).expanduser().exists() or looks_like_path(model)
 
 
 def human_bytes(n: float) -> str:
+    """A size in words, e.g. "3.1 GB"."""
     for unit in ("bytes", "kB", "MB", "GB"):
         if n < 1000:
             return f"{n:.0f} {unit}" if unit in ("bytes", "kB") else f"{n:.1f} {unit}"
@@ -49,6 +53,7 @@ def human_bytes(n: float) -> str:
 
 
 def manual_hint(repo: str) -> str:
+    """How to download ``repo`` by hand, for a user whose app cannot."""
     return (f"To use it without internet here, download it on a computer that has internet with: hf download {repo} "
             f"--include {' '.join(repr(p) for p in ALLOW_PATTERNS)} --local-dir blip2-model, copy that folder here, "
             "and start with: blip-assistant --model PATH-TO-THE-FOLDER (or choose it under Settings, Model, Local folder).")
@@ -92,10 +97,12 @@ COMPLETE = ".complete"  # written last: a folder without it is a download still 
 
 
 def download_folder(repo: str) -> Path:
+    """Where ``repo`` is downloaded to."""
     return models_dir() / repo.replace("/", "--")
 
 
 def downloaded_folder(repo: str) -> Path | None:
+    """The folder of a complete download of ``repo``, or None."""
     folder = download_folder(repo)
     return folder if (folder / COMPLETE).is_file() else None
 

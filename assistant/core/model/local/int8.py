@@ -96,6 +96,7 @@ def make_linear(q: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None)
 
 
 def is_int8(module: nn.Module) -> bool:
+    """Whether ``module`` runs in int8."""
     return isinstance(module, Int8Linear)
 
 

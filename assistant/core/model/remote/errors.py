@@ -62,10 +62,12 @@ def http_library():
 
 
 def is_broken_stream(err: Exception) -> bool:
+    """Whether ``err`` is a connection that broke mid-answer."""
     return isinstance(err, BrokenStream)
 
 
 def no_such_model(url: str, wanted: str, names: list[str]) -> str:
+    """One sentence: the server does not serve ``wanted``, and what it serves."""
     if not names:
         return f"The model server at {url} serves no model yet."
     served = ", ".join(names[:5])
