@@ -14,10 +14,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -28,7 +30,7 @@ from assistant import APP_NAME
 from assistant.core.errors import ImageError
 from assistant.qt.a11y import announce, name
 from assistant.qt.conversation_list import ConversationList
-from assistant.qt.flow_layout import wrapping_row
+from assistant.qt.wrapping import WrappingButton, wrapping_row
 from assistant.qt.inputs import IMAGE_FILTER, image_from_mime, mime_has_image, pil_to_qimage
 from assistant.qt.question_box import QuestionBox
 from assistant.qt.text_pane import TextPane
@@ -86,18 +88,28 @@ class MainWindow(QMainWindow):
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.image_pane)
         left.addWidget(self.text_pane)
-        splitter = QSplitter()
+        splitter = self.splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right_box)
         splitter.setStretchFactor(1, 2)
+        splitter.setMinimumWidth(1)  # side by side while they fit, else one above the other: see resizeEvent
 
         central = QWidget()
+        central.setObjectName("content")
         outer = QVBoxLayout(central)
         self.toolbar = wrapping_row([self._button(key) for key in TOOLBAR])  # wraps: no label is ever cut off
         outer.addWidget(self.toolbar)
         outer.addWidget(self.model_state)  # a line of its own: no later message overwrites it
         outer.addWidget(splitter, 1)
-        self.setCentralWidget(central)
+        # Scrolls, rather than squeezes, when the window is smaller than its content at a large text size:
+        # every label stays whole, and Tab scrolls to the control it reaches.
+        scroller = QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: Tab goes to the controls
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        scroller.setWidget(central)
+        self.setCentralWidget(scroller)
 
         self.status = name(QLabel(), "Status", "Model state and the latest message.")
         self.status.setWordWrap(True)  # a long message (the model error with its hf download hint) is never cut off
@@ -157,7 +169,7 @@ class MainWindow(QMainWindow):
 
     def _button(self, key: str) -> QToolButton:
         action = self.actions_by_name[key]
-        button = QToolButton()
+        button = WrappingButton()
         button.setDefaultAction(action)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -282,6 +294,15 @@ class MainWindow(QMainWindow):
 
     def copy_text(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Panes side by side while both fit whole; one above the other in a narrow window or at a large text size."""
+        super().resizeEvent(event)
+        panes = [self.splitter.widget(i) for i in range(self.splitter.count())]
+        needed = sum(p.minimumSizeHint().width() for p in panes) + self.splitter.handleWidth() + 24
+        wanted = Qt.Orientation.Horizontal if self.width() >= needed else Qt.Orientation.Vertical
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
 
     # -- moving around -------------------------------------------------------------------------------
     def _show_image(self, image: Image.Image) -> None:

@@ -77,26 +77,29 @@ def test_the_app_follows_the_system_font(window):
 
 @pytest.mark.parametrize("points", [0, 48])  # the system's size, and the largest Settings offers
 def test_no_toolbar_label_is_cut_off_in_a_narrow_window(window, qtbot, points):
-    from PySide6.QtWidgets import QToolButton
-
     from assistant.config import AppearanceSettings
     from assistant.qt.settings_controller import apply_appearance
+    from assistant.qt.wrapping import WrappingButton
 
     apply_appearance(AppearanceSettings(font_size=points))
     try:
-        window.resize(640, 900)  # half a 1280-pixel screen, as a tiling desktop puts it
+        window.resize(640, 700)  # half a 1280-pixel screen, as a tiling desktop puts it
+        qtbot.waitUntil(lambda: window.width() == 640)
         QApplication.processEvents()
-        if not points:
-            qtbot.waitUntil(lambda: window.width() == 640)
-        # At 48 points "Describe active window" alone is about 800 px wide: the window is as narrow as that
-        # allows, and the buttons wrap onto rows there.
-        buttons = [b for b in window.toolbar.findChildren(QToolButton)]
+        toolbar = window.toolbar
+        assert toolbar.height() >= toolbar.layout().heightForWidth(toolbar.width())  # the rows all fit, none squeezed
+        buttons = toolbar.findChildren(WrappingButton)
         assert len(buttons) == 7
         for button in buttons:
-            label = button.text().replace("&", "")
-            needed = button.fontMetrics().horizontalAdvance(label)
-            assert button.width() >= button.sizeHint().width() and button.width() > needed, label
+            label = button.label()
+            lines = button.text().split("\n")
+            assert " ".join(lines) == label, f"{label!r} shown as {lines}"  # every word is there
+            assert all(button.fontMetrics().horizontalAdvance(line) < button.width() for line in lines), label
+            assert button.height() >= button.size_for(button.text()).height(), label
+            assert toolbar.rect().contains(button.geometry()), f"{label} runs off the toolbar"
             right = button.mapTo(window, button.rect().topRight()).x()
             assert right <= window.width(), f"{label} runs off the window"
+        if points:  # the longest label is wider than the window: its words wrap inside the button
+            assert any("\n" in b.text() for b in buttons)
     finally:
         apply_appearance(AppearanceSettings())
