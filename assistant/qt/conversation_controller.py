@@ -200,10 +200,10 @@ class ConversationController(QObject):
                 self._show_turn(turn)
 
     def _show_turn(self, turn: SessionTurn) -> None:
-        if self._pending is None:
+        pending, self._pending = self._pending, None  # no longer pending when the view shows it
+        if pending is None:
             return
-        self.view.set_turn(self._pending.row, turn.text)
-        self._pending = None
+        self.view.set_turn(pending.row, turn.text)
         if not turn.question:
             self.view.describe_image(turn.answer.text or turn.text)
         if turn.from_text or turn.model is None:
@@ -215,8 +215,8 @@ class ConversationController(QObject):
 
     def _on_failed(self, request_id: int, message: str) -> None:
         if self._is_pending(request_id):
-            self.view.set_turn(self._pending.row, self._pending.text.replace(THINKING, f"failed: {message}"))
-            self._pending = None
+            pending, self._pending = self._pending, None
+            self.view.set_turn(pending.row, pending.text.replace(THINKING, f"failed: {message}"))
             self.announcer.message(message, error=True)
 
     def new_conversation(self) -> None:
@@ -265,8 +265,8 @@ class ConversationController(QObject):
     def _on_model_state(self, _state: ModelState) -> None:
         pending = self._pending
         if not self.service.available and pending is not None and pending.request_id != -1:
-            self.view.set_turn(pending.row, pending.ended("not run: there is no model."))  # it is not run later
             self._pending = None
+            self.view.set_turn(pending.row, pending.ended("not run: there is no model."))  # it is not run later
 
     def unload_model(self) -> None:
         """Free the model's memory now (Ctrl+Shift+U)."""

@@ -30,10 +30,10 @@ from assistant import APP_NAME
 from assistant.core.errors import ImageError
 from assistant.qt.a11y import announce, name
 from assistant.qt.conversation_list import ConversationList
-from assistant.qt.wrapping import WrappingButton, wrapping_row
 from assistant.qt.inputs import IMAGE_FILTER, image_from_mime, mime_has_image, pil_to_qimage
 from assistant.qt.question_box import QuestionBox
 from assistant.qt.text_pane import TextPane
+from assistant.qt.wrapping import WrappingButton, wrapping_row
 
 log = logging.getLogger(__name__)
 TOOLBAR = ("describe_screen", "describe_window", "open", "paste", "new", "repeat", "stop")
