@@ -76,7 +76,7 @@ def test_a_refused_server_address_keeps_the_dialog_open_and_is_said(settings_win
     for _ in range(12):
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         reached.add(id(QApplication.focusWidget()))
-    for widget in dialog._server_widgets:
+    for widget in (dialog.server_url, dialog.server_model, dialog.api_key, dialog.server_timeout, dialog.allow_http):
         assert QAccessible.queryAccessibleInterface(widget).text(QAccessible.Text.Name).strip()
         assert id(widget) in reached or widget is dialog.server_url, widget.accessibleName()
     dialog.allow_http.setChecked(True)
