@@ -33,7 +33,33 @@ def secret_service(folder: Path):
     # --daemonize returns once the daemon serves the bus; it quits when that bus goes away.
     subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
                    input="test-password", env=env, text=True, capture_output=True, check=True, timeout=30)
+    _wait_for_login_collection(address)
     try:
         yield address
     finally:
         os.kill(int(bus_pid), 15)
+
+
+def _wait_for_login_collection(address: str, timeout: float = 30.0) -> None:
+    """Until the unlocked "login" collection is on the bus.
+
+    gnome-keyring serves the bus before it has made the collection from the password; a store
+    in between asks to create one, and with nobody to answer the prompt it fails ("Prompt
+    dismissed"). Seen when the machine is busy (the vLLM install runs beside these tests).
+    """
+    import time
+
+    from jeepney import DBusAddress, MessageType, Properties
+    from jeepney.io.blocking import open_dbus_connection
+
+    login = DBusAddress("/org/freedesktop/secrets/collection/login", bus_name="org.freedesktop.secrets",
+                        interface="org.freedesktop.Secret.Collection")
+    deadline = time.monotonic() + timeout
+    with open_dbus_connection(bus=address) as conn:
+        while True:
+            reply = conn.send_and_get_reply(Properties(login).get("Locked"), timeout=timeout)
+            if reply.header.message_type != MessageType.error and reply.body[0][1] is False:
+                return
+            if time.monotonic() > deadline:
+                pytest.fail(f"GNOME Keyring made no unlocked login collection in {timeout:.0f} s: {reply.body}")
+            time.sleep(0.05)  # polling the bus for a state the daemon announces no signal for
