@@ -13,6 +13,7 @@ from PIL import Image
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         scroller.setWidget(central)
         self.setCentralWidget(scroller)
+        self.scroller = scroller
 
         self.status = name(QLabel(), "Status", "Model state and the latest message.")
         self.status.setWordWrap(True)  # a long message (the model error with its hf download hint) is never cut off
@@ -122,6 +124,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(seq), self, lambda s=step: self.cycle_pane(s))
         QWidget.setTabOrder(self.question, self.history_view)
         self.question.setFocus()
+        QApplication.instance().focusChanged.connect(self._keep_in_view)
 
     def _build_actions(self) -> None:
         self.actions_by_name: dict[str, QAction] = {}
@@ -318,6 +321,11 @@ class MainWindow(QMainWindow):
         pixmap = QPixmap.fromImage(pil_to_qimage(preview))
         pixmap.setDevicePixelRatio(ratio)
         self.image_pane.setPixmap(pixmap)
+
+    def _keep_in_view(self, _old, now) -> None:
+        """Whatever gets the focus (Tab, F6, a shortcut) is scrolled into view at a large text size."""
+        if now is not None and self.scroller.widget().isAncestorOf(now):
+            self.scroller.ensureWidgetVisible(now)
 
     def focus_latest(self) -> None:
         """Ctrl+L: the newest turn, current and focused."""

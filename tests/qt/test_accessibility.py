@@ -103,3 +103,24 @@ def test_no_toolbar_label_is_cut_off_in_a_narrow_window(window, qtbot, points):
             assert any("\n" in b.text() for b in buttons)
     finally:
         apply_appearance(AppearanceSettings())
+
+
+def test_at_the_largest_text_size_the_focused_pane_is_scrolled_into_view(window, qtbot):
+    from assistant.config import AppearanceSettings
+    from assistant.qt.settings_controller import apply_appearance
+
+    apply_appearance(AppearanceSettings(font_size=48))
+    try:
+        window.resize(640, 700)
+        qtbot.waitUntil(lambda: window.width() == 640)
+        window.activateWindow()
+        window.question.setFocus()
+        QApplication.processEvents()
+        for _ in range(4):  # F6 round the panes: each one the focus reaches is on screen
+            qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F6)
+            focused = QApplication.focusWidget()
+            viewport = window.scroller.viewport()
+            top_left = focused.mapTo(viewport, focused.rect().topLeft())
+            assert viewport.rect().contains(top_left), f"{focused.accessibleName()} is scrolled out of view"
+    finally:
+        apply_appearance(AppearanceSettings())
