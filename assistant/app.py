@@ -137,8 +137,15 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     window.image_received.connect(controller.start)
     window.image_refused.connect(controller.refuse_image)
     window.question_asked.connect(controller.ask)
-    elsewhere = {"history": history_flow.open, "settings": settings_controller.open, "download": downloads.retry}
-    window.action_requested.connect(lambda action: elsewhere.get(action, lambda: controller.run_action(action))())
+    dialogs = {"history": history_flow.open, "settings": settings_controller.open, "download": downloads.retry}
+
+    def act(action: str) -> None:  # the window's other intents are the controller's actions, as hotkeys are
+        if action in dialogs:
+            dialogs[action]()
+        else:
+            controller.run_action(action)
+
+    window.action_requested.connect(act)
     parts = Parts(window, controller, announcer, session, service, capture, downloads, history_flow,
                   settings_controller, hotkeys, relay)
     return parts, messages

@@ -46,20 +46,25 @@ def _wait_for_login_collection(address: str, timeout: float = 30.0) -> None:
     gnome-keyring serves the bus before it has made the collection from the password; a store
     in between asks to create one, and with nobody to answer the prompt it fails ("Prompt
     dismissed"). Seen when the machine is busy (the vLLM install runs beside these tests).
+    Waits on the Secret Service's own CollectionCreated / CollectionChanged signals.
     """
     import time
 
-    from jeepney import DBusAddress, MessageType, Properties
+    from jeepney import DBusAddress, MatchRule, MessageType, Properties
+    from jeepney.bus_messages import message_bus
     from jeepney.io.blocking import open_dbus_connection
 
     login = DBusAddress("/org/freedesktop/secrets/collection/login", bus_name="org.freedesktop.secrets",
                         interface="org.freedesktop.Secret.Collection")
+    changes = MatchRule(type="signal", interface="org.freedesktop.Secret.Service", path="/org/freedesktop/secrets")
     deadline = time.monotonic() + timeout
-    with open_dbus_connection(bus=address) as conn:
+    with open_dbus_connection(bus=address) as conn, conn.filter(changes) as signals:
+        conn.send_and_get_reply(message_bus.AddMatch(changes), timeout=timeout)  # before looking: no signal is missed
         while True:
             reply = conn.send_and_get_reply(Properties(login).get("Locked"), timeout=timeout)
             if reply.header.message_type != MessageType.error and reply.body[0][1] is False:
                 return
-            if time.monotonic() > deadline:
+            try:
+                conn.recv_until_filtered(signals, timeout=max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
                 pytest.fail(f"GNOME Keyring made no unlocked login collection in {timeout:.0f} s: {reply.body}")
-            time.sleep(0.05)  # polling the bus for a state the daemon announces no signal for

@@ -31,8 +31,8 @@ class Announcer:
         self.speaker = speaker
 
     def use_speaker(self, speaker: Speaker | None) -> None:
-        """Speak through ``speaker`` from now on (the old one is stopped first)."""
-        if self.speaker is not None and self.speaker is not speaker:
+        """Speak through ``speaker`` from now on; whatever the old one was saying stops."""
+        if self.speaker is not None:
             self.speaker.stop()
         self.speaker = speaker
 

@@ -139,9 +139,7 @@ class SettingsController:
             self.service.set_generation(new.generation)
         self.service.set_idle_unload(new.model.unload_after_minutes)
         if new.speech != old.speech:
-            previous = self.announcer.speaker
-            if previous is not None:
-                previous.stop()
+            previous = self.announcer.speaker  # its voice and routes are reused; it stops speaking when replaced
             self.announcer.use_speaker(build_speaker(new.speech, self.announcer, self.window, previous=previous))
             self.session.use_speaker(self.announcer, new.speech.auto_speak)
         if new.hotkeys != old.hotkeys and self.dialog is None:  # with the dialog open: when it closes

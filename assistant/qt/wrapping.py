@@ -33,8 +33,7 @@ class WrappingButton(QToolButton):
         metrics = self.fontMetrics()
         lines = text.replace("&", "").split("\n")
         content = QSize(max(metrics.horizontalAdvance(line) for line in lines), metrics.height() * len(lines))
-        return self.style().sizeFromContents(QStyle.ContentsType.CT_ToolButton, option, content, self) \
-            .expandedTo(QSize(0, 0))
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_ToolButton, option, content, self)
 
     def wrapped(self, width: int) -> str:
         """The label broken between words so each line fits in ``width`` (a lone long word keeps its line)."""
