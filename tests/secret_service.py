@@ -25,8 +25,13 @@ def secret_service(folder: Path):
     runtime, data = folder / "run", folder / "data"
     runtime.mkdir(mode=0o700)
     data.mkdir()
-    bus = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
-                         capture_output=True, text=True, check=True, timeout=30)
+    # A bus that starts nothing on demand: the stock session bus would activate a second,
+    # locked gnome-keyring (org.freedesktop.secrets.service) if anyone asked before ours owned
+    # the name, and that one has no login collection (seen on a fresh CI machine).
+    config = folder / "bus.conf"
+    config.write_text(_BUS_CONFIG.format(folder=folder))
+    bus = subprocess.run(["dbus-daemon", f"--config-file={config}", "--fork", "--print-address=1",
+                          "--print-pid=1"], capture_output=True, text=True, check=True, timeout=30)
     address, bus_pid = bus.stdout.split()[:2]
     env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "XDG_RUNTIME_DIR": str(runtime),
            "XDG_DATA_HOME": str(data)}
@@ -40,13 +45,29 @@ def secret_service(folder: Path):
         os.kill(int(bus_pid), 15)
 
 
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={folder}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
 def _wait_for_login_collection(address: str, timeout: float = 30.0) -> None:
-    """Until the unlocked "login" collection is on the bus.
+    """Until our gnome-keyring owns the name and its unlocked "login" collection is on the bus.
 
     gnome-keyring serves the bus before it has made the collection from the password; a store
     in between asks to create one, and with nobody to answer the prompt it fails ("Prompt
     dismissed"). Seen when the machine is busy (the vLLM install runs beside these tests).
-    Waits on the Secret Service's own CollectionCreated / CollectionChanged signals.
+    Waits on the bus's NameOwnerChanged and the Secret Service's CollectionCreated /
+    CollectionChanged signals.
     """
     import time
 
@@ -57,14 +78,20 @@ def _wait_for_login_collection(address: str, timeout: float = 30.0) -> None:
     login = DBusAddress("/org/freedesktop/secrets/collection/login", bus_name="org.freedesktop.secrets",
                         interface="org.freedesktop.Secret.Collection")
     changes = MatchRule(type="signal", interface="org.freedesktop.Secret.Service", path="/org/freedesktop/secrets")
+    owner = MatchRule(type="signal", interface="org.freedesktop.DBus", member="NameOwnerChanged")
+    owner.add_arg_condition(0, "org.freedesktop.secrets")
     deadline = time.monotonic() + timeout
-    with open_dbus_connection(bus=address) as conn, conn.filter(changes) as signals:
-        conn.send_and_get_reply(message_bus.AddMatch(changes), timeout=timeout)  # before looking: no signal is missed
+    with open_dbus_connection(bus=address) as conn, conn.filter(changes) as signals, conn.filter(owner) as named:
+        for rule in (changes, owner):  # before looking: no signal is missed
+            conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=timeout)
         while True:
             reply = conn.send_and_get_reply(Properties(login).get("Locked"), timeout=timeout)
             if reply.header.message_type != MessageType.error and reply.body[0][1] is False:
                 return
             try:
-                conn.recv_until_filtered(signals, timeout=max(0.0, deadline - time.monotonic()))
+                while not signals and not named:
+                    conn.recv_messages(timeout=max(0.0, deadline - time.monotonic()))
+                signals.clear()
+                named.clear()
             except TimeoutError:
                 pytest.fail(f"GNOME Keyring made no unlocked login collection in {timeout:.0f} s: {reply.body}")
