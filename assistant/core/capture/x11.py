@@ -91,3 +91,23 @@ def activate(window_id: int) -> None:
                                       client_type=d.intern_atom("_NET_ACTIVE_WINDOW"), data=(32, [2, X.CurrentTime, 0, 0, 0]))
         root.send_event(message, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
         d.flush()
+
+
+def window_at(x: int, y: int):
+    """The rectangle of the top-level window at (x, y) (the window manager's frame), or None over the desktop."""
+    from assistant.core.geometry import Rect
+
+    with _display() as d:
+        root = d.screen().root
+        for child in reversed(root.query_tree().children):  # top of the stack first
+            try:
+                attributes = child.get_attributes()
+                if attributes.map_state != 2:  # IsViewable
+                    continue
+                geometry = child.get_geometry()
+            except Exception:
+                continue
+            rect = Rect(geometry.x, geometry.y, geometry.width, geometry.height)
+            if rect.contains(x, y) and rect.width < d.screen().width_in_pixels:
+                return rect
+        return None

@@ -8,6 +8,14 @@ the X server (BadAccess), which we can say. Windows and macOS keep pynput.
 
 Bindings use pynput's syntax (``<ctrl>+<alt>+<shift>+s``). Each is grabbed with every
 combination of Num Lock and Caps Lock, which would otherwise make the grab miss.
+
+**The grab sits on the focused window, not on the root.** When a passive grab activates, the
+X server sends FocusOut/FocusIn (NotifyGrab/NotifyUngrab) "as if the focus moved from the
+focus window to the grab window"; GTK takes those for a focus change, and Orca then reads the
+user's window again after every hotkey. With the grab on the focus window itself the focus
+does not move and nothing is sent. The grab follows the focus: we watch the root's
+``_NET_ACTIVE_WINDOW`` and the grabbed window's own FocusOut, and move it. A combination
+another program holds is still found by a trial grab on the root at start.
 """
 
 from __future__ import annotations
@@ -63,27 +71,67 @@ class XGrabHotKeys:
         d = self._display
         root = d.screen().root
         masks = self._modifier_masks()
-        locks = [0, masks["num"], X.LockMask, masks["num"] | X.LockMask]
+        self._locks = [0, masks["num"], X.LockMask, masks["num"] | X.LockMask]
         self._relevant = X.ShiftMask | X.ControlMask | masks["<alt>"] | masks["<cmd>"] | masks["<alt_gr>"]
+        focus = d.get_input_focus().focus
+        trial = [root] + ([] if isinstance(focus, int) or focus is None or focus.id == root.id else [focus])
         for binding, handler in self._handlers.items():
             keycode, mods = self._resolve(binding, masks)
             if not keycode:
                 self.missing.append(binding)
                 continue
-            catcher = error.CatchError(error.BadAccess)
-            for lock in locks:
-                root.grab_key(keycode, mods | lock, True, X.GrabModeAsync, X.GrabModeAsync, onerror=catcher)
-            d.sync()
+            catcher = error.CatchError(error.BadAccess)  # a trial: does another program hold it?
+            for window in trial:
+                for lock in self._locks:
+                    window.grab_key(keycode, mods | lock, True, X.GrabModeAsync, X.GrabModeAsync, onerror=catcher)
+                d.sync()
+                for lock in self._locks:
+                    window.ungrab_key(keycode, mods | lock, onerror=error.CatchError(error.BadWindow))
             if catcher.get_error() is not None:
-                for lock in locks:
-                    root.ungrab_key(keycode, mods | lock)
                 self.taken.append(binding)
                 continue
             self._grabs[(keycode, mods)] = handler
-        d.sync()
+        root.change_attributes(event_mask=X.PropertyChangeMask)
+        self._active_atom = d.intern_atom("_NET_ACTIVE_WINDOW")
+        self._grabbed_on = None
+        self._follow_focus()
         self._wake_r, self._wake_w = os.pipe()
         self._thread = threading.Thread(target=self._loop, name="x11-hotkeys", daemon=True)
         self._thread.start()
+
+    def _follow_focus(self) -> None:
+        """Move the grabs onto the window that has the keyboard focus now (the root when none has)."""
+        from Xlib import X, error
+
+        d = self._display
+        root = d.screen().root
+        focus = d.get_input_focus().focus
+        target = root if isinstance(focus, int) or focus is None else focus
+        if self._grabbed_on is not None and target.id == self._grabbed_on.id:
+            return
+        quiet = error.CatchError(error.BadWindow, error.BadAccess, error.BadValue)
+        if self._grabbed_on is not None:
+            for keycode, mods in self._grabs:
+                for lock in self._locks:
+                    self._grabbed_on.ungrab_key(keycode, mods | lock, onerror=quiet)
+            if self._grabbed_on.id != root.id:
+                self._grabbed_on.change_attributes(event_mask=0, onerror=quiet)
+        catcher = error.CatchError(error.BadAccess, error.BadWindow)
+        for keycode, mods in self._grabs:
+            for lock in self._locks:
+                target.grab_key(keycode, mods | lock, True, X.GrabModeAsync, X.GrabModeAsync, onerror=catcher)
+        if target.id != root.id:
+            target.change_attributes(event_mask=X.FocusChangeMask | X.StructureNotifyMask, onerror=catcher)
+        d.sync()
+        if catcher.get_error() is not None and target.id != root.id:
+            log.info("hotkeys cannot be grabbed on window %#x (%s); on the root instead", target.id, catcher.get_error())
+            for keycode, mods in self._grabs:
+                for lock in self._locks:
+                    root.grab_key(keycode, mods | lock, True, X.GrabModeAsync, X.GrabModeAsync, onerror=quiet)
+            d.sync()
+            target = root
+        self._grabbed_on = target
+        log.debug("hotkeys grabbed on window %#x", target.id)
 
     def wait(self) -> None:
         """Return at once: the grabs are in place when ``start`` returns (pynput's listener needs this wait)."""
@@ -106,9 +154,14 @@ class XGrabHotKeys:
                 ready, _, _ = select.select([d.fileno(), self._wake_r], [], [])
                 if self._wake_r in ready:
                     break
+                moved = False
                 while d.pending_events():
                     event = d.next_event()
-                    if event.type == X.KeyRelease:
+                    if event.type == X.PropertyNotify:
+                        moved = moved or event.atom == self._active_atom
+                    elif event.type in (X.FocusOut, X.DestroyNotify, X.UnmapNotify):
+                        moved = moved or event.type != X.FocusOut or event.mode not in (X.NotifyGrab, X.NotifyUngrab)
+                    elif event.type == X.KeyRelease:
                         last_release = (event.detail, event.time)
                     elif event.type == X.KeyPress:
                         if last_release == (event.detail, event.time):
@@ -116,6 +169,8 @@ class XGrabHotKeys:
                         handler = self._grabs.get((event.detail, event.state & self._relevant))
                         if handler is not None:
                             handler()
+                if moved:
+                    self._follow_focus()
         except Exception:  # the X server went away: the in-window shortcuts still work
             log.exception("global hotkeys stopped")
         finally:
@@ -123,8 +178,13 @@ class XGrabHotKeys:
 
     def _close(self) -> None:
         try:
+            from Xlib import error
+
+            quiet = error.CatchError(error.BadWindow, error.BadAccess, error.BadValue)
             root = self._display.screen().root
-            root.ungrab_key(0, 1 << 15)  # AnyKey, AnyModifier: every grab of ours
+            for window in [root] + ([self._grabbed_on] if self._grabbed_on not in (None, root) else []):
+                window.ungrab_key(0, 1 << 15, onerror=quiet)  # AnyKey, AnyModifier: every grab of ours
+            self._display.sync()
             self._display.close()
         except Exception:
             pass
