@@ -20,6 +20,8 @@ from assistant import APP_ID, APP_NAME, __version__
 from assistant.config import Settings
 
 if TYPE_CHECKING:
+    from assistant.core.access.clicks import Clicker
+    from assistant.core.access.element import AccessibilityProbe
     from assistant.core.announcer import Announcer
     from assistant.core.capture.screen import Capturer
     from assistant.core.history.store import HistoryStore
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from assistant.qt.capture_flow import CaptureFlow
     from assistant.qt.conversation_controller import ConversationController
     from assistant.qt.download_flow import DownloadFlow
+    from assistant.qt.explore_flow import ExploreFlow
     from assistant.qt.history_panel import HistoryFlow
     from assistant.qt.hotkeys import ActionRelay
     from assistant.qt.main_window import MainWindow
@@ -86,24 +89,30 @@ class Parts:
     settings: SettingsController
     hotkeys: HotkeySource
     relay: ActionRelay
+    explore: ExploreFlow
 
 
 def compose(settings: Settings, service: ModelService, capturer: Capturer, *, speaker: Speaker | None = None,
             history: HistoryStore | None = None, reader: TextRunner | None = None,
             hotkeys: HotkeySource | None = None, make_hotkeys: Callable[[ActionCallback], HotkeySource] | None = None,
             relay: ActionRelay | None = None, settle_ms: int = 100, saved: Settings | None = None,
-            factory_for: Callable | None = model_factory, save: bool = True) -> tuple[Parts, list[str]]:
+            factory_for: Callable | None = model_factory, save: bool = True,
+            probe: AccessibilityProbe | None = None, clicker: Clicker | None = None) -> tuple[Parts, list[str]]:
     """Build the window and everything behind it, each given its collaborators; (parts, messages for the user).
 
     ``hotkeys``: a source already started, with its ``relay`` (macOS starts it before Qt); else
     ``make_hotkeys`` (the system's own by default) makes one on the relay, started here.
+    ``probe`` (the accessibility API) and ``clicker`` default to the system's own.
     """
+    from assistant.core.access.clicks import system_clicker
     from assistant.core.announcer import Announcer
     from assistant.core.hotkeys.source import system_hotkeys
+    from assistant.core.onscreen.probes import BackgroundProbe
     from assistant.core.session import Session
     from assistant.qt.capture_flow import CaptureFlow
     from assistant.qt.conversation_controller import ConversationController
     from assistant.qt.download_flow import DownloadFlow
+    from assistant.qt.explore_flow import ExploreFlow
     from assistant.qt.history_panel import HistoryFlow
     from assistant.qt.hotkeys import ActionRelay
     from assistant.qt.main_window import MainWindow
@@ -125,7 +134,12 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     if hotkeys is None:
         hotkeys = (make_hotkeys or system_hotkeys)(relay)
         messages += hotkeys.start(settings.hotkeys)
-    controller = ConversationController(window, session, service, capture, text_flow, announcer, hotkeys, parent=window)
+    probe = probe or BackgroundProbe()
+    controller = ConversationController(window, session, service, capture, text_flow, announcer, hotkeys, probe,
+                                        parent=window)
+    explore = ExploreFlow(capture, probe, clicker or system_clicker(), announcer, controller, session,
+                          settings.explore.area, parent=window)
+    controller.explore = explore
     relay.triggered.connect(controller.run_action)
     downloads = DownloadFlow(window, service, announcer)
     history_flow = HistoryFlow(history, session, announcer, controller.open_stored, window)
@@ -147,7 +161,7 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
 
     window.action_requested.connect(act)
     parts = Parts(window, controller, announcer, session, service, capture, downloads, history_flow,
-                  settings_controller, hotkeys, relay)
+                  settings_controller, hotkeys, relay, explore)
     return parts, messages
 
 
@@ -216,6 +230,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
         QTimer.singleShot(0, lambda p=path: parts.controller.open_path(p))
     app.aboutToQuit.connect(service.shutdown)
     app.aboutToQuit.connect(parts.session.close)
+    app.aboutToQuit.connect(parts.controller.probe.close)
     return app.exec()
 
 

@@ -127,6 +127,9 @@ ACTIONS = {
     "describe_screen": "Describe the screen under the mouse pointer",
     "describe_window": "Describe the active window",
     "describe_clipboard": "Describe the image on the clipboard",
+    "describe_focus": "Describe the focused control (what am I on?)",
+    "describe_pointer": "Describe what is under the mouse pointer",
+    "explore": "Explore the items on screen, and click one",
     "ask": "Ask about the last image (brings the window up, in the question box)",
     "stop": "Stop speaking",
     "repeat": "Repeat the last answer",
@@ -137,6 +140,9 @@ DEFAULT_BINDINGS = {
     "describe_screen": "<ctrl>+<alt>+<shift>+s",
     "describe_window": "<ctrl>+<alt>+<shift>+w",
     "describe_clipboard": "<ctrl>+<alt>+<shift>+v",
+    "describe_focus": "<ctrl>+<alt>+<shift>+f",
+    "describe_pointer": "<ctrl>+<alt>+<shift>+o",
+    "explore": "<ctrl>+<alt>+<shift>+e",
     "ask": "<ctrl>+<alt>+<shift>+a",
     "stop": "<ctrl>+<alt>+<shift>+x",
     "repeat": "<ctrl>+<alt>+<shift>+g",  # "again": Ctrl+Alt+Shift+R records the screen in GNOME
@@ -181,6 +187,20 @@ class TextSettings:
             raise ValueError("spoken_lines must be between 0 and 200")
 
 
+EXPLORE_AREAS = ("window", "screen")
+
+
+@dataclass(frozen=True)
+class ExploreSettings:
+    """The screen-items list (explore, then click)."""
+
+    area: str = "window"  # "window": the focused window; "screen": the monitor under the pointer
+
+    def __post_init__(self):
+        if self.area not in EXPLORE_AREAS:
+            raise ValueError(f"area must be one of {', '.join(EXPLORE_AREAS)}, not {self.area!r}")
+
+
 THEMES = ("system", "high_contrast")
 
 
@@ -209,6 +229,7 @@ class Settings:
     history: HistorySettings = field(default_factory=HistorySettings)
     appearance: AppearanceSettings = field(default_factory=AppearanceSettings)
     text: TextSettings = field(default_factory=TextSettings)
+    explore: ExploreSettings = field(default_factory=ExploreSettings)
 
 
 SECTIONS = {f.name: f.default_factory for f in fields(Settings)}

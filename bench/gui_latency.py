@@ -75,6 +75,8 @@ def stall_child(model: str) -> None:
 
     from assistant.app import compose, model_factory
     from assistant.config import GenerationSettings, ModelSettings, Settings
+    from assistant.core.access.clicks import FakeClicker
+    from assistant.core.access.element import FakeProbe
     from assistant.core.capture.screen import FakeCapturer
     from assistant.core.hotkeys.source import FakeHotkeys
     from assistant.core.speech import SilentSpeaker
@@ -84,7 +86,8 @@ def stall_child(model: str) -> None:
     settings = Settings(ModelSettings(model=model), GenerationSettings(max_new_tokens=10, min_new_tokens=10))
     capture = Image.effect_noise((1920, 1080), 60).convert("RGB")
     parts, _ = compose(settings, ModelService(model_factory(settings)), FakeCapturer(capture), speaker=SilentSpeaker(),
-                       make_hotkeys=FakeHotkeys, settle_ms=0)
+                       make_hotkeys=FakeHotkeys, settle_ms=0,
+                       probe=FakeProbe(), clicker=FakeClicker())
     window, service = parts.window, parts.service
     window.show()
     clock, gaps, phase = QElapsedTimer(), {}, ["loading"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -27,3 +28,25 @@ class Rect:
         dx = max(self.left - x, 0, x - (self.left + self.width - 1))
         dy = max(self.top - y, 0, y - (self.top + self.height - 1))
         return dx * dx + dy * dy
+
+
+def neighbour(rect: Rect, others: Sequence[tuple[str, Rect]]) -> str:
+    """"left of Save": the nearest other thing on the same row, else in the same column; "" if none."""
+    def overlap(a0, a1, b0, b1) -> int:
+        return min(a1, b1) - max(a0, b0)
+
+    best: tuple[int, str] | None = None
+    for label, other in others:
+        if not label or other == rect:
+            continue
+        if overlap(rect.top, rect.top + rect.height, other.top, other.top + other.height) > min(rect.height, other.height) / 2:
+            gap = other.left - (rect.left + rect.width) if other.left >= rect.left else rect.left - (other.left + other.width)
+            word = "left of" if other.left > rect.left else "right of"
+        elif overlap(rect.left, rect.left + rect.width, other.left, other.left + other.width) > 0:
+            gap = other.top - (rect.top + rect.height) if other.top >= rect.top else rect.top - (other.top + other.height)
+            word = "above" if other.top > rect.top else "below"
+        else:
+            continue
+        if best is None or max(gap, 0) < best[0]:
+            best = (max(gap, 0), f"{word} {label}")
+    return best[1] if best else ""

@@ -84,6 +84,8 @@ class Conversation:
     reading: Future | None = field(default=None, repr=False)  # the text reader's lines, read while the model runs
     lines: list[TextLine] | None = None  # the text found, once read
     text_note: str = ""  # "No text was found." or why it could not be read
+    lead: str = ""  # said first, before the text and the caption: what the accessibility API says of a control
+    detail: str = ""  # shown with the lead: where the control is
 
     def history(self) -> tuple[Turn, ...]:
         """Earlier question-and-answer turns, for the chat prompt."""
@@ -103,15 +105,27 @@ class SessionTurn:
     image_size: tuple[int, int] = (0, 0)
     from_text: bool = False  # answered from the text found, not by the model
     spoken_lines: int = 10
+    lead: str = ""  # a control's description: its role and name were said first, then its text
+    detail: str = ""
 
     @property
     def text(self) -> str:
         """The turn as shown in the conversation and exported: the one place this text is built."""
+        if self.lead and not self.question:
+            head = f"{self.source[:1].upper()}{self.source[1:]}: {self.lead}" + (f", {self.detail}" if self.detail else "")
+            looks = f"Looks like: {self.answer.text}" if self.answer.text else ""
+            return "\n".join(part for part in (head + ".", self._text_part(None), looks) if part)
         return turn_text(self.question, self.answer.text, self.source, self._text_part(None))
 
     @property
     def spoken(self) -> str:
-        """What is said: the answer, then the first lines of text found (all are in the window)."""
+        """What is said: the answer, then the first lines of text found (all are in the window).
+
+        After a lead (a control's role and name, then its text, said as soon as each was known)
+        only what it looks like is left to say.
+        """
+        if self.lead and not self.question:
+            return f"Looks like: {self.answer.text}" if self.answer.text else ""
         return " ".join(part for part in (self.answer.text, self._text_part(self.spoken_lines)) if part)
 
     def _text_part(self, limit: int | None) -> str:
@@ -192,9 +206,16 @@ class Session:
             self._encoder = None
 
     # -- starting --------------------------------------------------------------------------
-    def begin(self, image: Image.Image, source: str) -> Conversation:
-        """A new conversation about ``image``; nothing is kept until its first answer."""
-        self.conversation = Conversation(image, source)
+    def begin(self, image: Image.Image, source: str, *, lead: str = "", detail: str = "",
+              say_lead: bool = True) -> Conversation:
+        """A new conversation about ``image``; nothing is kept until its first answer.
+
+        ``lead`` (a control's role and name) is said at once; then call :meth:`say_text_found`
+        when the text is read, and the caption follows as "Looks like: …".
+        """
+        self.conversation = Conversation(image, source, lead=lead, detail=detail)
+        if lead and say_lead and self.auto_speak and self.speaker is not None:
+            self.speaker.say(lead)
         if self.history is not None:
             if self._encoder is None:
                 self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="history-images")
@@ -302,6 +323,15 @@ class Session:
                     c.text_note = "No text was found."
         return c.lines
 
+    def say_text_found(self) -> str:
+        """After a lead: the text found in the control, said as soon as it is read ("Text: Export.")."""
+        c = self._current()
+        lines = reading_order(self.text_lines(c))
+        said = ("Text: " + "; ".join(line.text for line in lines[: self.spoken_lines]) + ".") if lines else ""
+        if said and self.auto_speak and self.speaker is not None:
+            self.speaker.say(said, interrupt=False)
+        return said
+
     def question_of(self, request_id: int) -> str | None:
         asked = self._asked.get(request_id)
         return asked[1] if asked else None
@@ -311,6 +341,9 @@ class Session:
         """A streaming answer so far: each sentence is spoken as soon as it is complete."""
         if not (self.auto_speak and self.speaker is not None) or request_id not in self._asked:
             return
+        conversation, question = self._asked[request_id]
+        if conversation.lead and not question:
+            return  # a control's caption is one short sentence, said after its text: never cut in
         said = self._said.get(request_id, "")
         done = complete_sentences(text)
         if len(done) > len(said) and done.startswith(said):
@@ -336,17 +369,19 @@ class Session:
     def _description(self, c: Conversation, answer: Answer, model: ModelInfo | None,
                      lines: list[TextLine]) -> SessionTurn:
         return SessionTurn("", answer, c.source, model, tuple(reading_order(lines)), c.text_note, c.image.size,
-                           spoken_lines=self.spoken_lines)
+                           spoken_lines=self.spoken_lines, lead=c.lead, detail=c.detail)
 
     def _say(self, turn: SessionTurn, said: str = "") -> None:
         """Speak the turn; of a streamed answer, only what its sentences already spoken did not say."""
         if not (self.auto_speak and self.speaker is not None):
             return
         spoken = turn.spoken
+        if not spoken:
+            return
         if said and spoken.startswith(said):
             self.speaker.say(spoken[len(said):].strip(), interrupt=False)
         else:
-            self.speaker.say(spoken)
+            self.speaker.say(spoken, interrupt=not turn.lead)
 
     def _keep(self, c: Conversation, turn: SessionTurn) -> None:
         if self.history is None or c.history_id == -1:

@@ -7,11 +7,13 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from assistant.core.capture.screen import Capture, CaptureError, Capturer, active_window_rect
+from assistant.core.errors import one_line
 from assistant.core.geometry import Rect
 
 log = logging.getLogger(__name__)
@@ -24,11 +26,16 @@ class CaptureFlow(QObject):
     """Hides the window, waits for the screen to repaint, captures, shows the window again.
 
     Requests that arrive while a capture is under way are merged into it (the newest
-    target wins), so a burst of key presses gives one capture.
+    target wins), so a burst of key presses gives one capture. A *job* (``run``) is a
+    capture that also asks the accessibility API (the focused control, explore): it runs on
+    a thread, so the window keeps answering the screen reader's and the API's own calls,
+    and its result comes back through ``found``.
     """
 
     captured = Signal(object)  # Capture
+    found = Signal(str, object)  # a job's name, its result
     failed = Signal(str)
+    _job_done = Signal(str, object, str)  # from the job's thread: name, result, error
 
     def __init__(self, window: QWidget, capturer: Capturer, settle_ms: int = 100):
         super().__init__(window)
@@ -40,6 +47,9 @@ class CaptureFlow(QObject):
         window.installEventFilter(self)
         self.last_ms = 0.0
         self._preloaded = False
+        self._jobs: dict[str, Callable[[Capturer], object]] = {}
+        self._hide_rule = "active"
+        self._job_done.connect(self._on_job_done)
 
     def preload(self) -> None:
         """Import python-xlib on a thread, so the first press does not wait 90 ms for it.
@@ -51,8 +61,23 @@ class CaptureFlow(QObject):
             threading.Thread(target=_preload_x11, name="preload-xlib", daemon=True).start()
 
     @property
+    def capturer(self) -> Capturer:
+        """The screenshots' engine (explore compares an item's pixels with it before a click)."""
+        return self._capturer
+
+    @property
     def busy(self) -> bool:
         return self._target is not None
+
+    def run(self, name: str, job: Callable[[Capturer], object], hide: str = "active") -> None:
+        """Run ``job(capturer)`` on a thread with our window out of the way; ``found(name, result)`` follows.
+
+        ``hide``: "active" hides our window only when it is the active one (so the focus goes back
+        to the user's app), "window" when it overlaps the active window, "always" for the screen.
+        """
+        self._jobs[name] = job
+        self._hide_rule = hide
+        self.request(name)
 
     def request(self, target: str) -> None:
         """``target``: "screen" (the monitor under the pointer), "window" (the active one) or "desktop"."""
@@ -64,7 +89,7 @@ class CaptureFlow(QObject):
         self._was_visible = window.isVisible() and not window.isMinimized() and self._in_the_way(target)
         # On X11 ask the window manager which window is active: Qt learns of a focus change a moment
         # later, and a hotkey pressed just after switching apps would otherwise bring our window up.
-        active = _active_x11_window() if self._was_visible else None
+        active = active_x11_window() if self._was_visible else None
         self._was_active = window.isActiveWindow() if active is None else active == int(window.winId())
         self._focus_before = None if self._was_active else active
         if self._was_visible:
@@ -79,7 +104,13 @@ class CaptureFlow(QObject):
         Another app's window that ours does not overlap is captured at once, without hiding
         ours and waiting for the screen to repaint.
         """
-        if target != "window":
+        if target in self._jobs:
+            rule = self._hide_rule
+            if rule == "active":
+                return self._window.isActiveWindow() or active_x11_window() == int(self._window.winId())
+            if rule == "always":
+                return True
+        elif target != "window":
             return True
         found = active_window_rect()
         if found is None:
@@ -93,6 +124,10 @@ class CaptureFlow(QObject):
 
     def _grab(self) -> None:
         target, start = self._target, time.perf_counter()
+        if target in self._jobs:
+            job = self._jobs[target]
+            threading.Thread(target=self._run_job, args=(target, job), name=f"capture-{target}", daemon=True).start()
+            return
         grab = {"screen": self._capturer.monitor_at, "window": self._capturer.active_window,
                 "desktop": self._capturer.desktop}[target]
         try:
@@ -105,6 +140,26 @@ class CaptureFlow(QObject):
         log.info("captured %s (%s) in %.0f ms", target, capture.source, self.last_ms)
         self._restore()
         self.captured.emit(capture)
+
+    def _run_job(self, name: str, job: Callable[[Capturer], object]) -> None:
+        start = time.perf_counter()
+        try:
+            result, error = job(self._capturer), ""
+        except CaptureError as err:
+            result, error = None, str(err)
+        except Exception as err:  # noqa: BLE001 - one sentence, never a traceback
+            log.exception("%s failed", name)
+            result, error = None, f"That did not work: {one_line(err, 120)}."
+        self.last_ms = 1000 * (time.perf_counter() - start)
+        log.info("%s found in %.0f ms", name, self.last_ms)
+        self._job_done.emit(name, result, error)
+
+    def _on_job_done(self, name: str, result: object, error: str) -> None:
+        self._restore()
+        if error:
+            self.failed.emit(error)
+        else:
+            self.found.emit(name, result)
 
     def _restore(self) -> None:
         self._target = None
@@ -134,7 +189,7 @@ class CaptureFlow(QObject):
         return False
 
     def _check_focus(self) -> None:
-        if self._give_back is not None and _active_x11_window() == int(self._window.winId()):
+        if self._give_back is not None and active_x11_window() == int(self._window.winId()):
             self._return_focus()
 
     def _return_focus(self) -> None:
@@ -142,7 +197,7 @@ class CaptureFlow(QObject):
         if time.monotonic() > until:
             self._give_back = None
             return
-        _give_focus_to(previous)
+        give_focus_to(previous)
 
 
 def _on_x11() -> bool:
@@ -158,7 +213,8 @@ def _preload_x11() -> None:
         log.debug("preload python-xlib: %s", err)
 
 
-def _active_x11_window() -> int | None:
+def active_x11_window() -> int | None:
+    """The X window the window manager says is active (None off X11)."""
     if not _on_x11():
         return None
     try:
@@ -170,7 +226,8 @@ def _active_x11_window() -> int | None:
         return None
 
 
-def _give_focus_to(previous: int) -> None:
+def give_focus_to(previous: int) -> None:
+    """Ask the window manager to make ``previous`` active again."""
     try:
         from assistant.core.capture.x11 import activate
 

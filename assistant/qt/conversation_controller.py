@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 from PySide6.QtCore import QObject
 
+from assistant.core.access.element import AccessibilityProbe, NoProbe
 from assistant.core.announcer import Announcer
 from assistant.core.capture.images import load_image
-from assistant.core.capture.screen import Capture, blank_reason
+from assistant.core.capture.screen import Capture, blank_reason, pointer_position
 from assistant.core.errors import ImageError
 from assistant.core.history.store import StoredConversation
 from assistant.core.hotkeys.source import HotkeySource
 from assistant.core.model.backend import Answer, ModelRequest, Progress
+from assistant.core.onscreen.targets import Target, focused_target, pointer_target
 from assistant.core.session import PRESETS, Session, SessionError, SessionTurn, turn_text
 from assistant.qt.capture_flow import CaptureFlow
 from assistant.qt.model_service import ModelService, ModelState
@@ -55,10 +58,13 @@ class ConversationController(QObject):
 
     def __init__(self, view: ConversationView, session: Session, service: ModelService, capture: CaptureFlow,
                  text_flow: TextFlow, announcer: Announcer, hotkeys: HotkeySource | None = None,
-                 parent: QObject | None = None):
+                 probe: AccessibilityProbe | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.view, self.session, self.service = view, session, service
         self.capture, self.text_flow, self.announcer, self.hotkeys = capture, text_flow, announcer, hotkeys
+        self.probe = probe or NoProbe()
+        self.explore = None  # the screen-items flow, set by app.compose (it calls back into describe_target)
+        self._on_caption: tuple[object, Callable[[str], None]] | None = None
         self.preset_index = 0
         self._pending: PendingTurn | None = None
         self._timing: tuple[str, float, float | None] | None = None  # hotkey action, pressed at, captured at
@@ -72,6 +78,7 @@ class ConversationController(QObject):
         service.partial.connect(self._on_partial)
         service.failed.connect(self._on_failed)
         capture.captured.connect(self._on_captured)
+        capture.found.connect(self._on_found)
         capture.failed.connect(lambda message: self.announcer.message(message, error=True))
 
     @property
@@ -100,6 +107,52 @@ class ConversationController(QObject):
         self.start(capture.image, capture.source)
         if capture.note:
             self.announcer.message(capture.note)
+
+    # -- what am I on? -------------------------------------------------------------------------
+    def describe_focus(self) -> None:
+        """The focused control of the app in front: its role and name at once, then its text, then its look."""
+        probe = self.probe
+        self.announcer.status("Finding the focused control…", announced=False)  # its name is said within ms
+        self.capture.run("focus", lambda capturer: focused_target(probe, capturer))
+
+    def describe_pointer(self) -> None:
+        """The object under the mouse pointer, or the area around the pointer."""
+        probe = self.probe
+
+        def find(capturer):
+            point = pointer_position()
+            if point is None:
+                screen = capturer.screen_rect()
+                point = (screen.left + screen.width // 2, screen.top + screen.height // 2)
+            return pointer_target(probe, capturer, point)
+
+        self.announcer.status("Finding what is under the pointer…", announced=False)
+        self.capture.run("pointer", find)
+
+    def _on_found(self, name: str, result: object) -> None:
+        if self._timing is not None:
+            self._timing = (self._timing[0], self._timing[1], time.perf_counter())
+        if name in ("focus", "pointer"):
+            self.describe_target(result)
+        elif self.explore is not None:
+            self.explore.found(name, result)
+
+    def describe_target(self, target: Target, *, say_lead: bool = True,
+                        on_caption: Callable[[str], None] | None = None) -> None:
+        """A conversation about a control's crop: the lead, the text found as soon as it is read, the caption."""
+        conversation = self.session.begin(target.image, target.source, lead=target.lead, detail=target.place,
+                                          say_lead=say_lead)
+        self._pending = None
+        self._on_caption = (conversation, on_caption) if on_caption is not None else None
+        self.view.show_conversation(target.image, target.source, [])
+        self.text_flow.begin()
+        self.text_flow.when_ready(self.session.say_text_found)  # before the caption, which waits for the text too
+        if self.service.available:
+            self._submit(self.session.describe_request(), f"{target.lead}: {THINKING}", quiet=True)
+        else:  # the accessibility API and the text need no model: they are the answer
+            text = f"{target.lead}: {THINKING}"
+            self._pending = PendingTurn(-1, self.view.add_turn(text), text)
+            self.text_flow.when_ready(lambda: self._show_turn(self.session.text_only()))
 
     def open_path(self, path: str) -> None:
         """Describe the image file at ``path`` (a bad file is one sentence, nothing lost)."""
@@ -170,7 +223,7 @@ class ConversationController(QObject):
         self.view.clear_question()
         self._submit(request, turn_text(question, THINKING, self.session.conversation.source))
 
-    def _submit(self, request: ModelRequest, placeholder: str) -> None:
+    def _submit(self, request: ModelRequest, placeholder: str, quiet: bool = False) -> None:
         if self._pending is not None:
             self.view.set_turn(self._pending.row, self._pending.ended("(stopped: a newer request came first)"))
         self._pending = PendingTurn(request.id, self.view.add_turn(placeholder), placeholder)
@@ -178,7 +231,9 @@ class ConversationController(QObject):
         if not self.service.is_ready:
             progress = self.service.last_progress
             how_far = f" ({progress})" if progress else ""
-            self.announcer.message(f"The model is still loading{how_far}; your request will run when it is ready.")
+            said = f"The model is still loading{how_far}; your request will run when it is ready."
+            # After a control's name (quiet), this must not cut into its name and text: shown only.
+            self.announcer.status(said) if quiet else self.announcer.message(said)
         else:
             self.announcer.status("Working…")
 
@@ -206,6 +261,9 @@ class ConversationController(QObject):
         self.view.set_turn(pending.row, turn.text)
         if not turn.question:
             self.view.describe_image(turn.answer.text or turn.text)
+            waiting, self._on_caption = self._on_caption, None
+            if waiting is not None and waiting[0] is self.session.conversation and turn.answer.text:
+                waiting[1](turn.answer.text)
         if turn.from_text or turn.model is None:
             self.announcer.status("Answered from the text found.")
         else:
@@ -316,6 +374,9 @@ class ConversationController(QObject):
             "describe_window": lambda: self.describe("window"),
             "describe_desktop": lambda: self.describe("desktop"),
             "describe_clipboard": self.describe_clipboard,
+            "describe_focus": self.describe_focus,
+            "describe_pointer": self.describe_pointer,
+            "explore": self._explore,
             "ask": self._bring_up_question,
             "stop": self.announcer.stop,
             "repeat": self.repeat_last,
@@ -327,6 +388,10 @@ class ConversationController(QObject):
         }.get(action)
         if handler is not None:
             handler()
+
+    def _explore(self) -> None:
+        if self.explore is not None:
+            self.explore.start()
 
     def _bring_up_question(self) -> None:
         self.view.focus_question(bring_up=True)

@@ -136,6 +136,15 @@ class MainWindow(QMainWindow):
             "Capture the window you were using and describe it.")
         act("describe_desktop", "Describe &all screens", "Ctrl+Shift+A", lambda: describe("desktop"),
             "Capture every monitor at once and describe the whole desktop.")
+        for key, text, keys, tip in (
+            ("describe_focus", "Describe the &focused control", "Ctrl+Shift+F",
+             "Say what the control you were on is: its role and name, the text in it, then what it looks like."),
+            ("describe_pointer", "Describe what is under the &pointer", "Ctrl+Shift+O",
+             "Describe the object under the mouse pointer, or the area around it."),
+            ("explore", "&Explore the screen items…", "Ctrl+Shift+E",
+             "List the text and controls of the window you were using; Enter clicks one."),
+        ):
+            act(key, text, keys, lambda _checked=False, k=key: intent(k), tip)
         act("open", "&Open image…", QKeySequence.StandardKey.Open, self._choose_file, "Choose an image file to describe.")
         act("paste", "&Paste image", QKeySequence.StandardKey.Paste, self._paste, "Describe the image on the clipboard.")
         act("ask", "&Ask", None, self._ask, "Ask the question typed in the question box.")
@@ -183,7 +192,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menus = [
             ("&File", ["open", "paste", "history", None, "settings", "download", "unload", None, "quit"]),
-            ("&Describe", ["describe_screen", "describe_window", "describe_desktop"]),
+            ("&Describe", ["describe_screen", "describe_window", "describe_desktop", None, "describe_focus",
+                           "describe_pointer", "explore"]),
             ("&Conversation", ["ask", "latest", "repeat", "stop", "cycle_preset", "copy_text", None, "new"]),
             ("&Help", ["keys"]),
         ]

@@ -15,6 +15,8 @@ import pytest
 from PIL import Image
 
 from assistant.config import GenerationSettings, ModelSettings, Settings
+from assistant.core.access.clicks import FakeClicker
+from assistant.core.access.element import FakeProbe
 from assistant.core.capture.screen import FakeCapturer
 from assistant.core.hotkeys.source import FakeHotkeys
 from assistant.core.speech import SilentSpeaker
@@ -62,6 +64,7 @@ class AppUnderTest:
         self.window, self.service, self.controller = parts.window, parts.service, parts.controller
         self.settings_controller, self.download_flow, self.capture_flow = parts.settings, parts.downloads, parts.capture
         self.hotkeys = parts.hotkeys
+        self.explore = parts.explore
 
     @property
     def speaker(self):
@@ -129,6 +132,8 @@ def build_app(qtbot, service, capture_image: Image.Image | None = None, settings
 
     capturer = FakeCapturer(capture_image or Image.effect_noise((64, 48), 80).convert("RGB"))
     speaker = SilentSpeaker()
+    parts.setdefault("probe", FakeProbe())  # the real AT-SPI probe is tested on Xvfb (tests/access)
+    parts.setdefault("clicker", FakeClicker())
     built, _messages = compose(settings or Settings(), service, capturer, speaker=speaker, make_hotkeys=FakeHotkeys,
                                settle_ms=0, factory_for=factory_for, **parts)
     qtbot.addWidget(built.window)

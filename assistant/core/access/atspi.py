@@ -90,17 +90,16 @@ def _check(reply):
 
 
 class AtspiProbe:
-    """The AT-SPI probe. ``window_rects`` gives the X windows' physical rectangles, to find the scale factor."""
+    """The AT-SPI probe. ``active_window`` and ``window_at`` give X windows' physical rectangles (the scale factor)."""
 
-    def __init__(self, address: str | None = None, *, active_window: Callable[[], Rect | None] | None = None,
-                 window_at: Callable[[int, int], Rect | None] | None = None):
+    def __init__(self, active_window: Callable[[], Rect | None], window_at: Callable[[int, int], Rect | None],
+                 address: str | None = None):
         from jeepney.io.blocking import open_dbus_connection
 
         self._address = address or a11y_bus_address()
         self._conn = open_dbus_connection(bus=self._address)
         self._lock = threading.Lock()
-        self._active_window = active_window or _x_active_window
-        self._window_at = window_at or _x_window_at
+        self._active_window, self._window_at = active_window, window_at
         self._last_focus: Ref | None = None
         self._listener = threading.Thread(target=self._listen, name="atspi-focus", daemon=True)
         self._stop = False
@@ -338,25 +337,6 @@ def _rescaled(element: Element, scale: float) -> Element:
 
     ancestors = tuple(replace(a, rect=scaled(a.rect, scale) if a.rect else None) for a in element.ancestors)
     return replace(element, rect=scaled(element.rect, scale) if element.rect else None, ancestors=ancestors)
-
-
-def _x_active_window() -> Rect | None:
-    try:
-        from assistant.core.capture.x11 import active_window
-
-        found = active_window()
-        return found[0] if found else None
-    except Exception:
-        return None
-
-
-def _x_window_at(x: int, y: int) -> Rect | None:
-    try:
-        from assistant.core.capture.x11 import window_at
-
-        return window_at(x, y)
-    except Exception:
-        return None
 
 
 try:  # header field keys, resolved once jeepney is importable

@@ -45,6 +45,12 @@ class Capturer(Protocol):
 
     def active_window(self) -> Capture: ...
 
+    def region(self, rect: Rect) -> Capture:
+        """Just ``rect`` (physical desktop pixels): a control's crop."""
+
+    def screen_rect(self) -> Rect:
+        """The whole desktop's rectangle, to clip crops to."""
+
 
 def monitor_containing(monitors: list[Rect], x: int, y: int) -> int:
     """Index of the monitor holding (x, y), else the nearest one (layouts may have gaps)."""
@@ -123,6 +129,18 @@ class MssCapturer:
                                "The active window could not be found here, so the screen was described instead.")
             return Capture(self._grab(sct, rect), f"window {found[1]}".strip(), rect)
 
+    def region(self, rect: Rect) -> Capture:
+        with self._open() as sct:
+            everything, _ = self._monitors(sct)
+            clipped = rect.intersect(everything)
+            if clipped is None:
+                raise CaptureError("That part of the screen is not on any monitor.")
+            return Capture(self._grab(sct, clipped), "region", clipped)
+
+    def screen_rect(self) -> Rect:
+        with self._open() as sct:
+            return self._monitors(sct)[0]
+
 
 def _platform_query(name: str):
     """Call ``name`` from this platform's helper module (x11 or win32); None where unknown or failing."""
@@ -171,3 +189,11 @@ class FakeCapturer:
 
     def active_window(self) -> Capture:
         return self._capture("active_window", "window Fake")
+
+    def region(self, rect: Rect) -> Capture:
+        self.calls.append("region")
+        box = (rect.left, rect.top, rect.left + rect.width, rect.top + rect.height)
+        return Capture(self.image.crop(box), "region", rect)
+
+    def screen_rect(self) -> Rect:
+        return Rect(0, 0, *self.image.size)
