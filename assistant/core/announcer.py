@@ -49,6 +49,7 @@ class Announcer:
 
     # -- the Speaker interface -------------------------------------------------------------------
     def say(self, text: str, interrupt: bool = True) -> None:
+        log.debug("said: %s", text)
         if self.speaker is not None:
             self.speaker.say(text, interrupt)
 

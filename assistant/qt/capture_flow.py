@@ -48,7 +48,8 @@ class CaptureFlow(QObject):
         self.last_ms = 0.0
         self._preloaded = False
         self._jobs: dict[str, Callable[[Capturer], object]] = {}
-        self._hide_rule = "active"
+        self._hide_rule, self._stay_hidden = "active", False
+        self._hidden = False  # hidden for a job until show_again
         self._job_done.connect(self._on_job_done)
 
     def preload(self) -> None:
@@ -56,7 +57,7 @@ class CaptureFlow(QObject):
 
         Called once the model is ready: earlier, while the model loads, it would only slow the window.
         """
-        if _on_x11() and not self._preloaded:
+        if on_x11() and not self._preloaded:
             self._preloaded = True
             threading.Thread(target=_preload_x11, name="preload-xlib", daemon=True).start()
 
@@ -69,7 +70,7 @@ class CaptureFlow(QObject):
     def busy(self) -> bool:
         return self._target is not None
 
-    def run(self, name: str, job: Callable[[Capturer], object], hide: str = "active") -> None:
+    def run(self, name: str, job: Callable[[Capturer], object], hide: str = "active", stay_hidden: bool = False) -> None:
         """Run ``job(capturer)`` on a thread with our window out of the way; ``found(name, result)`` follows.
 
         ``hide``: "active" hides our window only when it is the active one (so the focus goes back
@@ -81,6 +82,8 @@ class CaptureFlow(QObject):
 
     def request(self, target: str) -> None:
         """``target``: "screen" (the monitor under the pointer), "window" (the active one) or "desktop"."""
+        if target not in self._jobs:
+            self._stay_hidden = False
         if self.busy:
             self._target = target
             return
@@ -155,11 +158,21 @@ class CaptureFlow(QObject):
         self._job_done.emit(name, result, error)
 
     def _on_job_done(self, name: str, result: object, error: str) -> None:
-        self._restore()
+        if self._stay_hidden and not error:
+            self._target, self._hidden = None, self._was_visible
+        else:
+            self._restore()
         if error:
             self.failed.emit(error)
         else:
             self.found.emit(name, result)
+
+    def show_again(self, focus_to: int | None = None) -> None:
+        """After a ``stay_hidden`` job: our window comes back, without the focus (it goes to ``focus_to``)."""
+        if not self._hidden:
+            return
+        self._hidden, self._was_visible, self._was_active, self._focus_before = False, True, False, focus_to
+        self._restore()
 
     def _restore(self) -> None:
         self._target = None
@@ -200,7 +213,8 @@ class CaptureFlow(QObject):
         give_focus_to(previous)
 
 
-def _on_x11() -> bool:
+def on_x11() -> bool:
+    """An X11 session (python-xlib can reach the display)."""
     return sys.platform.startswith("linux") and bool(os.environ.get("DISPLAY"))
 
 
@@ -215,7 +229,7 @@ def _preload_x11() -> None:
 
 def active_x11_window() -> int | None:
     """The X window the window manager says is active (None off X11)."""
-    if not _on_x11():
+    if not on_x11():
         return None
     try:
         from assistant.core.capture.x11 import active_window_id
@@ -224,6 +238,17 @@ def active_x11_window() -> int | None:
     except Exception as err:  # no X server reachable (Wayland without XWayland): nothing to restore
         log.debug("active window: %s", err)
         return None
+
+
+def x11_focus_in(window_id: int) -> bool:
+    """Whether the X keyboard focus is in ``window_id`` (False where it cannot be known)."""
+    try:
+        from assistant.core.capture.x11 import has_input_focus
+
+        return has_input_focus(window_id)
+    except Exception as err:  # noqa: BLE001
+        log.debug("input focus: %s", err)
+        return False
 
 
 def give_focus_to(previous: int) -> None:

@@ -61,7 +61,8 @@ class ExploreFlow(QObject):
             found.return_to = return_to or active_x11_window()
             return found
 
-        self.capture.run("explore", job, hide="window" if area == "window" else "always")
+        self.capture.run("explore", job, hide="window" if area == "window" else "always",
+                         stay_hidden=True)
 
     def found(self, name: str, result: object) -> None:
         """The scan is done (the capture flow's ``found``): show it."""
@@ -133,12 +134,17 @@ class ExploreFlow(QObject):
             self.clicker.click(x, y, button, count)
         except ClickError as err:
             self.announcer.message(str(err), error=True)
+            self.capture.show_again(self.scan.return_to)
             return
         log.info("explore: %s %s at %d,%d", what.lower(), name, x, y)
+        self.capture.show_again(self.scan.return_to)
 
     def close(self) -> None:
         """Escape: the list goes, the focus goes back to the app, nothing is clicked."""
         self.dialog.hide()
-        if self.scan is not None and self.scan.return_to is not None:
-            give_focus_to(self.scan.return_to)
+        return_to = self.scan.return_to if self.scan is not None else None
+        if return_to is not None:
+            give_focus_to(return_to)
+        self.capture.show_again(return_to)
         self.announcer.status("Screen items closed.", announced=False)
+        log.info("explore: closed, nothing clicked")

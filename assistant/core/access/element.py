@@ -40,8 +40,8 @@ class Element:
 
     @property
     def window(self) -> Element | None:
-        """The top-level window or dialog holding this element."""
-        return next((a for a in self.ancestors if a.role in TOP_LEVELS), None)
+        """The top-level window or dialog holding this element (Qt's top level is a "filler": the outermost)."""
+        return next((a for a in self.ancestors if a.role in TOP_LEVELS), self.ancestors[-1] if self.ancestors else None)
 
     def summary(self) -> str:
         """What the accessibility API says, in a few words: "Unlabeled button", "Image, chart.png"."""

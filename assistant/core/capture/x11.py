@@ -81,16 +81,55 @@ def active_window_id() -> int | None:
 
 
 def activate(window_id: int) -> None:
-    """Ask the window manager to give focus back to ``window_id`` (EWMH, as a pager or xdotool does)."""
+    """Ask the window manager to give focus back to ``window_id`` (EWMH, as a pager or xdotool does).
+
+    The request carries the X server's current time: with none (CurrentTime) the window manager
+    uses the time of the last event it saw, and the server ignores a focus change older than the
+    last one (xdotool's, say), while the window manager still calls our window active.
+    """
     from Xlib import X
     from Xlib.protocol import event
 
     with _display() as d:
         root = d.screen().root
         message = event.ClientMessage(window=d.create_resource_object("window", window_id),
-                                      client_type=d.intern_atom("_NET_ACTIVE_WINDOW"), data=(32, [2, X.CurrentTime, 0, 0, 0]))
+                                      client_type=d.intern_atom("_NET_ACTIVE_WINDOW"),
+                                      data=(32, [2, _server_time(d), 0, 0, 0]))
         root.send_event(message, event_mask=X.SubstructureRedirectMask | X.SubstructureNotifyMask)
         d.flush()
+
+
+def _server_time(d) -> int:
+    """The X server's time now: the timestamp of a property change on a window of our own (ICCCM's way)."""
+    from Xlib import X, Xatom
+
+    window = d.screen().root.create_window(-10, -10, 1, 1, 0, X.CopyFromParent, event_mask=X.PropertyChangeMask,
+                                           override_redirect=True)
+    try:
+        window.change_property(d.intern_atom("_BLIP_ASSISTANT_TIME"), Xatom.STRING, 8, b"")
+        d.flush()
+        while True:
+            e = d.next_event()
+            if e.type == X.PropertyNotify and e.window.id == window.id:
+                return e.time
+    finally:
+        window.destroy()
+        d.flush()
+
+
+def has_input_focus(window_id: int) -> bool:
+    """Whether the keyboard focus is in ``window_id`` (or a window inside it)."""
+    with _display() as d:
+        focus = d.get_input_focus().focus
+        if isinstance(focus, int) or focus is None:
+            return False
+        root = d.screen().root
+        while focus.id != window_id:
+            parent = focus.query_tree().parent
+            if parent is None or parent == 0 or parent.id == root.id:
+                return False
+            focus = parent
+        return True
 
 
 def window_at(x: int, y: int):
