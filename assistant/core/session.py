@@ -156,6 +156,13 @@ def complete_sentences(text: str) -> str:
     return text[: ends[-1]] if ends else ""
 
 
+def container_name(source: str) -> str:
+    """What the image is, for "at the top left of …": "the Export window"; "" for a screen or a file."""
+    if source.startswith("window ") and source[7:].strip():
+        return f"the {source[7:].strip()} window"
+    return {"focused window": "the window", "focused control": "the control", "explore item": "the item"}.get(source, "")
+
+
 def turn_text(question: str, answer: str, source: str, text: str = "") -> str:
     """A turn as shown in the conversation and exported."""
     if question:
@@ -269,7 +276,8 @@ class Session:
             raise SessionError("Type a question first, then press Enter.")
         c = self._current()
         lines = self.text_lines(c)
-        local = answer_from_text(question, lines, c.image) if c.reading is not None or c.lines else None
+        local = answer_from_text(question, lines, c.image, container_name(c.source)) \
+            if c.reading is not None or c.lines else None
         if local is not None:
             if c.text_note and not lines:
                 local = f"{c.text_note} So I cannot answer that from the text on screen."

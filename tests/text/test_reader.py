@@ -54,7 +54,10 @@ def test_where_and_what_it_says_are_answered_from_the_boxes_and_nothing_is_inven
     lines = reader.read(image)
     where = answer_from_text("Where is the Sign in button?", lines, image)
     assert where.startswith("“Sign in” is at the top right.") and "From the text found" in where
-    assert answer_from_text("where's cancel", lines, image).startswith("“Cancel” is at the centre.")
+    # Beside what is next to it on the same row, and within the window it is in when that is known.
+    assert answer_from_text("where's cancel", lines, image).startswith("“Cancel” is at the centre, left of “Save”.")
+    assert answer_from_text("where's cancel", lines, image, "the Export window").startswith(
+        "“Cancel” is at the centre of the Export window, left of “Save”.")
     red = answer_from_text("What does the red button say?", lines, image)
     assert red.startswith("The red button says “Delete”"), red
     assert "“Save”" in answer_from_text("what does the blue button say?", lines, image)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from PIL import Image
 
+from assistant.core.geometry import neighbour
 from assistant.core.text.layout import position, reading_order
 from assistant.core.text.reader import TextLine
 
@@ -27,25 +28,35 @@ SAYS = re.compile(r"^\s*what (?:does|do) (?:the\s+|that\s+|this\s+)?(.+?)\s+(?:s
 COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "white", "grey", "gray", "black")
 
 
-def answer_from_text(question: str, lines: Sequence[TextLine], image: Image.Image) -> str | None:
-    """An answer made from the text found, or None when the question is for the model."""
+def answer_from_text(question: str, lines: Sequence[TextLine], image: Image.Image, container: str = "") -> str | None:
+    """An answer made from the text found, or None when the question is for the model.
+
+    ``container`` names what the image is ("the Export window"): a place is then said within it,
+    and beside the nearest other text on the same row or column ("left of “Save”").
+    """
     where = WHERE.match(question)
     if where:
-        return _where(_unquote(where.group(1)), lines, image)
+        return _where(_unquote(where.group(1)), lines, image, container)
     says = SAYS.match(question)
     if says:
         return _says(says.group(1), lines, image)
     return None
 
 
-def _where(target: str, lines: Sequence[TextLine], image: Image.Image) -> str:
+def _where(target: str, lines: Sequence[TextLine], image: Image.Image, container: str = "") -> str:
     found = matching(target, lines)
     if not found:
         return f"“{target}” is not in the text found on screen, so I cannot say where it is. {FROM_TEXT}"
-    places = [f"“{line.text}” at the {position(line.box, *image.size)}" for line in found[:3]]
+
+    def place(line: TextLine) -> str:
+        said = f"at the {position(line.box, *image.size)}" + (f" of {container}" if container else "")
+        beside = neighbour(line.box, [(f"“{other.text}”", other.box) for other in lines if other is not line])
+        return f"{said}, {beside}" if beside else said
+
+    places = [f"“{line.text}” {place(line)}" for line in found[:3]]
     more = f", and {len(found) - 3} more" if len(found) > 3 else ""
     if len(found) == 1:
-        return f"“{found[0].text}” is at the {position(found[0].box, *image.size)}. {FROM_TEXT}"
+        return f"“{found[0].text}” is {place(found[0])}. {FROM_TEXT}"
     return f"{len(found)} matches: " + "; ".join(places) + more + f". {FROM_TEXT}"
 
 
