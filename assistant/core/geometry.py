@@ -31,7 +31,7 @@ class Rect:
 
 
 def neighbour(rect: Rect, others: Sequence[tuple[str, Rect]]) -> str:
-    """"left of Save": the nearest other thing on the same row, else in the same column; "" if none."""
+    """"left of Save": the nearest other thing on the same row, else in the same column, if close; "" if none."""
     def overlap(a0, a1, b0, b1) -> int:
         return min(a1, b1) - max(a0, b0)
 
@@ -47,6 +47,8 @@ def neighbour(rect: Rect, others: Sequence[tuple[str, Rect]]) -> str:
             word = "above" if other.top > rect.top else "below"
         else:
             continue
+        if gap > 3 * max(rect.height, other.height):
+            continue  # far away: "above Cancel" from across the window would mislead
         if best is None or max(gap, 0) < best[0]:
             best = (max(gap, 0), f"{word} {label}")
     return best[1] if best else ""

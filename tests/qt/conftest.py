@@ -151,9 +151,10 @@ def make_window(qtbot, tiny_model_dirs):
     made = []
 
     def make(gate=None, capture_image: Image.Image | None = None, family="opt", build=None, downloader=None, start=True,
-             history=None, reader=None, settings=None, factory_for=None, **generation):
+             history=None, reader=None, settings=None, factory_for=None, probe=None, clicker=None, **generation):
         service = ModelService(build or tiny_factory(tiny_model_dirs[family], gate, **generation), downloader=downloader)
-        app = build_app(qtbot, service, capture_image, settings, factory_for, history=history, reader=reader)
+        extra = {key: value for key, value in (("probe", probe), ("clicker", clicker)) if value is not None}
+        app = build_app(qtbot, service, capture_image, settings, factory_for, history=history, reader=reader, **extra)
         app.window.show()
         if start:
             service.start()
