@@ -161,6 +161,13 @@ class HotkeySettings:
     enabled: bool = True
     bindings: dict[str, str] = field(default_factory=_default_bindings)
 
+    def __post_init__(self):
+        # A settings file from an earlier version lacks the newer actions: they get their default keys
+        # ("" in the file, not a missing key, turns one off).
+        missing = {a: b for a, b in DEFAULT_BINDINGS.items() if a not in self.bindings}
+        if missing and isinstance(self.bindings, dict):
+            object.__setattr__(self, "bindings", {**self.bindings, **missing})
+
 
 @dataclass(frozen=True)
 class HistorySettings:

@@ -83,3 +83,13 @@ def test_the_command_line_overrides_the_file_for_this_session(tmp_path):
     assert settings.generation.max_new_tokens == 12
     assert settings.appearance.theme == "high_contrast" and not settings.hotkeys.enabled
     assert load_settings(path)[0] == saved  # the file itself is unchanged
+
+
+def test_a_file_from_an_earlier_version_gets_the_new_hotkeys_and_keeps_the_ones_turned_off(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"hotkeys": {"bindings": {"describe_screen": "<ctrl>+<alt>+<shift>+d", "ask": ""}}}))
+    settings, messages = load_settings(path)
+    bindings = settings.hotkeys.bindings
+    assert messages == [] and bindings["describe_screen"] == "<ctrl>+<alt>+<shift>+d" and bindings["ask"] == ""
+    assert bindings["describe_focus"] == "<ctrl>+<alt>+<shift>+f" and bindings["explore"] == "<ctrl>+<alt>+<shift>+e"
+    assert load_settings(tmp_path / "none.json")[0].explore.area == "window"

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from tests.xscreen.conftest import _search, need, wait_for_x
+from tests.xscreen.test_orca import orca, start  # noqa: F401 (the real Orca, and our app under it)
 
 HERE = Path(__file__).parent
 SYSTEM_PYTHON = "/usr/bin/python3"  # python3-gi (GTK) is Debian's, not the venv's
@@ -97,7 +98,7 @@ def launch(desktop):
     """launch("gtk" | "qt" | "canvas", picture=None, scale=1, extra env) -> Program."""
     started: list[Program] = []
 
-    def start(kind: str, picture: Path | None = None, scale: int = 1, *args: str) -> Program:
+    def start_program(kind: str, picture: Path | None = None, scale: int = 1, *args: str) -> Program:
         env = dict(desktop)
         if kind == "gtk":
             env["GDK_SCALE"] = str(scale)
@@ -115,7 +116,7 @@ def launch(desktop):
         started.append(program)
         return program
 
-    yield start
+    yield start_program
     for program in started:
         program.close()
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.xscreen.access.conftest import SYSTEM_PYTHON, HERE, Program, press
+from tests.xscreen.access.conftest import HERE, SYSTEM_PYTHON, Program, press
 from tests.xscreen.orca import normalise, spoken_with_times
-from tests.xscreen.test_orca import orca, start  # noqa: F401 (fixtures)
-
 
 KEY_ECHO = {f"{side} {key}" for side in ("left", "right") for key in ("control", "shift", "alt")} | {"f"}
 
