@@ -11,6 +11,7 @@ from tests.xscreen.test_app_on_x import App
 KEYS = {  # the default bindings, in xdotool's spelling
     "describe_screen": "ctrl+alt+shift+s", "describe_window": "ctrl+alt+shift+w", "describe_clipboard": "ctrl+alt+shift+v",
     "ask": "ctrl+alt+shift+a", "stop": "ctrl+alt+shift+x", "repeat": "ctrl+alt+shift+g", "cycle_preset": "ctrl+alt+shift+p",
+    "describe_focus": "ctrl+alt+shift+f", "describe_pointer": "ctrl+alt+shift+o",
 }
 
 
@@ -103,7 +104,8 @@ def test_a_hotkey_recorded_in_settings_works_at_once_without_a_restart(start_app
                                            text=True).stdout.strip() == dialog, 20, "Settings to have focus")
     press(env, KEYS["cycle_preset"])  # global hotkeys are paused while Settings is open: heard, ignored
     press(env, "ctrl+Tab", "ctrl+Tab", "ctrl+Tab")  # Model, Answers, Speech, Hotkeys
-    press(env, *["Tab"] * 7)  # the on/off box, then describe screen, window, clipboard, ask, stop, repeat
+    # the on/off box, then describe screen, window, clipboard, focused control, pointer, explore, ask, stop, repeat
+    press(env, *["Tab"] * 10)
     press(env, "space", "ctrl+alt+shift+y")
     press(env, "alt+o")  # OK
     app.wait_line(r"Settings applied\.")
