@@ -107,6 +107,9 @@ def test_a_request_before_the_model_is_ready_waits_and_then_runs(make_window, qt
 
 def test_a_blank_capture_is_reported_not_described(make_window, qtbot):
     window = make_window(capture_image=Image.new("RGB", (320, 200), (0, 0, 0)))
+    if not window.service.is_ready:  # else "Loading the model: …" may take the status line after the message
+        with qtbot.waitSignal(window.service.ready, timeout=WAIT):
+            pass
     window.actions_by_name["describe_screen"].trigger()
     qtbot.waitUntil(lambda: "blank" in window.messages[-1], timeout=WAIT)
     assert "black" in window.messages[-1] and "blank" in window.status.text()
