@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
@@ -21,7 +20,7 @@ from PySide6.QtCore import QObject
 from assistant.core.access.element import AccessibilityProbe, NoProbe
 from assistant.core.announcer import Announcer
 from assistant.core.capture.images import load_image
-from assistant.core.capture.screen import Capture, blank_reason, pointer_position
+from assistant.core.capture.screen import Capture, blank_reason
 from assistant.core.errors import ImageError
 from assistant.core.history.store import StoredConversation
 from assistant.core.hotkeys.source import HotkeySource
@@ -31,26 +30,13 @@ from assistant.core.session import PRESETS, Session, SessionError, SessionTurn, 
 from assistant.qt.capture_flow import CaptureFlow
 from assistant.qt.model_service import ModelService, ModelState
 from assistant.qt.model_state import refusal, with_next_steps
+from assistant.qt.pending_turn import THINKING, PendingTurn
 from assistant.qt.text_flow import TextFlow
 from assistant.qt.view import ConversationView
 
 log = logging.getLogger(__name__)
-THINKING = "…"
 REPEAT_WINDOW_S = 1.0
 TARGETS = {"screen": "the screen", "window": "the active window", "desktop": "all screens"}
-
-
-@dataclass
-class PendingTurn:
-    """The turn shown as waiting for its answer: its request (-1: the text reader), its row, its text."""
-
-    request_id: int
-    row: int
-    text: str
-
-    def ended(self, how: str) -> str:
-        """The turn's text with the waiting mark replaced by ``how``."""
-        return self.text[: -len(THINKING)] + how if self.text.endswith(THINKING) else self.text + how
 
 
 class ConversationController(QObject):
@@ -118,16 +104,8 @@ class ConversationController(QObject):
     def describe_pointer(self) -> None:
         """The object under the mouse pointer, or the area around the pointer."""
         probe = self.probe
-
-        def find(capturer):
-            point = pointer_position()
-            if point is None:
-                screen = capturer.screen_rect()
-                point = (screen.left + screen.width // 2, screen.top + screen.height // 2)
-            return pointer_target(probe, capturer, point)
-
         self.announcer.status("Finding what is under the pointer…", announced=False)
-        self.capture.run("pointer", find)
+        self.capture.run("pointer", lambda capturer: pointer_target(probe, capturer))
 
     def _on_found(self, name: str, result: object) -> None:
         if self._timing is not None:

@@ -112,6 +112,7 @@ class AtspiProbe:
         from jeepney import MatchRule
         from jeepney.bus_messages import message_bus
         from jeepney.io.blocking import open_dbus_connection
+        from jeepney.low_level import HeaderFields
 
         try:
             conn = open_dbus_connection(bus=self._address)
@@ -132,7 +133,8 @@ class AtspiProbe:
                     except TimeoutError:
                         continue
                     if message.body[1] == 1:  # gained the focus (GTK sends each event twice)
-                        self._last_focus = (message.header.fields[_SENDER], message.header.fields[_PATH])
+                        self._last_focus = (message.header.fields[HeaderFields.sender],
+                                            message.header.fields[HeaderFields.path])
         except Exception as err:  # the bus went away: GetMatches still answers while it is back
             log.info("AT-SPI focus listener stopped: %s", err)
         finally:
@@ -323,23 +325,8 @@ class AtspiProbe:
         return out
 
 
-_SENDER, _PATH = None, None
-
-
-def _header_fields():
-    from jeepney.low_level import HeaderFields
-
-    return HeaderFields.sender, HeaderFields.path
-
-
 def _rescaled(element: Element, scale: float) -> Element:
     from dataclasses import replace
 
     ancestors = tuple(replace(a, rect=scaled(a.rect, scale) if a.rect else None) for a in element.ancestors)
     return replace(element, rect=scaled(element.rect, scale) if element.rect else None, ancestors=ancestors)
-
-
-try:  # header field keys, resolved once jeepney is importable
-    _SENDER, _PATH = _header_fields()
-except ImportError:  # pragma: no cover - jeepney is a dependency on Linux
-    pass

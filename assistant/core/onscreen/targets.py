@@ -15,7 +15,7 @@ from PIL import Image
 
 from assistant.core.access.element import AccessibilityProbe, Element
 from assistant.core.access.screen_rects import around, crop_rect
-from assistant.core.capture.screen import Capturer
+from assistant.core.capture.screen import Capturer, pointer_position
 from assistant.core.geometry import Rect
 from assistant.core.onscreen.places import element_placement
 
@@ -51,8 +51,13 @@ def focused_target(probe: AccessibilityProbe, capturer: Capturer) -> Target:
     return Target(capture.image, "focused window", NO_CONTROL, capture.rect)
 
 
-def pointer_target(probe: AccessibilityProbe, capturer: Capturer, point: tuple[int, int]) -> Target:
-    """The object under the pointer, or the area around it."""
+def pointer_target(probe: AccessibilityProbe, capturer: Capturer, point: tuple[int, int] | None = None) -> Target:
+    """The object under the pointer (where it is now, unless ``point``), or the area around it."""
+    if point is None:
+        point = pointer_position()
+        if point is None:  # the platform does not say: the middle of the screen
+            screen = capturer.screen_rect()
+            point = (screen.left + screen.width // 2, screen.top + screen.height // 2)
     try:
         element = probe.at_point(*point)
     except Exception as err:  # noqa: BLE001
