@@ -109,7 +109,9 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     from assistant.core.hotkeys.source import system_hotkeys
     from assistant.core.onscreen.probes import BackgroundProbe
     from assistant.core.session import Session
+    from assistant.qt.area_captions import AreaCaptions
     from assistant.qt.capture_flow import CaptureFlow
+    from assistant.qt.changed_flow import ChangedFlow
     from assistant.qt.conversation_controller import ConversationController
     from assistant.qt.download_flow import DownloadFlow
     from assistant.qt.explore_flow import ExploreFlow
@@ -120,6 +122,7 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     from assistant.qt.settings_controller import SettingsController
     from assistant.qt.speakers import build_speaker
     from assistant.qt.text_flow import TextFlow
+    from assistant.qt.watch_flow import WatchFlow
 
     messages: list[str] = []
     window = MainWindow(ModelStateLine(service))
@@ -140,6 +143,11 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     explore = ExploreFlow(capture, probe, clicker or system_clicker(), announcer, controller, session,
                           settings.explore.area, parent=window)
     controller.explore = explore
+    areas = AreaCaptions(service, parent=window)
+    controller.watch = WatchFlow(window, capture, announcer, session, window.changes, areas, settings.watch,
+                                 stop_key=_stop_key(settings),
+                                 busy=lambda: controller.pending, parent=window)
+    controller.changed = ChangedFlow(capture, session, announcer, areas, window, text_flow, parent=window)
     relay.triggered.connect(controller.run_action)
     downloads = DownloadFlow(window, service, announcer)
     history_flow = HistoryFlow(history, session, announcer, controller.open_stored, window)
@@ -163,6 +171,14 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     parts = Parts(window, controller, announcer, session, service, capture, downloads, history_flow,
                   settings_controller, hotkeys, relay, explore)
     return parts, messages
+
+
+def _stop_key(settings: Settings) -> str:
+    """How watching is stopped, as said: "Control+Alt+Shift+C" (the global hotkey), else the window's shortcut."""
+    from assistant.core.hotkeys.bindings import describe_binding
+
+    binding = settings.hotkeys.bindings.get("watch", "") if settings.hotkeys.enabled else ""
+    return (describe_binding(binding) if binding else "Ctrl+Shift+T in the window").replace("Ctrl", "Control")
 
 
 def run(settings: Settings, images: list[str], messages: list[str] | None = None, saved: Settings | None = None) -> int:
@@ -231,6 +247,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     app.aboutToQuit.connect(service.shutdown)
     app.aboutToQuit.connect(parts.session.close)
     app.aboutToQuit.connect(parts.controller.probe.close)
+    app.aboutToQuit.connect(parts.controller.watch.close)
     return app.exec()
 
 

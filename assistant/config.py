@@ -130,6 +130,8 @@ ACTIONS = {
     "describe_focus": "Describe the focused control (what am I on?)",
     "describe_pointer": "Describe what is under the mouse pointer",
     "explore": "Explore the items on screen, and click one",
+    "watch": "Watch the active window and say what is new (again to stop)",
+    "what_changed": "What changed since the last description?",
     "ask": "Ask about the last image (brings the window up, in the question box)",
     "stop": "Stop speaking",
     "repeat": "Repeat the last answer",
@@ -143,6 +145,8 @@ DEFAULT_BINDINGS = {
     "describe_focus": "<ctrl>+<alt>+<shift>+f",
     "describe_pointer": "<ctrl>+<alt>+<shift>+o",
     "explore": "<ctrl>+<alt>+<shift>+e",
+    "watch": "<ctrl>+<alt>+<shift>+c",  # "changes"
+    "what_changed": "<ctrl>+<alt>+<shift>+d",  # "difference"
     "ask": "<ctrl>+<alt>+<shift>+a",
     "stop": "<ctrl>+<alt>+<shift>+x",
     "repeat": "<ctrl>+<alt>+<shift>+g",  # "again": Ctrl+Alt+Shift+R records the screen in GNOME
@@ -208,6 +212,28 @@ class ExploreSettings:
             raise ValueError(f"area must be one of {', '.join(EXPLORE_AREAS)}, not {self.area!r}")
 
 
+@dataclass(frozen=True)
+class WatchSettings:
+    """Watch mode: what is watched, how often, and what is said of its changes."""
+
+    area: str = "window"  # "window": the one focused when watching starts, followed; "screen": the whole desktop
+    interval_s: float = 0.5  # between captures
+    update_every_s: float = 3.0  # a line that keeps changing (a percentage, a clock) is said at most this often
+    burst_lines: int = 4  # more new lines than this at once are summed up ("12 new lines; the last: ...")
+    describe_areas: bool = False  # a changed area with no text is described by the model (at most every update_every_s)
+    keep_changes: bool = False  # keep the Changes list as a history entry when watching stops
+
+    def __post_init__(self):
+        if self.area not in EXPLORE_AREAS:
+            raise ValueError(f"area must be one of {', '.join(EXPLORE_AREAS)}, not {self.area!r}")
+        if not 0.1 <= self.interval_s <= 10:
+            raise ValueError("interval_s must be between 0.1 and 10 seconds")
+        if not 0.5 <= self.update_every_s <= 120:
+            raise ValueError("update_every_s must be between 0.5 and 120 seconds")
+        if not 1 <= self.burst_lines <= 100:
+            raise ValueError("burst_lines must be between 1 and 100")
+
+
 THEMES = ("system", "high_contrast")
 
 
@@ -237,6 +263,7 @@ class Settings:
     appearance: AppearanceSettings = field(default_factory=AppearanceSettings)
     text: TextSettings = field(default_factory=TextSettings)
     explore: ExploreSettings = field(default_factory=ExploreSettings)
+    watch: WatchSettings = field(default_factory=WatchSettings)
 
 
 SECTIONS = {f.name: f.default_factory for f in fields(Settings)}

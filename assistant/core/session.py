@@ -86,6 +86,10 @@ class Conversation:
     text_note: str = ""  # "No text was found." or why it could not be read
     lead: str = ""  # said first, before the text and the caption: what the accessibility API says of a control
     detail: str = ""  # shown with the lead: where the control is
+    place: object | None = field(default=None, repr=False)  # a watch.Watched: where it was captured, to look again
+
+    def text_known(self) -> bool:
+        return self.lines is not None or self.reading is None or self.reading.done()
 
     def history(self) -> tuple[Turn, ...]:
         """Earlier question-and-answer turns, for the chat prompt."""
@@ -134,13 +138,13 @@ class Session:
 
     # -- starting --------------------------------------------------------------------------
     def begin(self, image: Image.Image, source: str, *, lead: str = "", detail: str = "",
-              say_lead: bool = True) -> Conversation:
+              say_lead: bool = True, place: object | None = None) -> Conversation:
         """A new conversation about ``image``; nothing is kept until its first answer.
 
         ``lead`` (a control's role and name) is said at once; then call :meth:`say_text_found`
         when the text is read, and the caption follows as "Looks like: …".
         """
-        self.conversation = Conversation(image, source, lead=lead, detail=detail)
+        self.conversation = Conversation(image, source, lead=lead, detail=detail, place=place)
         if lead and say_lead and self.auto_speak and self.speaker is not None:
             self.speaker.say(lead)
         if self.history is not None:
@@ -210,6 +214,22 @@ class Session:
         request = AskRequest(c.image, question, c.history(), context)
         self._asked[request.id] = (c, question)
         return request
+
+    def changed(self, image: Image.Image, lines: list[TextLine], answer: str) -> SessionTurn:
+        """"What changed?" answered (``core.watch.compare``): a turn of this conversation, kept and said.
+
+        The new capture becomes the conversation's image and text, so the next question, and the
+        next "What changed?", are about the screen as it is now.
+        """
+        c = self._current()
+        question = "What changed?"
+        c.turns.append(Turn(question, answer))
+        c.image, c.lines, c.reading = image, list(lines), None
+        c.text_note = "" if lines else "No text was found."
+        turn = SessionTurn(question, Answer(answer), c.source, None, from_text=True)
+        self._keep(c, turn)
+        self._say(turn)
+        return turn
 
     def text_only(self) -> SessionTurn:
         """The "visible text" preset: the text found, as the description, without the caption model."""

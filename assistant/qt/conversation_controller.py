@@ -27,6 +27,8 @@ from assistant.core.hotkeys.source import HotkeySource
 from assistant.core.model.backend import Answer, ModelRequest, Progress
 from assistant.core.onscreen.targets import Target, focused_target, pointer_target
 from assistant.core.session import PRESETS, Session, SessionError, SessionTurn, turn_text
+from assistant.core.watch.compare import asks_what_changed
+from assistant.core.watch.targets import place_of
 from assistant.qt.capture_flow import CaptureFlow
 from assistant.qt.model_service import ModelService, ModelState
 from assistant.qt.model_state import refusal, with_next_steps
@@ -49,7 +51,8 @@ class ConversationController(QObject):
         self.view, self.session, self.service = view, session, service
         self.capture, self.text_flow, self.announcer, self.hotkeys = capture, text_flow, announcer, hotkeys
         self.probe = probe or NoProbe()
-        self.explore = None  # the screen-items flow, set by app.compose (it calls back into describe_target)
+        # Set by app.compose: the screen-items list (it calls back into describe_target), watch mode, "What changed?".
+        self.explore = self.watch = self.changed = None
         self._on_caption: tuple[object, Callable[[str], None]] | None = None
         self.preset_index = 0
         self._pending: PendingTurn | None = None
@@ -90,7 +93,7 @@ class ConversationController(QObject):
         if reason:
             self.announcer.message(reason)
             return
-        self.start(capture.image, capture.source)
+        self.start(capture.image, capture.source, place=place_of(capture.rect, capture.source, capture.window_id))
         if capture.note:
             self.announcer.message(capture.note)
 
@@ -112,14 +115,16 @@ class ConversationController(QObject):
             self._timing = (self._timing[0], self._timing[1], time.perf_counter())
         if name in ("focus", "pointer"):
             self.describe_target(result)
-        elif self.explore is not None:
-            self.explore.found(name, result)
+            return
+        for flow in (self.explore, self.watch, self.changed):
+            if flow is not None:
+                flow.found(name, result)
 
     def describe_target(self, target: Target, *, say_lead: bool = True,
                         on_caption: Callable[[str], None] | None = None) -> None:
         """A conversation about a control's crop: the lead, the text found as soon as it is read, the caption."""
         conversation = self.session.begin(target.image, target.source, lead=target.lead, detail=target.place,
-                                          say_lead=say_lead)
+                                          say_lead=say_lead, place=place_of(target.rect, target.source))
         self._pending = None
         self._on_caption = (conversation, on_caption) if on_caption is not None else None
         self.view.show_conversation(target.image, target.source, [])
@@ -158,13 +163,13 @@ class ConversationController(QObject):
         self.start(image, source)
 
     # -- the conversation ----------------------------------------------------------------------
-    def start(self, image: Image.Image, source: str) -> None:
+    def start(self, image: Image.Image, source: str, place: object | None = None) -> None:
         """A new conversation about ``image``: the text found, then the caption (or the preset's question)."""
         preset = PRESETS[self.preset_index]
         text_only = preset.text_only and self.session.reader is not None  # needs no model: never refused
         if not text_only and self._refused("described"):
             return
-        self.session.begin(image, source)
+        self.session.begin(image, source, place=place)
         self._pending = None
         self.view.show_conversation(image, source, [])
         self.text_flow.begin()
@@ -178,6 +183,11 @@ class ConversationController(QObject):
 
     def ask(self, question: str) -> None:
         """A follow-up question; "where is X?" waits for the text found, when it is still being read."""
+        if asks_what_changed(question) and self.changed is not None and self.session.conversation is not None \
+                and self.session.conversation.place is not None:
+            self.view.clear_question()
+            self.changed.start()
+            return
         if not question.strip() or self.session.text_ready():
             self._ask(question)
             return
@@ -355,6 +365,8 @@ class ConversationController(QObject):
             "describe_focus": self.describe_focus,
             "describe_pointer": self.describe_pointer,
             "explore": self._explore,
+            "watch": lambda: self.watch is not None and self.watch.toggle(),
+            "what_changed": lambda: self.changed is not None and self.changed.start(),
             "ask": self._bring_up_question,
             "stop": self.announcer.stop,
             "repeat": self.repeat_last,

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from assistant import APP_NAME
 from assistant.core.errors import ImageError
 from assistant.qt.a11y import announce, name
+from assistant.qt.changes_pane import ChangesPane
 from assistant.qt.conversation_list import ConversationList
 from assistant.qt.inputs import IMAGE_FILTER, image_from_mime, mime_has_image, pil_to_qimage
 from assistant.qt.question_box import QuestionBox
@@ -89,6 +90,8 @@ class MainWindow(QMainWindow):
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.image_pane)
         left.addWidget(self.text_pane)
+        self.changes = ChangesPane()  # shown while watching
+        left.addWidget(self.changes)
         splitter = self.splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right_box)
@@ -119,7 +122,7 @@ class MainWindow(QMainWindow):
         self.status.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
-        self.panes = [self.image_pane, self.text_view, self.history_view, self.question]
+        self.panes = [self.image_pane, self.text_view, self.changes.list, self.history_view, self.question]
         for seq, step in (("F6", 1), ("Shift+F6", -1)):
             QShortcut(QKeySequence(seq), self, lambda s=step: self.cycle_pane(s))
         QWidget.setTabOrder(self.question, self.history_view)
@@ -143,6 +146,10 @@ class MainWindow(QMainWindow):
              "Describe the object under the mouse pointer, or the area around it."),
             ("explore", "&Explore the screen items…", "Ctrl+Shift+E",
              "List the text and controls of the window you were using; Enter clicks one."),
+            ("watch", "Wa&tch for changes (again to stop)", "Ctrl+Shift+T",
+             "Watch the window you were using and say only the text that is new; press again to stop."),
+            ("what_changed", "What &changed?", "Ctrl+Shift+I",
+             "Look again at the window or screen last described and say what is new, what is gone, what moved."),
         ):
             act(key, text, keys, lambda _checked=False, k=key: intent(k), tip)
         act("open", "&Open image…", QKeySequence.StandardKey.Open, self._choose_file, "Choose an image file to describe.")
@@ -193,7 +200,7 @@ class MainWindow(QMainWindow):
         menus = [
             ("&File", ["open", "paste", "history", None, "settings", "download", "unload", None, "quit"]),
             ("&Describe", ["describe_screen", "describe_window", "describe_desktop", None, "describe_focus",
-                           "describe_pointer", "explore"]),
+                           "describe_pointer", "explore", None, "watch", "what_changed"]),
             ("&Conversation", ["ask", "latest", "repeat", "stop", "cycle_preset", "copy_text", None, "new"]),
             ("&Help", ["keys"]),
         ]
@@ -346,5 +353,6 @@ class MainWindow(QMainWindow):
 
     def cycle_pane(self, step: int) -> None:
         """F6 and Shift+F6: the next or previous pane."""
-        current = next((i for i, w in enumerate(self.panes) if w.hasFocus() or w.isAncestorOf(self.focusWidget())), -1)
-        self.panes[(current + step) % len(self.panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)
+        panes = [w for w in self.panes if w.isVisibleTo(self)]  # the Changes list only while watching
+        current = next((i for i, w in enumerate(panes) if w.hasFocus() or w.isAncestorOf(self.focusWidget())), -1)
+        panes[(current + step) % len(panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)

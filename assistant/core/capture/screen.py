@@ -34,6 +34,7 @@ class Capture:
     source: str  # "screen", "monitor 2", "window Firefox"
     rect: Rect
     note: str = ""  # said to the user when we captured something other than what was asked
+    window_id: int | None = None  # the window captured (X11 window, Windows HWND), to capture it again later
 
 
 class Capturer(Protocol):
@@ -127,7 +128,8 @@ class MssCapturer:
                 capture = self.monitor_at()
                 return Capture(capture.image, capture.source, capture.rect,
                                "The active window could not be found here, so the screen was described instead.")
-            return Capture(self._grab(sct, rect), f"window {found[1]}".strip(), rect)
+            return Capture(self._grab(sct, rect), f"window {found[1]}".strip(), rect,
+                           window_id=_platform_query("active_window_id"))
 
     def region(self, rect: Rect) -> Capture:
         with self._open() as sct:

@@ -150,3 +150,20 @@ def window_at(x: int, y: int):
             if rect.contains(x, y) and rect.width < d.screen().width_in_pixels:
                 return rect
         return None
+
+
+def window_state(window_id: int):
+    """(Rect, viewable) of the top-level window ``window_id`` now, or None once it is destroyed."""
+    from Xlib import error
+
+    from assistant.core.geometry import Rect
+
+    with _display() as d:
+        window = d.create_resource_object("window", window_id)
+        try:
+            viewable = window.get_attributes().map_state == 2  # IsViewable
+            geometry = window.get_geometry()
+            origin = window.translate_coords(d.screen().root, 0, 0)
+        except (error.BadWindow, error.BadDrawable):
+            return None
+        return Rect(-origin.x, -origin.y, geometry.width, geometry.height), viewable

@@ -1,0 +1,43 @@
+"""The Changes list: what watch mode saw appear and go, newest last, one line each (a braille display reads it)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
+
+from assistant.qt.a11y import name
+
+KEPT = 500  # rows: hours of watching never grow the window's memory
+HELP = "What appeared and went in the watched window, newest last, each with its time."
+
+
+class ChangesPane(QWidget):
+    """Hidden until watching starts; its rows live in memory only."""
+
+    def __init__(self):
+        super().__init__()
+        self.list = name(QListWidget(), "Changes", HELP)
+        self.list.setWordWrap(True)
+        label = QLabel("C&hanges:")
+        label.setBuddy(self.list)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label)
+        layout.addWidget(self.list, 1)
+        self.hide()
+
+    def add(self, text: str, at: float | None = None) -> None:
+        stamp = time.strftime("%H:%M:%S", time.localtime(at))
+        self.list.addItem(f"{stamp} {text}")
+        while self.list.count() > KEPT:
+            self.list.takeItem(0)
+        self.list.setCurrentRow(self.list.count() - 1)
+        self.list.setAccessibleName(f"Changes: {self.list.count()}")
+
+    def rows(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())]
+
+    def clear(self) -> None:
+        self.list.clear()
+        self.list.setAccessibleName("Changes")
