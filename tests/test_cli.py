@@ -126,7 +126,7 @@ def test_describe_with_no_network_explains_a_model_folder(no_network, picture):
 def test_help_lists_every_subcommand():
     result = run("--help")
     assert result.returncode == 0
-    for command in ("describe IMAGE", "history", "voices"):
+    for command in ("describe IMAGE", "compare OLD NEW", "history", "voices"):
         assert command in result.stdout, result.stdout
 
 
@@ -310,3 +310,30 @@ def test_describe_folder_says_each_skipped_file_and_where_the_alt_text_is_and_re
     (folder / "broken.jpg").unlink()
     third = run(*common)
     assert third.returncode == 0 and f"all 4 images in {folder} are already in {out}" in third.stderr
+
+
+def test_compare_names_new_and_gone_text_and_describes_the_changed_area(tiny_model_dirs, tmp_path):
+    from tests.core.test_watch import window
+
+    old, new = tmp_path / "before.png", tmp_path / "after.png"
+    window(["Downloading report 45 %", "Please wait"], box="blue").save(old)
+    window(["Download complete", "Please wait"], box="orange").save(new)
+    result = run("compare", str(old), str(new), "--model", str(tiny_model_dirs["opt"]), "--max-new-tokens", "4",
+                 "--json", "-q")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["changed"] and record["new_text"] == ["Download complete"]
+    assert record["gone_text"][0].startswith("Downloading report 45")
+    [area] = record["areas"]
+    assert area["where"] == "bottom right" and not area["gone"] and area["description"]  # the tiny model's words
+    assert record["summary"].startswith("New: 'Download complete'. Gone: 'Downloading report 45")
+    same = run("compare", str(old), str(old), "--no-model")
+    assert same.returncode == 0 and same.stdout == "Nothing has changed.\n", same.stderr
+
+
+def test_compare_a_broken_image_is_one_line(tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a png")
+    result = run("compare", str(broken), str(broken))
+    assert result.returncode == 2
+    assert_one_clean_error_line(result)

@@ -16,18 +16,19 @@ from assistant.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail
 from assistant.cli.options import LOG_LEVELS, Parser, add_model_options, add_voice_options, settings_from_args
 from assistant.config import SPEECH_OUTPUTS
 
-HEADLESS = ("describe", "describe-folder", "voices", "history", "install-desktop")
+HEADLESS = ("describe", "describe-folder", "compare", "voices", "history", "install-desktop")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """``blip-assistant describe ...``: the headless commands."""
-    from assistant.cli import describe, desktop, folder, history  # their parsers; nothing heavy is imported
+    from assistant.cli import compare, describe, desktop, folder, history  # their parsers; nothing heavy is imported
 
     parser = Parser(prog="blip-assistant", description="Private, local descriptions of images and the screen.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     describe.add_parser(sub)
     folder.add_parser(sub)
+    compare.add_parser(sub)
     history.add_parser(sub)
     v = sub.add_parser("voices", help="list the voices of the text-to-speech engine")
     v.add_argument("--log-level", default="warning", choices=LOG_LEVELS)
@@ -44,6 +45,7 @@ def build_app_parser() -> argparse.ArgumentParser:
         epilog="subcommands (each has --help):\n"
                "  describe IMAGE    describe an image, then answer questions about it (--ask)\n"
                "  describe-folder DIR -o ALT.csv   alt text for every image in a folder (resumable)\n"
+               "  compare OLD NEW   what changed between two images: new text, text gone, changed areas\n"
                "  history ...       list, show, search, export or delete past conversations\n"
                "  voices            list the voices of the text-to-speech engine\n"
                "  install-desktop   add the menu entry and icons for this user (Linux; --uninstall)",
@@ -80,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _headless(args) -> int:
-    from assistant.cli import describe, desktop, folder, history, speech
+    from assistant.cli import compare, describe, desktop, folder, history, speech
 
-    run = {"history": history.run, "describe-folder": folder.run, "install-desktop": desktop.run,
+    run = {"history": history.run, "describe-folder": folder.run, "install-desktop": desktop.run, "compare": compare.run,
            "voices": speech.voices, "describe": describe.run}[args.command]
     return run(args)
 

@@ -179,6 +179,16 @@ class OrcaDesktop:
             return []
         return _ORCA_SAID.findall(self.orca_log.read_text(errors="replace"))
 
+    def log_size(self) -> int:
+        """Where speech-dispatcher's log ends now: ``log_since`` reads what it wrote after."""
+        log = self.logdir / "speech-dispatcher.log"
+        return log.stat().st_size if log.exists() else 0
+
+    def log_since(self, offset: int) -> str:
+        with open(self.logdir / "speech-dispatcher.log", "rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
+
     def mark(self) -> int:
         """A position in what was spoken: ``spoken_since(mark)`` returns only what came after."""
         return len(self.spoken())

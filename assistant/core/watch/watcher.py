@@ -72,6 +72,7 @@ class Listener:
     say: Callable[[str], None] = lambda text: None
     stopped: Callable[[str], None] = lambda why: None  # one sentence; "" when stopped by the user
     frame: Callable[[Image.Image, Change], None] | None = None  # a change with areas that have no text
+    tick: Callable[[WatchStats], None] = lambda stats: None  # after each frame (tests and the benchmark wait on it)
 
 
 @dataclass
@@ -113,6 +114,7 @@ class Watcher:
             while not self._stop.is_set():
                 started = time.monotonic()
                 why = self.step()
+                self.listener.tick(self.stats)
                 if why:
                     break
                 self._stop.wait(max(0.0, self.interval_s - (time.monotonic() - started)))
@@ -159,6 +161,7 @@ class Watcher:
             return ""
         if first:
             self.news.start(found)
+            log.info("watching %s: %d lines on screen at the start", self.target.name, len(found))
             return ""
         change, say = self.news.update(found, where, areas=boxes)
         if change is not None:
