@@ -154,6 +154,7 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     settings_controller = SettingsController(settings, service=service, session=session, announcer=announcer,
                                              history=history_flow, hotkeys=hotkeys, window=window,
                                              factory_for=factory_for, save=save, saved=saved)
+    settings_controller.listeners.append(lambda new: setattr(controller.watch, "settings", new.watch))
     window.describe_requested.connect(controller.describe)
     window.open_requested.connect(controller.open_path)
     window.image_received.connect(controller.start)

@@ -76,6 +76,7 @@ class SettingsController:
         self.dialog = None
         self._reconnect = False  # a new API key was stored: connect again with it
         self._hotkeys_running = settings.hotkeys  # what the hotkeys were started with
+        self.listeners: list[Callable[[Settings], None]] = []  # parts that read their section when it changes
 
     @staticmethod
     def voices() -> list[tuple[str, str]]:
@@ -157,6 +158,8 @@ class SettingsController:
             self.session.use_reader(reader, new.text.spoken_lines)
         if new.appearance != old.appearance:
             apply_appearance(new.appearance)
+        for listener in self.listeners:
+            listener(new)
         if self.save:
             changed = {f.name: getattr(new, f.name) for f in fields(Settings) if getattr(new, f.name) != getattr(old, f.name)}
             self.saved = replace(self.saved, **changed)

@@ -55,6 +55,8 @@ OUTPUT_CHOICES = (("auto", "Automatic: my screen reader while it runs, else the 
 BACKEND_CHOICES = (("local", "On this computer (private: nothing leaves it)"),
                    ("server", "On a model server (images are sent to it)"))
 THEME_CHOICES = (("system", "The system's colours"), ("high_contrast", "High contrast: white and yellow on black"))
+WATCH_AREAS = (("window", "The window in front when watching starts"), ("screen", "The whole screen"))
+WATCH_RATES = ((0.2, "Five times a second"), (0.5, "Twice a second"), (1.0, "Once a second"), (2.0, "Every 2 seconds"))
 
 
 def _combo(choices, current: str, accessible: str) -> QComboBox:
@@ -84,12 +86,12 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, load_voices=lambda: [], parent=None):
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        name(self, "Settings", "Model, answers, speech, hotkeys, history and appearance.")
+        name(self, "Settings", "Model, answers, speech, hotkeys, history, watch and appearance.")
         self.settings = settings
         self._load_voices, self._voices_loaded = load_voices, False  # () -> [(id, name)], asked only when needed
         self.tabs = name(QTabWidget(), "Settings sections")
         for title, build in (("&Model", self._model_page), ("A&nswers", self._answers_page), ("&Speech", self._speech_page),
-                             ("Hot&keys", self._hotkeys_page), ("H&istory", self._history_page),
+                             ("Hot&keys", self._hotkeys_page), ("H&istory", self._history_page), ("Watch", self._watch_page),
                              ("A&ppearance", self._appearance_page)):
             page = QWidget()
             build(page)
@@ -300,6 +302,26 @@ class SettingsDialog(QDialog):
                           ("&Delete conversations older than:", self.keep_days),
                           (None, QLabel("Everything stays on this computer. Ctrl+H in the main window opens the history."))])
 
+    def _watch_page(self, page: QWidget) -> None:
+        w = self.settings.watch
+        self.watch_area = _combo(WATCH_AREAS, w.area, "Watch")
+        rates = dict(WATCH_RATES)
+        self.watch_rate = _combo(WATCH_RATES if w.interval_s in rates else (*WATCH_RATES, (w.interval_s, f"every "
+                                 f"{w.interval_s:g} s")), w.interval_s, "Look for changes")
+        self.watch_every = _spin(1, 120, round(w.update_every_s), "Say a line that keeps changing at most every",
+                                 " seconds")
+        self.watch_areas = name(QCheckBox("Describe changed areas that have no text, with the mo&del"),
+                                "Describe changed areas that have no text")
+        self.watch_areas.setChecked(w.describe_areas)
+        self.watch_keep = name(QCheckBox("Keep the changes in the &history when watching stops"),
+                               "Keep the changes in the history")
+        self.watch_keep.setChecked(w.keep_changes)
+        self._form(page, [("W&atch:", self.watch_area), ("&Look for changes:", self.watch_rate),
+                          ("Say a line that keeps changing at most &every:", self.watch_every),
+                          (None, self.watch_areas), (None, self.watch_keep),
+                          (None, QLabel("Watch captures are never saved; the Changes list is cleared when watching "
+                                        "stops unless it is kept."))])
+
     def _appearance_page(self, page: QWidget) -> None:
         a = self.settings.appearance
         self.theme = _combo(THEME_CHOICES, a.theme, "Colours")
@@ -328,4 +350,7 @@ class SettingsDialog(QDialog):
                                     keep_days=self.keep_days.value()),
             appearance=AppearanceSettings(theme=self.theme.currentData(), font_size=font if font > 5 else 0),
             text=TextSettings(enabled=self.read_text.isChecked(), spoken_lines=self.spoken_lines.value()),
+            watch=replace(s.watch, area=self.watch_area.currentData(), interval_s=self.watch_rate.currentData(),
+                          update_every_s=float(self.watch_every.value()), describe_areas=self.watch_areas.isChecked(),
+                          keep_changes=self.watch_keep.isChecked()),
         )

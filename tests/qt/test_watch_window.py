@@ -71,3 +71,15 @@ def test_what_changed_with_nothing_described_yet_says_what_to_do(make_window, qt
     app = watching_app(make_window, qtbot, screen(["Hello"]))
     app.run_action("what_changed")
     assert app.messages[-1].startswith("There is nothing to compare with yet: describe a window or the screen")
+
+
+def test_the_watch_settings_are_in_the_settings_dialog_and_apply_to_the_next_watch(make_window, qtbot):
+    app = watching_app(make_window, qtbot, screen(["Hello"]))
+    app.settings_controller.open()
+    dialog = app.settings_controller.dialog
+    dialog.watch_rate.setCurrentIndex(dialog.watch_rate.findData(1.0))
+    dialog.watch_every.setValue(5)
+    dialog.watch_keep.setChecked(True)
+    dialog.accept()
+    watch = app.controller.watch.settings
+    assert (watch.interval_s, watch.update_every_s, watch.keep_changes, watch.area) == (1.0, 5.0, True, "screen")
