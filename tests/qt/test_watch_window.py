@@ -18,9 +18,9 @@ from tests.core.test_watch import window as screen
 WAIT = 120_000
 
 
-def watching_app(make_window, qtbot, first):
-    settings = Settings(watch=WatchSettings(area="screen", interval_s=0.1))
-    app = make_window(capture_image=first, reader=ThreadTextRunner(), settings=settings)
+def watching_app(make_window, qtbot, first, history=None, **watch):
+    settings = Settings(watch=WatchSettings(area="screen", interval_s=0.1, **watch))
+    app = make_window(capture_image=first, reader=ThreadTextRunner(), settings=settings, history=history)
     if not app.service.is_ready:
         with qtbot.waitSignal(app.service.ready, timeout=WAIT):
             pass
@@ -41,6 +41,8 @@ def test_watching_says_only_new_text_lists_the_changes_and_stops_with_its_hotkey
     rows = app.window.changes.rows()
     assert len(rows) == 1 and rows[0].endswith(" New: Unpacking files"), rows
     assert "Installer ready" not in app.messages  # on screen before watching began
+    app.run_action("stop")  # the global stop silences speech; the watch goes on
+    assert app.controller.watch.watching
     app.window.show()
     app.run_action("watch")
     assert app.messages[-1] == "Watching stopped."
@@ -83,3 +85,29 @@ def test_the_watch_settings_are_in_the_settings_dialog_and_apply_to_the_next_wat
     dialog.accept()
     watch = app.controller.watch.settings
     assert (watch.interval_s, watch.update_every_s, watch.keep_changes, watch.area) == (1.0, 5.0, True, "screen")
+
+
+def start_watching(app, qtbot):
+    app.run_action("watch")
+    qtbot.waitUntil(lambda: app.controller.watch.watching, timeout=WAIT)
+    app.window.hide()
+    watcher = app.controller.watch.watcher
+    qtbot.waitUntil(lambda: watcher.stats.unchanged > 0, timeout=WAIT)
+
+
+def test_kept_changes_become_a_history_entry_and_an_area_without_text_is_described(make_window, qtbot, tmp_path):
+    from assistant.core.history.store import HistoryStore
+
+    history = HistoryStore(tmp_path)
+    app = watching_app(make_window, qtbot, screen(["Call in progress"], box="green"), history=history,
+                       keep_changes=True, describe_areas=True)
+    start_watching(app, qtbot)
+    app.capturer.image = screen(["Call in progress"], box="red")  # as bright as the green, so not in grey; no text
+    qtbot.waitUntil(lambda: any(m.startswith("At the bottom right: ") for m in app.messages), timeout=WAIT)
+    app.capturer.image = screen(["Call in progress", "Muted"], box="red")
+    qtbot.waitUntil(lambda: "Muted" in app.messages, timeout=WAIT)
+    app.window.show()
+    app.run_action("watch")
+    [kept] = [c for c in history.list() if c.source == "changes in the screen"]
+    answer = history.get(kept.id).turns[0].answer
+    assert "At the bottom right: " in answer and "New: Muted" in answer

@@ -81,6 +81,8 @@ class Comparison:
 def compare(old: Image.Image, old_lines: Sequence[TextLine], new: Image.Image,
             new_lines: Sequence[TextLine]) -> Comparison:
     """What differs from ``old`` to ``new`` (their text already read)."""
+    old_lines = [line for line in old_lines if key(line.text)]
+    new_lines = [line for line in new_lines if key(line.text)]
     old_keys = [key(line.text) for line in old_lines]
     new_keys = [key(line.text) for line in new_lines]
     appeared = [line for line in reading_order(new_lines)

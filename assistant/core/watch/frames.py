@@ -1,8 +1,9 @@
 """Which parts of a frame changed, found cheaply before any OCR.
 
-A frame is shrunk to a quarter in each direction and turned grey (about 2 ms for a
-1080p window), then compared with the last one as a grid of tiles: a tile changed when
-any of its pixels moved by more than a few levels. Changed tiles that touch are merged
+A frame is shrunk to a quarter in each direction (about 2 ms for a 1080p window), then
+compared with the last one as a grid of tiles: a tile changed when any of its pixels moved
+by more than a few levels in any colour (not in grey: a red dot replacing a green one of
+the same brightness is a change). Changed tiles that touch are merged
 into boxes; the text reader then reads only horizontal bands across those boxes (a
 text line's changed digit is read with the rest of its line).
 """
@@ -18,28 +19,28 @@ from assistant.core.geometry import Rect
 
 SCALE = 4  # frames are compared at a quarter of their size
 TILE = 8  # in shrunk pixels: a 32 px square of the screen
-LEVEL = 24  # a grey level moving by more than this is a change (not noise or anti-aliasing)
+LEVEL = 24  # a colour level moving by more than this is a change (not noise or anti-aliasing)
 
 
 @dataclass(frozen=True)
 class Frame:
-    """A frame's shrunk grey pixels, kept to compare the next one with (the image itself is not kept)."""
+    """A frame's shrunk pixels, kept to compare the next one with (the image itself is not kept)."""
 
-    grey: np.ndarray  # uint8, (height / SCALE, width / SCALE)
+    pixels: np.ndarray  # uint8, (height / SCALE, width / SCALE, 3)
     size: tuple[int, int]  # the full frame's width and height
 
     @classmethod
     def of(cls, image: Image.Image) -> Frame:
         small = image.reduce(SCALE) if min(image.size) >= 2 * SCALE else image
-        return cls(np.asarray(small.convert("L"), dtype=np.uint8), image.size)
+        return cls(np.asarray(small if small.mode == "RGB" else small.convert("RGB"), dtype=np.uint8), image.size)
 
 
 def changed_boxes(old: Frame | None, new: Frame) -> list[Rect]:
     """The boxes (in the full frame's pixels) where ``new`` differs from ``old``; all of it when the size changed."""
     width, height = new.size
-    if old is None or old.size != new.size or old.grey.shape != new.grey.shape:
+    if old is None or old.size != new.size or old.pixels.shape != new.pixels.shape:
         return [Rect(0, 0, width, height)]
-    moved = np.abs(old.grey.astype(np.int16) - new.grey.astype(np.int16)) > LEVEL
+    moved = (np.abs(old.pixels.astype(np.int16) - new.pixels.astype(np.int16)) > LEVEL).any(axis=2)
     if not moved.any():
         return []
     rows, cols = -(-moved.shape[0] // TILE), -(-moved.shape[1] // TILE)

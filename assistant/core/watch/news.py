@@ -30,7 +30,7 @@ REMEMBERED = 2000  # lines said, kept to not say them twice: bounded, so hours o
 
 def key(text: str) -> str:
     """A line as the ear compares it: letters and digits, lower case, single spaces."""
-    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+    return " ".join(re.sub(r"[\W_]+", " ", text.lower()).split())  # "_" alone is a box's edge read as text
 
 
 def shape(text: str) -> str:
@@ -91,7 +91,7 @@ class News:
 
     def start(self, lines: Sequence[TextLine]) -> None:
         """The text on screen when watching starts: known, never said."""
-        self.lines, self.started = list(lines), True
+        self.lines, self.started = [line for line in lines if key(line.text)], True
         for line in lines:
             self._remember(key(line.text))
 
@@ -99,6 +99,7 @@ class News:
                areas: Sequence[Rect] = ()) -> tuple[Change | None, list[str]]:
         """The lines read in ``bands`` replace the old ones there: (the change, or None; what to say now)."""
         now = time.monotonic() if now is None else now
+        found = [line for line in found if key(line.text)]  # punctuation alone is an edge or a line, not text
         old = self.lines
         inside = [line for line in old if covered(line.box, list(bands))]
         self.lines = [line for line in old if line not in inside] + list(found)

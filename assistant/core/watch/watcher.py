@@ -4,7 +4,7 @@ It runs on a thread of its own and never piles up: a frame is captured only once
 last one is read, so when the reader is slower than the rate, frames are simply not
 taken (the newest is always the next). A frame whose shrunk pixels did not change costs
 a capture and a comparison, nothing more. Nothing is written to disk: the images live
-for one frame; only the last frame's shrunk grey copy is kept, and the text on screen.
+for one frame; only the last frame's shrunk copy is kept, and the text on screen.
 """
 
 from __future__ import annotations
