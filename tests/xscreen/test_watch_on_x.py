@@ -22,7 +22,7 @@ from assistant.core.watch.targets import Window
 from assistant.core.watch.watcher import Listener, Watcher
 from tests.xscreen.access.conftest import HERE as ACCESS
 from tests.xscreen.access.conftest import SYSTEM_PYTHON, Program
-from tests.xscreen.conftest import _search, need, wait_for, wait_for_x
+from tests.xscreen.conftest import _search, need, wait_for, wait_for_x, window_geometry
 from tests.xscreen.orca import normalise
 from tests.xscreen.test_orca import activate, orca, press, start  # noqa: F401 (fixtures)
 
@@ -133,6 +133,23 @@ def test_a_window_whose_text_scrolls_up_says_only_each_new_bottom_line(xserver, 
         terminal.close()
 
 
+def test_the_watched_window_is_followed_when_it_moves(xserver, watch, tmp_path):
+    env, _ = xserver
+    terminal = Terminal(env, tmp_path, "Mover", ["Waiting for the server"], ["Server is up"], geometry="30x4+700+480")
+    try:
+        heard = watch(terminal)
+        before = window_geometry(env, terminal.wid)
+        subprocess.run(["xdotool", "windowmove", "--sync", terminal.wid, "300", "200"], env=env, check=True, timeout=30)
+        assert window_geometry(env, terminal.wid)[:2] != before[:2]
+        frames = heard.stats.frames
+        heard.wait(lambda: heard.stats.frames >= frames + 2, 20, "frames of the moved window")
+        terminal.cue()
+        heard.wait(lambda: heard.said, 20, "the new line said")
+        assert heard.said == ["Server is up"]  # the old text, at its new place, was not news
+    finally:
+        terminal.close()
+
+
 COUNTER = ("printf '\\033[?25l'; printf 'Copying 0 %%'; " + WAIT_CUE + "; "
            "for i in $(seq 2 2 100); do printf '\\rCopying %d %%' $i; sleep 0.1; done; exec cat")
 
@@ -203,3 +220,29 @@ def test_orca_hears_each_new_line_once_and_never_what_was_there_before(orca, sta
         terminal.close()
         if other is not None:
             other.close()
+
+
+CHANGING = ("printf '\\033[?25l'; printf 'Downloading report 45 %%\\nPlease wait\\n\\n\\n\\033[44m          \\033[0m\\n'; "
+            + WAIT_CUE + "; printf '\\033[2J\\033[H'; "
+            "printf 'Download complete\\nPlease wait\\n\\n\\n\\033[43m          \\033[0m\\n'; exec cat")
+
+
+def test_what_changed_heard_through_orca_names_new_and_gone_text_and_the_changed_area(orca, start,  # noqa: F811
+                                                                                         tmp_path):
+    terminal = Terminal(orca.env, tmp_path, "Download", [], script=CHANGING)
+    try:
+        app = start()
+        activate(orca.env, terminal.wid)
+        press(orca.env, "ctrl+alt+shift+w")
+        app.wait_line(r"action describe_window: captured in \d+ ms, answered in \d+ ms")
+        terminal.cue()  # new text, text gone, and the blue block turned yellow
+        mark = orca.mark()
+        press(orca.env, "ctrl+alt+shift+d")
+        heard = normalise(orca.wait_heard("New: 'Download complete'.", 30, mark))
+        assert "gone downloading report 45" in heard and "please wait" not in heard, heard
+        assert "changed" in heard.split("gone", 1)[1], heard  # the coloured block, which has no text
+        # Then the model's words for it, after the answer: "At the bottom left, now: …".
+        orca.wait_spoken(lambda said: any(text.startswith("At the ") and ", now: " in text for text in said), 60,
+                         "the changed area described", mark)
+    finally:
+        terminal.close()
