@@ -24,3 +24,40 @@ def lower_priority() -> None:
             os.nice(5)
     except (OSError, AttributeError):  # not allowed, or no such call: run at the usual priority
         log.info("could not lower the model process's priority", exc_info=True)
+
+
+def _glibc():
+    """The C library where it is glibc (Linux), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+_LIBC = _glibc() if sys.platform.startswith("linux") else None
+
+
+def few_heaps() -> None:
+    """At most two malloc heaps in this process (glibc makes one per thread that allocates, up to 8 per core).
+
+    The text reader's ONNX Runtime and OpenCV threads allocate buffers of every size; with a heap each, the
+    freed memory is scattered and never returned. Call before those threads start.
+    """
+    if _LIBC is not None:
+        _LIBC.mallopt(-8, 2)  # M_ARENA_MAX
+
+
+def give_back_memory() -> None:
+    """Return the heap's free memory to the system (glibc's malloc_trim; nothing elsewhere).
+
+    Hours of watching read frames of every size: without it the text reader's resident memory wanders
+    between 330 and 470 MB; with it, and ``few_heaps``, it stays at 158 MB (240 reads of 40 to 380 px bands).
+    """
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)

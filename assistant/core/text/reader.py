@@ -18,6 +18,7 @@ from PIL import Image
 
 from assistant.core.errors import AssistantError, one_line
 from assistant.core.geometry import Rect
+from assistant.core.processes import give_back_memory
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ class RapidTextReader:
             except Exception as err:  # a bug or a bad image in the engine: said in one line, logged in full
                 log.exception("OCR failed")
                 raise TextReadError(f"The text could not be read: {one_line(err)}") from err
+            finally:
+                give_back_memory()  # a few ms: frames of every size otherwise leave the heap scattered and large
         if result.txts is None or result.boxes is None:
             return []
         return [TextLine(text.strip(), _rect(box), float(score))

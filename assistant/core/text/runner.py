@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from PIL import Image
 
-from assistant.core.processes import lower_priority
+from assistant.core.processes import few_heaps, lower_priority
 from assistant.core.text.reader import RapidTextReader, TextLine, TextReader, TextReadError
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ _reader: TextReader | None = None  # in the text process
 def _start(make: Callable[[], TextReader]) -> None:
     global _reader
     lower_priority()  # like the model's process: the window, the window manager and the screen reader go first
+    few_heaps()
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     _reader = make()
 

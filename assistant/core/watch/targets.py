@@ -23,14 +23,28 @@ class Window:
     id: int
     name: str
 
+    def __post_init__(self) -> None:
+        self._tracker = None  # X11: one connection for the whole watch
+
     def locate(self) -> Rect | None:
-        state = _helpers().window_state(self.id)
+        if sys.platform == "win32":
+            state = _helpers().window_state(self.id)
+        else:
+            if self._tracker is None:
+                self._tracker = _helpers().WindowTracker()
+            state = self._tracker.state(self.id)
         if state is None:
             return None
         rect, viewable = state
         if not viewable:
             raise Hidden
         return rect
+
+    def close(self) -> None:
+        """The watch ended: its connection closes."""
+        if self._tracker is not None:
+            self._tracker.close()
+            self._tracker = None
 
 
 def _helpers():

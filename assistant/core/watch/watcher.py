@@ -123,6 +123,9 @@ class Watcher:
             why = f"Watching stopped: {one_line(err, 120)}"
         self._frame = None
         self.news.lines = []
+        close = getattr(self.target, "close", None)
+        if close is not None:
+            close()
         if why:  # closed, or failed; stopped by the owner: the owner says so
             self._stop.set()
             self.listener.stopped(why)
