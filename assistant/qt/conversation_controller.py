@@ -348,15 +348,16 @@ class ConversationController(QObject):
         """An action by name: a global hotkey, or a window intent. Runs in the GUI thread."""
         pressed_at = pressed_at or time.perf_counter()
         log.info("action %s", action)
-        if action.startswith("describe"):
+        if action.startswith("describe") or action in ("watch", "what_changed"):
             # A burst of presses (a double press, a held key) is one request: the first one's
-            # capture already shows what the later ones would.
+            # capture already shows what the later ones would (and a held key never toggles watching off).
             last = self._last_describe.get(action, -REPEAT_WINDOW_S)
             self._last_describe[action] = pressed_at
             if pressed_at - last < REPEAT_WINDOW_S:
                 log.info("action %s repeated within %.0f s: one request already covers it", action, REPEAT_WINDOW_S)
                 return
-            self._timing = (action, pressed_at, None)
+            if action.startswith("describe"):
+                self._timing = (action, pressed_at, None)
         handler = {
             "describe_screen": lambda: self.describe("screen"),
             "describe_window": lambda: self.describe("window"),

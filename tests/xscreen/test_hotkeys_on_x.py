@@ -104,8 +104,9 @@ def test_a_hotkey_recorded_in_settings_works_at_once_without_a_restart(start_app
                                            text=True).stdout.strip() == dialog, 20, "Settings to have focus")
     press(env, KEYS["cycle_preset"])  # global hotkeys are paused while Settings is open: heard, ignored
     press(env, "ctrl+Tab", "ctrl+Tab", "ctrl+Tab")  # Model, Answers, Speech, Hotkeys
-    # the on/off box, then describe screen, window, clipboard, focused control, pointer, explore, ask, stop, repeat
-    press(env, *["Tab"] * 10)
+    # the on/off box, then describe screen, window, clipboard, focused control, pointer, explore, watch,
+    # what changed, ask, stop, repeat
+    press(env, *["Tab"] * 12)
     press(env, "space", "ctrl+alt+shift+y")
     press(env, "alt+o")  # OK
     app.wait_line(r"Settings applied\.")
