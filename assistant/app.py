@@ -148,6 +148,8 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
                                  stop_key=_stop_key(settings),
                                  busy=lambda: controller.pending, parent=window)
     controller.changed = ChangedFlow(capture, session, announcer, areas, window, text_flow, parent=window)
+    for flow in (explore, controller.watch, controller.changed):  # each takes the results of its own jobs
+        capture.found.connect(flow.found)
     relay.triggered.connect(controller.run_action)
     downloads = DownloadFlow(window, service, announcer)
     history_flow = HistoryFlow(history, session, announcer, controller.open_stored, window)

@@ -88,9 +88,6 @@ class Conversation:
     detail: str = ""  # shown with the lead: where the control is
     place: object | None = field(default=None, repr=False)  # a watch.Watched: where it was captured, to look again
 
-    def text_known(self) -> bool:
-        return self.lines is not None or self.reading is None or self.reading.done()
-
     def history(self) -> tuple[Turn, ...]:
         """Earlier question-and-answer turns, for the chat prompt."""
         return tuple(self.turns)

@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
-
-from assistant.qt.a11y import name
+from assistant.qt.text_pane import LabelledList
 
 KEPT = 500  # rows: hours of watching never grow the window's memory
 HELP = "What appeared and went in the watched window, newest last, each with its time."
 
 
-class ChangesPane(QWidget):
+class ChangesPane(LabelledList):
     """Hidden until watching starts; its rows live in memory only."""
 
     def __init__(self):
-        super().__init__()
-        self.list = name(QListWidget(), "Changes", HELP)
-        self.list.setWordWrap(True)
-        label = QLabel("C&hanges:")
-        label.setBuddy(self.list)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(label)
-        layout.addWidget(self.list, 1)
+        super().__init__("Chan&ges:", "Changes", HELP)  # Alt+H is the Help menu
         self.hide()
 
     def add(self, text: str, at: float | None = None) -> None:

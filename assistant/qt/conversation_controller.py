@@ -51,7 +51,8 @@ class ConversationController(QObject):
         self.view, self.session, self.service = view, session, service
         self.capture, self.text_flow, self.announcer, self.hotkeys = capture, text_flow, announcer, hotkeys
         self.probe = probe or NoProbe()
-        # Set by app.compose: the screen-items list (it calls back into describe_target), watch mode, "What changed?".
+        # Set by app.compose (each also hears the capture flow's ``found``): the screen-items list (it calls back
+        # into describe_target), watch mode, "What changed?".
         self.explore = self.watch = self.changed = None
         self._on_caption: tuple[object, Callable[[str], None]] | None = None
         self.preset_index = 0
@@ -115,10 +116,6 @@ class ConversationController(QObject):
             self._timing = (self._timing[0], self._timing[1], time.perf_counter())
         if name in ("focus", "pointer"):
             self.describe_target(result)
-            return
-        for flow in (self.explore, self.watch, self.changed):
-            if flow is not None:
-                flow.found(name, result)
 
     def describe_target(self, target: Target, *, say_lead: bool = True,
                         on_caption: Callable[[str], None] | None = None) -> None:
@@ -348,9 +345,9 @@ class ConversationController(QObject):
         """An action by name: a global hotkey, or a window intent. Runs in the GUI thread."""
         pressed_at = pressed_at or time.perf_counter()
         log.info("action %s", action)
-        if action.startswith("describe") or action in ("watch", "what_changed"):
+        if action.startswith("describe") or action == "what_changed":
             # A burst of presses (a double press, a held key) is one request: the first one's
-            # capture already shows what the later ones would (and a held key never toggles watching off).
+            # capture already shows what the later ones would.
             last = self._last_describe.get(action, -REPEAT_WINDOW_S)
             self._last_describe[action] = pressed_at
             if pressed_at - last < REPEAT_WINDOW_S:
@@ -365,7 +362,7 @@ class ConversationController(QObject):
             "describe_clipboard": self.describe_clipboard,
             "describe_focus": self.describe_focus,
             "describe_pointer": self.describe_pointer,
-            "explore": self._explore,
+            "explore": lambda: self.explore is not None and self.explore.start(),
             "watch": lambda: self.watch is not None and self.watch.toggle(),
             "what_changed": lambda: self.changed is not None and self.changed.start(),
             "ask": self._bring_up_question,
@@ -379,10 +376,6 @@ class ConversationController(QObject):
         }.get(action)
         if handler is not None:
             handler()
-
-    def _explore(self) -> None:
-        if self.explore is not None:
-            self.explore.start()
 
     def _bring_up_question(self) -> None:
         self.view.focus_question(bring_up=True)

@@ -9,19 +9,26 @@ from assistant.qt.a11y import name
 HELP = "The text read in the image, in reading order, one line per item, each with where it is."
 
 
-class TextPane(QWidget):
+class LabelledList(QWidget):
+    """A named list, one item a line (a braille display reads it line by line), under a label that reaches it."""
+
+    def __init__(self, label: str, accessible_name: str, description: str):
+        super().__init__()
+        self.list = name(QListWidget(), accessible_name, description)
+        self.list.setWordWrap(True)
+        text = QLabel(label)
+        text.setBuddy(self.list)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(text)
+        layout.addWidget(self.list, 1)
+
+
+class TextPane(LabelledList):
     """The Text found list and its label."""
 
     def __init__(self):
-        super().__init__()
-        self.list = name(QListWidget(), "Text found", HELP)
-        self.list.setWordWrap(True)
-        label = QLabel("Te&xt found:")
-        label.setBuddy(self.list)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(label)
-        layout.addWidget(self.list, 1)
+        super().__init__("Te&xt found:", "Text found", HELP)
         self.show_note("No image yet.")
 
     def show_lines(self, items: list[str]) -> None:

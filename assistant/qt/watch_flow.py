@@ -50,6 +50,8 @@ class WatchFlow(QObject):
         self.pane, self.areas, self.settings, self.stop_key = pane, areas, settings, stop_key
         self.busy = busy  # whether the user's own request waits for the model (an area's caption would replace it)
         self.watcher: Watcher | None = None
+        self._starting = False  # asked to start, the window to watch not found yet: more presses are one
+        capture.failed.connect(lambda _message: setattr(self, "_starting", False))
         self._last_area = 0.0
         # Read by the watch thread: while one of our windows is in front (the Changes list being read), frames are
         # not taken, so our own window is never read as a change of the watched one. Set on the GUI thread.
@@ -69,17 +71,19 @@ class WatchFlow(QObject):
         """The hotkey: start watching the focused window, or stop."""
         if self.watching:
             self.stop()
-        else:
+        elif not self._starting:
             self.start()
 
     def start(self) -> None:
         area = self.settings.area
+        self._starting = True
         self.announcer.status("Starting to watch…", announced=False)
         self.capture.run("watch", lambda capturer: watched(area, capturer))
 
     def found(self, name: str, result: object) -> None:
         """The capture flow's ``found``: what to watch is known (our window was out of the way)."""
         if name == "watch":
+            self._starting = False
             self._begin(result)
 
     def _begin(self, target: Watched) -> None:

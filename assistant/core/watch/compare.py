@@ -16,10 +16,10 @@ from PIL import Image
 
 from assistant.core.capture.screen import CaptureError, Capturer
 from assistant.core.geometry import Rect
-from assistant.core.text.layout import position, reading_order
+from assistant.core.text.layout import position
 from assistant.core.text.reader import TextLine
 from assistant.core.watch.frames import Frame, changed_boxes, crop
-from assistant.core.watch.news import key, same
+from assistant.core.watch.news import key, novel
 from assistant.core.watch.watcher import Hidden, Watched
 
 MAX_AREAS = 3  # the largest changed areas are named; more are counted
@@ -27,7 +27,7 @@ FLAT = 8  # every channel within 8 levels: an empty area
 
 
 @dataclass(frozen=True)
-class Area:
+class ChangedArea:
     """A changed area without text: where it is, and whether what was there is gone (it is flat now)."""
 
     box: Rect
@@ -45,7 +45,7 @@ class Comparison:
 
     appeared: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
-    areas: list[Area] = field(default_factory=list)
+    areas: list[ChangedArea] = field(default_factory=list)
     more_areas: int = 0
     captions: dict[int, str] = field(default_factory=dict)  # index in areas -> the model's words for it
 
@@ -83,12 +83,7 @@ def compare(old: Image.Image, old_lines: Sequence[TextLine], new: Image.Image,
     """What differs from ``old`` to ``new`` (their text already read)."""
     old_lines = [line for line in old_lines if key(line.text)]
     new_lines = [line for line in new_lines if key(line.text)]
-    old_keys = [key(line.text) for line in old_lines]
-    new_keys = [key(line.text) for line in new_lines]
-    appeared = [line for line in reading_order(new_lines)
-                if key(line.text) and not any(same(key(line.text), k) for k in old_keys)]
-    gone = [line for line in reading_order(old_lines)
-            if key(line.text) and not any(same(key(line.text), k) for k in new_keys)]
+    appeared, gone = novel(new_lines, old_lines), novel(old_lines, new_lines)
     result = Comparison([line.text for line in appeared], [line.text for line in gone])
     if old.size != new.size:
         return result  # a resized window: every pixel moved, the text says what changed
@@ -98,7 +93,7 @@ def compare(old: Image.Image, old_lines: Sequence[TextLine], new: Image.Image,
               if not any(box.intersect(t) is not None for t in text_boxes)]
     visual.sort(key=lambda b: b.width * b.height, reverse=True)
     for box in visual[:MAX_AREAS]:
-        result.areas.append(Area(box, position(box, width, height), _flat(crop(new, box)) and not _flat(crop(old, box))))
+        result.areas.append(ChangedArea(box, position(box, width, height), _flat(crop(new, box)) and not _flat(crop(old, box))))
     result.more_areas = max(0, len(visual) - MAX_AREAS)
     return result
 

@@ -47,6 +47,12 @@ def same(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= 12 and SequenceMatcher(None, a, b).ratio() >= 0.92
 
 
+def novel(lines: Sequence[TextLine], against: Sequence[TextLine]) -> list[TextLine]:
+    """The lines of ``lines`` (in reading order) whose words are nowhere in ``against``."""
+    known = [key(line.text) for line in against]
+    return [line for line in reading_order(lines) if key(line.text) and not any(same(key(line.text), k) for k in known)]
+
+
 @dataclass(frozen=True)
 class Change:
     """What one frame changed: shown in the Changes list; ``spoken`` is what was said of it ("" for nothing)."""
@@ -103,12 +109,7 @@ class News:
         old = self.lines
         inside = [line for line in old if covered(line.box, list(bands))]
         self.lines = [line for line in old if line not in inside] + list(found)
-        old_keys = [key(line.text) for line in old]
-        new_keys = [key(line.text) for line in self.lines]
-        appeared = [line for line in reading_order(found)
-                    if key(line.text) and not any(same(key(line.text), k) for k in old_keys)]
-        gone = [line for line in reading_order(inside)
-                if key(line.text) and not any(same(key(line.text), k) for k in new_keys)]
+        appeared, gone = novel(found, old), novel(inside, self.lines)
         say, updates = [], []
         for line in appeared:
             k = key(line.text)
