@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from assistant import APP_ID, APP_NAME, __version__
 from assistant.config import Settings
+from assistant.core.desktop import detect
 
 if TYPE_CHECKING:
     from assistant.core.access.clicks import Clicker
@@ -176,6 +177,38 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     return parts, messages
 
 
+def requests_for(parts: Parts) -> Callable[[dict], tuple[bool, str]]:
+    """What the instance channel does with a request: an action (``trigger``), or showing the window with an image."""
+    from PySide6.QtCore import QTimer
+
+    from assistant.core.hotkeys.bindings import ACTIONS, action_for
+
+    def handle(message: dict) -> tuple[bool, str]:
+        if "action" in message:
+            action = action_for(str(message["action"]))
+            if action is None:
+                return False, f"unknown action {str(message['action'])[:40]!r}"
+            pressed_at = time.perf_counter()
+            QTimer.singleShot(0, lambda: parts.controller.run_action(action, pressed_at))  # after the answer
+            return True, ACTIONS[action]
+        if message.get("show"):
+            paths = [str(p) for p in message.get("open") or []][:1]
+            QTimer.singleShot(0, lambda: _bring_up(parts, paths))
+            return True, "shown"
+        return False, "unknown request"
+
+    return handle
+
+
+def _bring_up(parts: Parts, paths: list[str]) -> None:
+    window = parts.window
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+    for path in paths:
+        parts.controller.open_path(path)
+
+
 def _stop_key(settings: Settings) -> str:
     """How watching is stopped, as said: "Control+Alt+Shift+C" (the global hotkey), else the window's shortcut."""
     from assistant.core.hotkeys.bindings import describe_binding
@@ -210,10 +243,12 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
         relay = ActionRelay()
         hotkeys = system_hotkeys(relay)
         messages += hotkeys.start(settings.hotkeys)
+    desktop = detect()
+    if desktop.wayland and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "wayland;xcb"  # a native Wayland client (XWayland only if that fails)
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from assistant.core.capture.screen import MssCapturer
     from assistant.core.text.runner import ProcessTextRunner
     from assistant.qt.gc_guard import MainThreadGC
     from assistant.qt.model_service import ModelService
@@ -230,13 +265,22 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     service = ModelService(model_factory(settings), downloader=downloader_for(settings))
     service.set_idle_unload(settings.model.unload_after_minutes)
     reader = ProcessTextRunner() if settings.text.enabled else None  # OCR in a process of its own, beside the model
-    parts, started = compose(settings, service, MssCapturer(), history=history, reader=reader, hotkeys=hotkeys,
+    parts, started = compose(settings, service, system_capturer(desktop), history=history, reader=reader, hotkeys=hotkeys,
                              relay=relay, saved=saved)
     messages += started
+    log.info("desktop: %s session (%s); %s", desktop.kind, desktop.name or "unknown",
+             desktop.summary(_keys_summary(parts.hotkeys)))
+    if desktop.wayland:
+        messages.insert(0, desktop.summary(_keys_summary(parts.hotkeys)))
     save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")
     if save_dir:  # diagnostics: keep every capture, e.g. to attach to a bug report
         parts.capture.captured.connect(lambda capture: _save_capture(capture, save_dir))
     app.aboutToQuit.connect(parts.hotkeys.stop)
+    from assistant.qt.instance import InstanceServer
+
+    channel = InstanceServer(requests_for(parts), parent=app)  # `blip-assistant trigger`, and a second start
+    channel.listen()
+    app.aboutToQuit.connect(channel.close)
     parts.window.show()
     for message in messages:  # shown and spoken, after the window is up
         QTimer.singleShot(0, lambda m=message: parts.announcer.message(m, error=True))
@@ -252,6 +296,24 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     app.aboutToQuit.connect(parts.controller.probe.close)
     app.aboutToQuit.connect(parts.controller.watch.close)
     return app.exec()
+
+
+def system_capturer(desktop) -> Capturer:
+    """Screenshots through the desktop portal on Wayland (an X11 grab sees only XWayland's windows), else mss."""
+    if desktop.capture == "portal":
+        from assistant.core.capture.portal import PortalCapturer
+
+        return PortalCapturer(desktop)
+    from assistant.core.capture.screen import MssCapturer
+
+    return MssCapturer()
+
+
+def _keys_summary(hotkeys) -> str:
+    """How global keys reach us, for the start-up line."""
+    if hasattr(hotkeys, "available"):  # the Wayland source
+        return "the desktop's global shortcuts" if hotkeys.available else "desktop shortcuts (see Help)"
+    return "the app's own" if hotkeys.active else "none"
 
 
 def _set_icon(app) -> None:

@@ -25,20 +25,29 @@ def secret_service(folder: Path):
     runtime, data = folder / "run", folder / "data"
     runtime.mkdir(mode=0o700)
     data.mkdir()
-    # A bus that starts nothing on demand: the stock session bus would activate a second,
-    # locked gnome-keyring (org.freedesktop.secrets.service) if anyone asked before ours owned
-    # the name, and that one has no login collection (seen on a fresh CI machine).
+    with private_bus(folder) as address:
+        env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "XDG_RUNTIME_DIR": str(runtime),
+               "XDG_DATA_HOME": str(data)}
+        # --daemonize returns once the daemon serves the bus; it quits when that bus goes away.
+        subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
+                       input="test-password", env=env, text=True, capture_output=True, check=True, timeout=30)
+        _wait_for_login_collection(address)
+        yield address
+
+
+@contextmanager
+def private_bus(folder: Path):
+    """A D-Bus session bus of the test's own, which starts nothing on demand; yields its address.
+
+    The stock session bus would activate services by itself: a second, locked gnome-keyring
+    (org.freedesktop.secrets.service) if anyone asked before ours owned the name, which has no
+    login collection (seen on a fresh CI machine); or the real desktop portal beside a mock one.
+    """
     config = folder / "bus.conf"
     config.write_text(_BUS_CONFIG.format(folder=folder))
     bus = subprocess.run(["dbus-daemon", f"--config-file={config}", "--fork", "--print-address=1",
                           "--print-pid=1"], capture_output=True, text=True, check=True, timeout=30)
     address, bus_pid = bus.stdout.split()[:2]
-    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "XDG_RUNTIME_DIR": str(runtime),
-           "XDG_DATA_HOME": str(data)}
-    # --daemonize returns once the daemon serves the bus; it quits when that bus goes away.
-    subprocess.run(["gnome-keyring-daemon", "--daemonize", "--unlock", "--components=secrets"],
-                   input="test-password", env=env, text=True, capture_output=True, check=True, timeout=30)
-    _wait_for_login_collection(address)
     try:
         yield address
     finally:

@@ -16,12 +16,13 @@ from assistant.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail
 from assistant.cli.options import LOG_LEVELS, Parser, add_model_options, add_voice_options, settings_from_args
 from assistant.config import SPEECH_OUTPUTS
 
-HEADLESS = ("describe", "describe-folder", "compare", "voices", "history", "install-desktop")
+HEADLESS = ("describe", "describe-folder", "compare", "voices", "history", "install-desktop", "trigger",
+            "install-shortcuts")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """``blip-assistant describe ...``: the headless commands."""
-    from assistant.cli import compare, describe, desktop, folder, history  # their parsers; nothing heavy is imported
+    from assistant.cli import compare, describe, desktop, folder, history, shortcuts, trigger  # nothing heavy imported
 
     parser = Parser(prog="blip-assistant", description="Private, local descriptions of images and the screen.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -33,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("voices", help="list the voices of the text-to-speech engine")
     v.add_argument("--log-level", default="warning", choices=LOG_LEVELS)
     desktop.add_parser(sub)
+    trigger.add_parser(sub)
+    shortcuts.add_parser(sub)
     return parser
 
 
@@ -48,7 +51,9 @@ def build_app_parser() -> argparse.ArgumentParser:
                "  compare OLD NEW   what changed between two images: new text, text gone, changed areas\n"
                "  history ...       list, show, search, export or delete past conversations\n"
                "  voices            list the voices of the text-to-speech engine\n"
-               "  install-desktop   add the menu entry and icons for this user (Linux; --uninstall)",
+               "  install-desktop   add the menu entry and icons for this user (Linux; --uninstall)\n"
+               "  trigger ACTION    tell the running app to act: describe-screen, describe-window, ... (--start)\n"
+               "  install-shortcuts desktop shortcuts that run trigger, for Wayland (GNOME, sway, KDE; --uninstall)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -82,10 +87,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _headless(args) -> int:
-    from assistant.cli import compare, describe, desktop, folder, history, speech
+    from assistant.cli import compare, describe, desktop, folder, history, shortcuts, speech, trigger
 
     run = {"history": history.run, "describe-folder": folder.run, "install-desktop": desktop.run, "compare": compare.run,
-           "voices": speech.voices, "describe": describe.run}[args.command]
+           "voices": speech.voices, "describe": describe.run, "trigger": trigger.run,
+           "install-shortcuts": shortcuts.run}[args.command]
     return run(args)
 
 
@@ -98,4 +104,22 @@ def _app(args) -> int:
         settings = settings_from_args(args, saved)
     except ValueError as err:
         return fail(err, EXIT_BAD_INPUT)
+    if _hand_over(args.images):
+        return EXIT_OK
     return run(settings, args.images, messages, saved=saved)
+
+
+def _hand_over(images: list[str]) -> bool:
+    """One app per user: when one runs, bring its window up (with the first image given) instead of a second model."""
+    from assistant.qt.instance import NotRunning, Refused, send
+
+    try:
+        send({"show": True, "open": [os.path.abspath(p) if "://" not in p else p for p in images[:1]]})
+    except NotRunning:
+        return False
+    except Refused as err:
+        logging.getLogger(__name__).warning("the running instance's channel: %s; starting another", err)
+        return False
+    print("BLIP Assistant is already running: its window was brought up" + (" with the image." if images else "."),
+          file=sys.stderr)
+    return True

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -13,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from assistant.core.capture.screen import Capture, CaptureError, Capturer, active_window_rect
+from assistant.core.desktop import detect
 from assistant.core.errors import one_line
 from assistant.core.geometry import Rect
 
@@ -107,6 +106,10 @@ class CaptureFlow(QObject):
         Another app's window that ours does not overlap is captured at once, without hiding
         ours and waiting for the screen to repaint.
         """
+        if detect().wayland:
+            # A Wayland compositor gives the focus to a window shown again, and no app may hand it back:
+            # ours is hidden only when it has the focus anyway (else it may appear in a capture of the screen).
+            return self._window.isActiveWindow()
         if target in self._jobs:
             rule = self._hide_rule
             if rule == "active":
@@ -214,8 +217,8 @@ class CaptureFlow(QObject):
 
 
 def on_x11() -> bool:
-    """An X11 session (python-xlib can reach the display)."""
-    return sys.platform.startswith("linux") and bool(os.environ.get("DISPLAY"))
+    """An X11 session (python-xlib can reach the display; on Wayland it would see XWayland's windows only)."""
+    return detect().kind == "x11"
 
 
 def _preload_x11() -> None:

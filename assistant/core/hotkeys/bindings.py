@@ -109,3 +109,19 @@ def describe_binding(binding: str) -> str:
     """``<ctrl>+<alt>+<shift>+s`` -> ``Ctrl+Alt+Shift+S``, for Help and the README."""
     names = {"<ctrl>": "Ctrl", "<alt>": "Alt", "<shift>": "Shift", "<cmd>": "Cmd", "<alt_gr>": "AltGr"}
     return "+".join(names.get(p, p.strip("<>").upper() if len(p) > 1 else p.upper()) for p in binding.split("+"))
+
+
+# `blip-assistant trigger NAME`: each action by its name with hyphens, and the names the desktop shortcuts use.
+TRIGGER_ALIASES = {"describe-focused": "describe_focus", "describe-focus": "describe_focus"}
+
+
+def action_for(name: str) -> str | None:
+    """The action a trigger name stands for ("describe-screen" -> "describe_screen"), or None."""
+    name = name.strip().lower()
+    action = TRIGGER_ALIASES.get(name, name.replace("-", "_"))
+    return action if action in ACTIONS else None
+
+
+def trigger_names() -> list[str]:
+    """Every name ``trigger`` accepts, as the user types it."""
+    return sorted({a.replace("_", "-") for a in ACTIONS} | set(TRIGGER_ALIASES))

@@ -4,20 +4,21 @@ On Linux (X11) the keys are grabbed with XGrabKey (``core.hotkeys.x11``: no evde
 and the key does not leak into the focused app); on Windows and macOS pynput listens.
 Both call ``on_action`` on their own thread: the caller moves it to its own (the window
 does so through a Qt signal). The back-ends are imported lazily: without an X server
-pynput raises at import time. On Wayland only keys typed into X11 (XWayland) windows
-reach us, so the user is told instead of the keys failing silently.
+pynput raises at import time. On Wayland an X11 grab sees only keys typed into X11 (XWayland)
+windows, so there the keys come from the GlobalShortcuts portal or the desktop's shortcuts
+(``core.hotkeys.portal``).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable
 from typing import Protocol
 
 from assistant.config import HotkeySettings
+from assistant.core.desktop import detect
 from assistant.core.errors import one_line
 from assistant.core.hotkeys.bindings import ACTIONS, check_bindings, describe_binding
 
@@ -53,12 +54,6 @@ def help_text(active: dict[str, str]) -> str:
     return "Global hotkeys: " + "; ".join(f"{describe_binding(b)}: {ACTIONS[a]}" for a, b in active.items()) + "."
 
 
-def wayland_session() -> bool:
-    """A Wayland desktop: X11 key grabs see only keys typed into X11 windows."""
-    return sys.platform.startswith("linux") and bool(
-        os.environ.get("WAYLAND_DISPLAY") or os.environ.get("XDG_SESSION_TYPE") == "wayland")
-
-
 class _Registered:
     """What the real sources share: checking bindings, the paused flag, saying what did not register."""
 
@@ -80,9 +75,6 @@ class _Registered:
         messages = [p.message for p in problems]
         if not usable:
             return messages
-        if wayland_session():
-            messages.append("This is a Wayland session: global hotkeys work only while an X11 application has focus. "
-                            "The shortcuts inside the BLIP Assistant window work as usual.")
         handlers = {binding: self._emitter(action) for action, binding in usable.items()}
         try:
             self._listener = self._open(handlers)
@@ -191,7 +183,11 @@ class FakeHotkeys:
 
 
 def system_hotkeys(on_action: ActionCallback) -> HotkeySource:
-    """The real source for this system."""
+    """The real source for this system: on Wayland the GlobalShortcuts portal (or the desktop's shortcuts)."""
     if sys.platform.startswith("linux"):
+        if detect().wayland:
+            from assistant.core.hotkeys.portal import PortalShortcuts
+
+            return PortalShortcuts(on_action)
         return X11Hotkeys(on_action)
     return PynputHotkeys(on_action)

@@ -1,0 +1,63 @@
+"""``blip-assistant trigger ACTION``: tell the running app to do something, and exit at once.
+
+This is what a desktop shortcut runs on Wayland (GNOME's and KDE's keyboard settings, sway's
+``bindsym``), where no application can grab a key for itself; scripts and X11 users can use it too.
+Exit codes: 0 done; 2 unknown action or refused; 3 the app is not running (``--start`` starts it).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from assistant.cli.common import EXIT_BAD_INPUT, EXIT_NO_MODEL, EXIT_OK, fail
+from assistant.core.hotkeys.bindings import action_for, trigger_names
+
+START_WAIT_S = 60.0
+
+
+def add_parser(sub) -> None:
+    """The ``trigger`` subcommand."""
+    t = sub.add_parser("trigger", help="tell the running app to describe the screen, a window, ... (for desktop shortcuts)")
+    t.add_argument("action", metavar="ACTION", help="one of: " + ", ".join(trigger_names()))
+    t.add_argument("--start", action="store_true", help="start the app first if it is not running")
+    t.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
+
+
+def run(args) -> int:
+    """``blip-assistant trigger ACTION [--start]``."""
+    action = action_for(args.action)
+    if action is None:
+        return fail(f"unknown action {args.action!r}; use one of: {', '.join(trigger_names())}", EXIT_BAD_INPUT)
+    from assistant.qt.instance import NotRunning, Refused, send
+
+    message = {"action": action}
+    try:
+        send(message)
+        return EXIT_OK
+    except Refused as err:
+        return fail(f"BLIP Assistant refused it: {err}", EXIT_BAD_INPUT)
+    except NotRunning:
+        if not args.start:
+            return fail("BLIP Assistant is not running. Start it, or add --start.", EXIT_NO_MODEL)
+    start_app()
+    deadline = time.monotonic() + START_WAIT_S
+    while True:  # the channel opens a moment after the window does; the model may still be loading (the app waits)
+        try:
+            send(message)
+            return EXIT_OK
+        except Refused as err:
+            return fail(f"BLIP Assistant refused it: {err}", EXIT_BAD_INPUT)
+        except NotRunning:
+            if time.monotonic() > deadline:
+                return fail(f"BLIP Assistant did not start in {START_WAIT_S:.0f} seconds.", EXIT_NO_MODEL)
+            time.sleep(0.1)
+
+
+def start_app() -> None:
+    """The desktop app, detached from this command (it outlives it)."""
+    kwargs = {"start_new_session": True} if os.name == "posix" else {"creationflags": 0x00000008}  # DETACHED_PROCESS
+    subprocess.Popen([sys.executable, "-m", "assistant"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, **kwargs)

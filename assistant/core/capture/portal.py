@@ -1,0 +1,142 @@
+"""Screenshots on Wayland, through xdg-desktop-portal's Screenshot interface (non-interactive).
+
+The portal gives the whole screen as a file. The active window's rectangle comes from the
+compositor where it tells us (sway: the focused node of ``swaymsg -t get_tree``); GNOME and KDE
+tell no application, so there the screen is described and the user is told why.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from PIL import Image
+
+from assistant.core.capture.screen import Capture, CaptureError
+from assistant.core.desktop import Desktop
+from assistant.core.geometry import Rect
+from assistant.core.portal import PortalError, connect, request
+
+log = logging.getLogger(__name__)
+SCREENSHOT = "org.freedesktop.portal.Screenshot"
+MISSING = ("The desktop's screenshot portal is missing: install xdg-desktop-portal and your desktop's back-end "
+           "(xdg-desktop-portal-gnome, xdg-desktop-portal-kde, or xdg-desktop-portal-wlr with xdg-desktop-portal-gtk).")
+REFUSED = ("The desktop refused the screenshot. Allow BLIP Assistant to take screenshots: bring its window to the "
+           "front and describe again; GNOME asks once, then remembers.")
+NO_WINDOW = "The active window cannot be captured on this desktop; describing the whole screen."
+
+
+class PortalCapturer:
+    """The Capturer for Wayland desktops. ``timeout_s``: how long a slow portal is waited for."""
+
+    def __init__(self, desktop: Desktop, timeout_s: float = 15.0):
+        self.desktop_session, self.timeout_s = desktop, timeout_s
+        self._size: tuple[int, int] | None = None
+
+    def _shot(self) -> Image.Image:
+        started = time.time()
+        try:
+            conn = connect()
+        except PortalError as err:
+            raise CaptureError(f"The screen cannot be captured here: {err}.") from None
+        try:
+            code, results = request(conn, SCREENSHOT, "Screenshot", "sa{sv}", ("",), {"interactive": ("b", False)},
+                                    timeout=self.timeout_s)
+        except PortalError as err:
+            if err.missing:
+                raise CaptureError(MISSING) from None
+            if err.timed_out:
+                raise CaptureError(f"The desktop's screenshot portal did not answer in {self.timeout_s:.0f} seconds; "
+                                   "try again, or restart the desktop session.") from None
+            raise CaptureError(f"The desktop's screenshot portal failed ({err}).") from None
+        finally:
+            conn.close()
+        if code == 1:
+            raise CaptureError("The screenshot was cancelled.")
+        if code != 0 or not results.get("uri"):
+            raise CaptureError(REFUSED)
+        image = _read(results["uri"], started)
+        self._size = image.size
+        return image
+
+    def desktop(self) -> Capture:
+        image = self._shot()
+        return Capture(image, "screen", Rect(0, 0, *image.size))
+
+    def monitor_at(self, point: tuple[int, int] | None = None) -> Capture:
+        return self.desktop()  # the portal's image is the whole screen; sway's outputs could cut it, GNOME's cannot
+
+    def active_window(self) -> Capture:
+        found = sway_focused_window() if self.desktop_session.sway else None
+        image = self._shot()
+        everything = Rect(0, 0, *image.size)
+        rect = found[0].intersect(everything) if found else None
+        if rect is None:
+            return Capture(image, "screen", everything, "" if found else NO_WINDOW)
+        return Capture(_crop(image, rect), f"window {found[1]}".strip(), rect)
+
+    def region(self, rect: Rect) -> Capture:
+        image = self._shot()
+        clipped = rect.intersect(Rect(0, 0, *image.size))
+        if clipped is None:
+            raise CaptureError("That part of the screen is not on any monitor.")
+        return Capture(_crop(image, clipped), "region", clipped)
+
+    def screen_rect(self) -> Rect:
+        if self._size is None:
+            self._shot()
+        return Rect(0, 0, *self._size)
+
+
+def _crop(image: Image.Image, rect: Rect) -> Image.Image:
+    return image.crop((rect.left, rect.top, rect.left + rect.width, rect.top + rect.height))
+
+
+def _read(uri: str, since: float) -> Image.Image:
+    """The portal's file, loaded; deleted when the portal wrote it for this request (GNOME saves to Pictures)."""
+    parsed = urlparse(uri)
+    path = Path(unquote(parsed.path)) if parsed.scheme in ("file", "") else None
+    if path is None:
+        raise CaptureError(f"The desktop's screenshot portal gave an address we cannot read ({uri[:80]}).")
+    try:
+        with Image.open(path) as opened:
+            image = opened.convert("RGB")
+        if path.stat().st_mtime >= since - 1:
+            path.unlink()
+    except OSError as err:
+        raise CaptureError(f"The screenshot the portal saved cannot be read ({err.strerror or err}).") from None
+    return image
+
+
+def sway_focused_window() -> tuple[Rect, str] | None:
+    """(rectangle in screen pixels, title) of sway's focused window; None where sway does not answer."""
+    swaymsg = shutil.which("swaymsg")
+    if not swaymsg or not os.environ.get("SWAYSOCK"):
+        return None
+    try:
+        tree = json.loads(subprocess.run([swaymsg, "-t", "get_tree", "-r"], capture_output=True, text=True,
+                                         timeout=3, check=True).stdout)
+    except (OSError, subprocess.SubprocessError, ValueError) as err:
+        log.info("sway's window tree unknown: %s", err)
+        return None
+    return _focused(tree, 1.0)
+
+
+def _focused(node: dict, scale: float) -> tuple[Rect, str] | None:
+    if node.get("type") == "output":
+        scale = float(node.get("scale") or 1.0)
+    if node.get("focused") and node.get("type") in ("con", "floating_con") and node.get("pid"):
+        r = node["rect"]
+        rect = Rect(round(r["x"] * scale), round(r["y"] * scale), round(r["width"] * scale), round(r["height"] * scale))
+        return rect, node.get("name") or node.get("app_id") or ""
+    for child in node.get("nodes", []) + node.get("floating_nodes", []):
+        found = _focused(child, scale)
+        if found:
+            return found
+    return None

@@ -1,0 +1,111 @@
+"""A real Wayland desktop for the tests: headless sway with xdg-desktop-portal, in a user namespace.
+
+sway refuses to run as root, so ``headless_sway.sh`` runs it (and its D-Bus session, PipeWire and
+the portals) as uid 1000 of a user namespace. Our processes join that namespace with ``nsenter``
+(the session bus accepts only its own uid), with the session's variables and no X display.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+REQUIRED = os.environ.get("BLIP_REQUIRE_REAL_DEVICES") == "1"
+PROGRAMS = ("sway", "swaymsg", "grim", "wtype", "pipewire", "unshare", "nsenter", "dbus-run-session",
+            "/usr/libexec/xdg-desktop-portal", "/usr/libexec/xdg-desktop-portal-wlr", "/usr/libexec/xdg-desktop-portal-gtk")
+
+
+def need(*programs: str) -> None:
+    missing = [p for p in programs if not shutil.which(p) and not Path(p).exists()]
+    if missing:
+        if REQUIRED:
+            pytest.fail(f"missing {missing}: .ci/run should have installed them")
+        pytest.skip(f"needs {missing}")
+
+
+class Sway:
+    """A running headless sway session; ``env`` holds its variables, ``popen``/``run`` start processes in it."""
+
+    def __init__(self):
+        self.process = subprocess.Popen([str(HERE / "headless_sway.sh")], stdout=subprocess.PIPE,
+                                        start_new_session=True)
+        output, deadline = b"", time.monotonic() + 30
+        while b"\nREADY\n" not in output:
+            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(self.process.stdout.fileno(), 4096) if ready else b""
+            if not chunk:
+                self.close()
+                raise AssertionError("headless sway did not start in 30 s")
+            output += chunk
+        lines = output.decode().split("\nREADY\n")[0].splitlines()
+        self.env = dict(line.split("=", 1) for line in lines if "=" in line)
+        self.ns_pid = self.env.pop("NS_PID")
+
+    def environ(self, **extra: str) -> dict[str, str]:
+        """The session's environment for a process of ours: no X display, the Wayland one instead."""
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS",
+                                                                "AT_SPI_BUS_ADDRESS", "QT_QPA_PLATFORM")}
+        return {**env, **self.env, **extra}
+
+    def command(self, argv: list[str]) -> list[str]:
+        """``argv`` run inside the session's user namespace (as its uid 1000)."""
+        return ["nsenter", "-U", "-t", self.ns_pid, "--preserve-credentials", "--", *argv]
+
+    def popen(self, argv: list[str], env: dict | None = None, **kwargs) -> subprocess.Popen:
+        return subprocess.Popen(self.command(argv), env=env or self.environ(), **kwargs)
+
+    def run(self, argv: list[str], env: dict | None = None, timeout: float = 30, **kwargs) -> subprocess.CompletedProcess:
+        kwargs.setdefault("capture_output", True)
+        kwargs.setdefault("text", True)
+        return subprocess.run(self.command(argv), env=env or self.environ(), timeout=timeout, **kwargs)
+
+    def swaymsg(self, *args: str) -> str:
+        result = self.run(["swaymsg", *args])
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def tree(self) -> dict:
+        return json.loads(self.swaymsg("-t", "get_tree", "-r"))
+
+    def windows(self) -> list[dict]:
+        """Every window on the desktop (its name, app_id, pid, focused)."""
+        found = []
+
+        def walk(node):
+            if node.get("pid"):
+                found.append(node)
+            for child in node.get("nodes", []) + node.get("floating_nodes", []):
+                walk(child)
+
+        walk(self.tree())
+        return found
+
+    def focused(self) -> dict | None:
+        return next((w for w in self.windows() if w.get("focused")), None)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def sway():
+    need(*PROGRAMS)
+    session = Sway()
+    try:
+        yield session
+    finally:
+        session.close()

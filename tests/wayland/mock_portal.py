@@ -1,0 +1,85 @@
+"""A python-dbusmock template for xdg-desktop-portal's front end: Screenshot and GlobalShortcuts.
+
+A MOCK, for what cannot run for real here:
+- GlobalShortcuts: Debian 12's only implementation is KDE's, which needs KWin running (its binary's
+  capabilities are refused in this sandbox, and no key can be injected into it);
+- a Screenshot portal that refuses (GNOME's permission dialog answered "Deny") or never answers:
+  xdg-desktop-portal-wlr, which runs for real in the other tests, never asks and always answers.
+
+Run with the system's python3 (python3-dbusmock): ``python3 -m dbusmock --session -t mock_portal.py -p JSON``.
+Parameters: ``screenshot``: "refuse" (response 2) or "silent" (no response).
+``Activate(id)`` on the mock's own interface fires the GlobalShortcuts ``Activated`` signal for that shortcut.
+"""
+
+import itertools
+import time
+
+import dbus
+from dbusmock import MOCK_IFACE
+from dbusmock.mockobject import objects
+from gi.repository import GLib
+
+BUS_NAME = "org.freedesktop.portal.Desktop"
+MAIN_OBJ = "/org/freedesktop/portal/desktop"
+MAIN_IFACE = "org.freedesktop.portal.Screenshot"
+SHORTCUTS = "org.freedesktop.portal.GlobalShortcuts"
+REQUEST = "org.freedesktop.portal.Request"
+SYSTEM_BUS = False
+_counter = itertools.count()
+_state = {"session": "", "shortcuts": []}
+
+
+def _respond(mock, code, results, delay_ms=20):
+    """A new Request object; its Response follows the method's reply, as a real portal's does."""
+    path = f"{MAIN_OBJ}/request/mock/r{next(_counter)}"
+    mock.AddObject(path, REQUEST, {}, [])
+
+    def emit():
+        objects[path].EmitSignal(REQUEST, "Response", "ua{sv}", [dbus.UInt32(code), results])
+        return False
+
+    if code is not None:
+        GLib.timeout_add(delay_ms, emit)
+    return dbus.ObjectPath(path)
+
+
+def _pretty(trigger):
+    names = {"CTRL": "Ctrl", "ALT": "Alt", "SHIFT": "Shift", "LOGO": "Meta"}
+    return "+".join(names.get(part, part.upper()) for part in str(trigger).split("+"))
+
+
+def _bound(shortcuts):
+    return dbus.Array([dbus.Struct((sid, dbus.Dictionary({
+        "description": dbus.String(opts.get("description", ""), variant_level=1),
+        "trigger_description": dbus.String(_pretty(opts.get("preferred_trigger", "")), variant_level=1),
+    }, signature="sv"))) for sid, opts in shortcuts], signature="(sa{sv})")
+
+
+def load(mock, parameters):
+    screenshot = parameters.get("screenshot", "refuse")
+    mock.AddProperties(MAIN_IFACE, {"version": dbus.UInt32(2)})
+    mock.AddProperties(SHORTCUTS, {"version": dbus.UInt32(1)})
+
+    def shot(self, parent, options):
+        return _respond(self, None if screenshot == "silent" else 2, dbus.Dictionary({}, signature="sv"))
+
+    def create_session(self, options):
+        _state["session"] = f"{MAIN_OBJ}/session/mock/{options.get('session_handle_token', 's')}"
+        _state["shortcuts"] = list(options.get("shortcuts", []))
+        return _respond(self, 0, dbus.Dictionary({"session_handle": dbus.String(_state["session"], variant_level=1)},
+                                                 signature="sv"))
+
+    def bind(self, session, shortcuts, parent, options):
+        _state["shortcuts"] = list(shortcuts)
+        return _respond(self, 0, dbus.Dictionary({"shortcuts": dbus.Array(_bound(shortcuts), variant_level=1)},
+                                                 signature="sv"))
+
+    def activate(self, shortcut_id):
+        objects[MAIN_OBJ].EmitSignal(SHORTCUTS, "Activated", "osta{sv}",
+                                     [dbus.ObjectPath(_state["session"]), shortcut_id,
+                                      dbus.UInt64(int(time.time() * 1000)), dbus.Dictionary({}, signature="sv")])
+
+    mock.AddMethod(MAIN_IFACE, "Screenshot", "sa{sv}", "o", shot)
+    mock.AddMethod(SHORTCUTS, "CreateSession", "a{sv}", "o", create_session)
+    mock.AddMethod(SHORTCUTS, "BindShortcuts", "oa(sa{sv})sa{sv}", "o", bind)
+    mock.AddMethod(MOCK_IFACE, "Activate", "s", "", activate)
