@@ -16,6 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["BLIP_ASSISTANT_DATA"] = str(_HOME / "data")  # history never lands in the real user folder
 os.environ["BLIP_ASSISTANT_CONFIG"] = str(_HOME / "settings.json")
 os.environ["BLIP_ASSISTANT_CACHE"] = str(_HOME / "cache")  # converted weights
+os.environ["BLIP_ASSISTANT_INSTANCE"] = str(_HOME / "instance.socket")  # never the user's running app
 
 import pytest  # noqa: E402
 

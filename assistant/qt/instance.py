@@ -65,10 +65,13 @@ def send(message: dict, timeout_ms: int = 5000, name: str | None = None) -> dict
     sock.flush()
     received = b""
     while b"\n" not in received:
-        if not sock.waitForReadyRead(timeout_ms):
-            sock.abort()
-            raise Refused("the running BLIP Assistant did not answer" if not received else "its answer was cut short")
-        received += bytes(sock.readAll().data())
+        if sock.bytesAvailable():  # the answer may be in before we wait, and the app gone already
+            received += bytes(sock.readAll().data())
+        elif sock.state() != QLocalSocket.LocalSocketState.ConnectedState or not sock.waitForReadyRead(timeout_ms):
+            received += bytes(sock.readAll().data())
+            if b"\n" not in received:
+                sock.abort()
+                raise Refused("the running BLIP Assistant did not answer" if not received else "its answer was cut short")
     sock.disconnectFromServer()
     try:
         answer = json.loads(received.split(b"\n", 1)[0])
@@ -89,7 +92,8 @@ class InstanceServer(QObject):
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
-        self._buffers: dict[QLocalSocket, bytes] = {}
+        self._buffers: dict[int, bytes] = {}  # a connection (its id) -> what it sent so far
+        self._strangers: set[int] = set()  # connections from another user's process
 
     def listen(self) -> bool:
         """Take the channel: False when another instance answers on it. A dead instance's socket is cleared."""
@@ -114,31 +118,34 @@ class InstanceServer(QObject):
     def _accept(self) -> None:
         while self._server.hasPendingConnections():
             sock = self._server.nextPendingConnection()
-            if not _same_user(sock):
-                log.warning("instance channel: a request from another user was refused")
-                self._answer(sock, False, "refused: this BLIP Assistant belongs to another user")
-                continue
-            self._buffers[sock] = b""
+            key = id(sock)
+            self._buffers[key] = b""
+            if not _same_user(sock):  # answered once its request is in (an answer at once could be lost)
+                self._strangers.add(key)
             sock.readyRead.connect(lambda s=sock: self._read(s))
-            sock.disconnected.connect(lambda s=sock: self._forget(s))
+            sock.disconnected.connect(sock.deleteLater)
+            sock.destroyed.connect(lambda _=None, k=key: (self._buffers.pop(k, None), self._strangers.discard(k)))
             if sock.bytesAvailable():
                 self._read(sock)
 
-    def _forget(self, sock: QLocalSocket) -> None:
-        self._buffers.pop(sock, None)
-        sock.deleteLater()
-
     def _read(self, sock: QLocalSocket) -> None:
-        if sock not in self._buffers:
+        key = id(sock)
+        if key not in self._buffers:
             return
-        data = self._buffers[sock] + bytes(sock.readAll().data())
+        data = self._buffers[key] + bytes(sock.readAll().data())
         if b"\n" not in data:
             if len(data) > MAX_MESSAGE:
+                del self._buffers[key]
                 self._answer(sock, False, "the message is too long")
             else:
-                self._buffers[sock] = data
+                self._buffers[key] = data
             return
-        del self._buffers[sock]
+        del self._buffers[key]
+        if key in self._strangers:
+            self._strangers.discard(key)
+            log.warning("instance channel: a request from another user was refused")
+            self._answer(sock, False, "refused: this BLIP Assistant belongs to another user")
+            return
         try:
             message = json.loads(data.split(b"\n", 1)[0])
             if not isinstance(message, dict):

@@ -12,6 +12,7 @@ import os
 import select
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -35,7 +36,8 @@ class Sway:
     """A running headless sway session; ``env`` holds its variables, ``popen``/``run`` start processes in it."""
 
     def __init__(self):
-        self.process = subprocess.Popen([str(HERE / "headless_sway.sh")], stdout=subprocess.PIPE,
+        self.log = tempfile.NamedTemporaryFile(prefix="headless-sway-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen([str(HERE / "headless_sway.sh")], stdout=subprocess.PIPE, stderr=self.log,
                                         start_new_session=True)
         output, deadline = b"", time.monotonic() + 30
         while b"\nREADY\n" not in output:
@@ -52,7 +54,8 @@ class Sway:
     def environ(self, **extra: str) -> dict[str, str]:
         """The session's environment for a process of ours: no X display, the Wayland one instead."""
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS",
-                                                                "AT_SPI_BUS_ADDRESS", "QT_QPA_PLATFORM")}
+                                                                "AT_SPI_BUS_ADDRESS", "QT_QPA_PLATFORM",
+                                                                "BLIP_ASSISTANT_INSTANCE")}
         return {**env, **self.env, **extra}
 
     def command(self, argv: list[str]) -> list[str]:
@@ -87,6 +90,37 @@ class Sway:
 
         walk(self.tree())
         return found
+
+    def wait_window(self, condition, what: str, timeout: float = 60) -> dict:
+        """The first window for which ``condition(node)`` holds, re-checked at each of sway's window events."""
+        events = subprocess.Popen(self.command(["swaymsg", "-m", "-t", "subscribe", '["window"]']), env=self.environ(),
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        os.set_blocking(events.stdout.fileno(), False)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                found = next((w for w in self.windows() if condition(w)), None)
+                if found:
+                    return found
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"timed out after {timeout} s waiting for {what}; windows: "
+                                         f"{[(w.get('name'), w.get('app_id')) for w in self.windows()]}")
+                if select.select([events.stdout], [], [], 1.0)[0]:
+                    events.stdout.read()
+        finally:
+            events.kill()
+            events.wait()
+
+    def xwayland_display(self) -> str:
+        """The X display sway gives its clients (XWayland), from the environment of a command sway runs."""
+        target = Path(self.env["XDG_RUNTIME_DIR"]) / "sway-env"
+        self.swaymsg("exec", f"env > {target}.part && mv {target}.part {target}")
+        deadline = time.monotonic() + 20
+        while not target.exists():
+            assert time.monotonic() < deadline, "sway ran no command in 20 s"
+            time.sleep(0.05)
+        found = dict(line.split("=", 1) for line in target.read_text().splitlines() if "=" in line)
+        return found.get("DISPLAY", "")
 
     def focused(self) -> dict | None:
         return next((w for w in self.windows() if w.get("focused")), None)

@@ -11,7 +11,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 export XDG_RUNTIME_DIR=$(mktemp -d /tmp/wlrt.XXXXXX)   # mktemp -d gives 0700
 export XDG_CURRENT_DESKTOP=sway XDG_SESSION_TYPE=wayland
 export WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1
-unset DISPLAY
+unset DISPLAY BLIP_ASSISTANT_INSTANCE  # the default channel, in this session's XDG_RUNTIME_DIR
 sway -c "$HERE/sway.conf" > "$XDG_RUNTIME_DIR/sway.log" 2>&1 & SWAY=$!
 for i in $(seq 200); do ls "$XDG_RUNTIME_DIR"/wayland-? >/dev/null 2>&1 && ls "$XDG_RUNTIME_DIR"/sway-ipc.*.sock >/dev/null 2>&1 && break; sleep 0.05; done
 export WAYLAND_DISPLAY=$(basename "$(ls "$XDG_RUNTIME_DIR"/wayland-? | head -1)")

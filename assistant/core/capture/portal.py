@@ -29,6 +29,7 @@ MISSING = ("The desktop's screenshot portal is missing: install xdg-desktop-port
            "(xdg-desktop-portal-gnome, xdg-desktop-portal-kde, or xdg-desktop-portal-wlr with xdg-desktop-portal-gtk).")
 REFUSED = ("The desktop refused the screenshot. Allow BLIP Assistant to take screenshots: bring its window to the "
            "front and describe again; GNOME asks once, then remembers.")
+NO_FOCUS = "No window has the focus; describing the whole screen."
 NO_WINDOW = "The active window cannot be captured on this desktop; describing the whole screen."
 
 
@@ -67,6 +68,8 @@ class PortalCapturer:
 
     def desktop(self) -> Capture:
         image = self._shot()
+        if self.desktop_session.sway:
+            _blank(image, sway_windows_of(os.getpid()))
         return Capture(image, "screen", Rect(0, 0, *image.size))
 
     def monitor_at(self, point: tuple[int, int] | None = None) -> Capture:
@@ -78,7 +81,8 @@ class PortalCapturer:
         everything = Rect(0, 0, *image.size)
         rect = found[0].intersect(everything) if found else None
         if rect is None:
-            return Capture(image, "screen", everything, "" if found else NO_WINDOW)
+            note = NO_FOCUS if self.desktop_session.sway else NO_WINDOW
+            return Capture(image, "screen", everything, "" if found else note)
         return Capture(_crop(image, rect), f"window {found[1]}".strip(), rect)
 
     def region(self, rect: Rect) -> Capture:
@@ -92,6 +96,15 @@ class PortalCapturer:
         if self._size is None:
             self._shot()
         return Rect(0, 0, *self._size)
+
+
+def _blank(image: Image.Image, rects: list[Rect]) -> None:
+    """Paint ``rects`` black: our own window, which a Wayland app cannot hide without taking the focus."""
+    from PIL import ImageDraw
+
+    draw = ImageDraw.Draw(image)
+    for r in rects:
+        draw.rectangle((r.left, r.top, r.left + r.width - 1, r.top + r.height - 1), fill="black")
 
 
 def _crop(image: Image.Image, rect: Rect) -> Image.Image:
@@ -114,29 +127,46 @@ def _read(uri: str, since: float) -> Image.Image:
     return image
 
 
-def sway_focused_window() -> tuple[Rect, str] | None:
-    """(rectangle in screen pixels, title) of sway's focused window; None where sway does not answer."""
+def sway_tree() -> dict | None:
+    """Sway's window tree (``swaymsg -t get_tree``); None where sway does not answer."""
     swaymsg = shutil.which("swaymsg")
     if not swaymsg or not os.environ.get("SWAYSOCK"):
         return None
     try:
-        tree = json.loads(subprocess.run([swaymsg, "-t", "get_tree", "-r"], capture_output=True, text=True,
+        return json.loads(subprocess.run([swaymsg, "-t", "get_tree", "-r"], capture_output=True, text=True,
                                          timeout=3, check=True).stdout)
     except (OSError, subprocess.SubprocessError, ValueError) as err:
         log.info("sway's window tree unknown: %s", err)
         return None
-    return _focused(tree, 1.0)
 
 
-def _focused(node: dict, scale: float) -> tuple[Rect, str] | None:
-    if node.get("type") == "output":
-        scale = float(node.get("scale") or 1.0)
-    if node.get("focused") and node.get("type") in ("con", "floating_con") and node.get("pid"):
-        r = node["rect"]
-        rect = Rect(round(r["x"] * scale), round(r["y"] * scale), round(r["width"] * scale), round(r["height"] * scale))
-        return rect, node.get("name") or node.get("app_id") or ""
-    for child in node.get("nodes", []) + node.get("floating_nodes", []):
-        found = _focused(child, scale)
-        if found:
-            return found
+def sway_windows(tree: dict | None) -> list[tuple[dict, Rect]]:
+    """Every visible window in ``tree`` with its rectangle in screen pixels (each output's scale applied)."""
+    found: list[tuple[dict, Rect]] = []
+
+    def walk(node: dict, scale: float) -> None:
+        if node.get("type") == "output":
+            scale = float(node.get("scale") or 1.0)
+        if node.get("pid") and node.get("visible", True):
+            r = node["rect"]
+            found.append((node, Rect(round(r["x"] * scale), round(r["y"] * scale), round(r["width"] * scale),
+                                     round(r["height"] * scale))))
+        for child in node.get("nodes", []) + node.get("floating_nodes", []):
+            walk(child, scale)
+
+    if tree:
+        walk(tree, 1.0)
+    return found
+
+
+def sway_focused_window() -> tuple[Rect, str] | None:
+    """(rectangle in screen pixels, title) of sway's focused window; None where there is none or sway does not say."""
+    for node, rect in sway_windows(sway_tree()):
+        if node.get("focused"):
+            return rect, node.get("name") or node.get("app_id") or ""
     return None
+
+
+def sway_windows_of(pid: int) -> list[Rect]:
+    """Where the windows of process ``pid`` are on screen (sway)."""
+    return [rect for node, rect in sway_windows(sway_tree()) if node.get("pid") == pid]
