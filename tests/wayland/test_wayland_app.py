@@ -91,7 +91,8 @@ def desktop(sway: Sway, tmp_path_factory):
 def app(desktop, tiny_model_dirs):
     sway, env, _ = desktop
     proc = sway.popen([sys.executable, "-m", "assistant", "--model", str(tiny_model_dirs["opt"]), "--log-level", "info"],
-                      env={**env, "BLIP_ASSISTANT_SAVE_CAPTURES": env["HOME"] + "/captures"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                      env={**env, "BLIP_ASSISTANT_SAVE_CAPTURES": env["HOME"] + "/captures"},
+                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     log = Log(proc)
     try:
         log.wait(r"instance channel: .*/blip-assistant\.socket")
