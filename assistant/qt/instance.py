@@ -68,7 +68,8 @@ def send(message: dict, timeout_ms: int = 5000, name: str | None = None) -> dict
         if sock.bytesAvailable():  # the answer may be in before we wait, and the app gone already
             received += bytes(sock.readAll().data())
         elif sock.state() != QLocalSocket.LocalSocketState.ConnectedState or not sock.waitForReadyRead(timeout_ms):
-            received += bytes(sock.readAll().data())
+            if sock.bytesAvailable():
+                received += bytes(sock.readAll().data())
             if b"\n" not in received:
                 sock.abort()
                 raise Refused("the running BLIP Assistant did not answer" if not received else "its answer was cut short")

@@ -31,7 +31,7 @@ SymbolsPreprocFile "orca.dic"
 """
 _SPEECHD_SAID = re.compile(r"'symbols\.dic' translated '(.*?)' to ", re.S)
 _SPEECHD_SAID_AT = re.compile(r"^\[(\w{3} \w{3} +\d+ [\d:]+ \d{4}) : (\d+)\] speechd:\s+'symbols\.dic' translated '(.*?)' to ",
-                              re.M)
+                              re.M | re.S)  # a message may span lines
 _ORCA_SAID = re.compile(r"SPEECH OUTPUT: '(.*?)'")
 
 
