@@ -276,6 +276,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     if save_dir:  # diagnostics: keep every capture, e.g. to attach to a bug report
         parts.capture.captured.connect(lambda capture: _save_capture(capture, save_dir))
     app.aboutToQuit.connect(parts.hotkeys.stop)
+    _ask_for_screenshots(desktop, settings, saved, parts)
     from assistant.qt.instance import InstanceServer
 
     channel = InstanceServer(requests_for(parts), parent=app)  # `blip-assistant trigger`, and a second start
@@ -296,6 +297,28 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     app.aboutToQuit.connect(parts.controller.probe.close)
     app.aboutToQuit.connect(parts.controller.watch.close)
     return app.exec()
+
+
+def _ask_for_screenshots(desktop, settings: Settings, saved: Settings | None, parts: Parts) -> None:
+    """GNOME on Wayland: ask for the screenshot permission now, with our window in front (see permission_flow)."""
+    from assistant.qt.permission_flow import ScreenshotPermission, needs_asking
+
+    if not needs_asking(desktop, settings.desktop.screenshots_allowed):
+        return
+
+    def remember() -> None:
+        from assistant.config import DesktopSettings, save_settings
+
+        base = saved or settings
+        try:
+            save_settings(replace(base, desktop=DesktopSettings(screenshots_allowed=True)))
+        except OSError as err:
+            log.info("the screenshot permission is asked again next time: %s", err)
+
+    from PySide6.QtCore import QTimer
+
+    flow = ScreenshotPermission(parts.capture.capturer, parts.announcer, remember, parent=parts.window)
+    QTimer.singleShot(500, flow.ask)  # once the window is up and has the focus
 
 
 def system_capturer(desktop) -> Capturer:

@@ -213,6 +213,13 @@ class ExploreSettings:
 
 
 @dataclass(frozen=True)
+class DesktopSettings:
+    """What the desktop has allowed (GNOME on Wayland asks once whether we may take screenshots)."""
+
+    screenshots_allowed: bool = False  # asked, explained, with our window in front, at the first start
+
+
+@dataclass(frozen=True)
 class WatchSettings:
     """Watch mode: what is watched, how often, and what is said of its changes."""
 
@@ -264,6 +271,7 @@ class Settings:
     text: TextSettings = field(default_factory=TextSettings)
     explore: ExploreSettings = field(default_factory=ExploreSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
+    desktop: DesktopSettings = field(default_factory=DesktopSettings)
 
 
 SECTIONS = {f.name: f.default_factory for f in fields(Settings)}

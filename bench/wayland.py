@@ -52,7 +52,7 @@ class Lines:
                 if found:
                     return found
                 if not self.changed.wait(max(0.0, deadline - time.monotonic())):
-                    raise RuntimeError(f"no {text!r} in the app's log:\n" + "".join(l for _, l in self.lines[-30:]))
+                    raise RuntimeError(f"no {text!r} in the app's log:\n" + "".join(line for _, line in self.lines[-30:]))
 
 
 def measure(run_cmd, popen, env, logdir: Path, runs: int, model: Path) -> list[dict]:
@@ -71,7 +71,7 @@ def measure(run_cmd, popen, env, logdir: Path, runs: int, model: Path) -> list[d
             exited = time.time()
             assert done.returncode == 0, done.stderr
             captured = lines.wait("captured screen", since=seen)
-            wait_for_log(logdir, lambda: any("4711" in normalise(s) for s in spoken_in(logdir)[mark:]), 120,
+            wait_for_log(logdir, lambda m=mark: any("4711" in normalise(s) for s in spoken_in(logdir)[m:]), 120,
                          "the window's text")
             said = spoken_with_times(logdir)[mark:]
             results.append({"trigger exits": exited - start, "capture done": captured - start,
@@ -141,9 +141,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    from assistant.devtools.tiny_model import save_tiny_model
-
     import tempfile
+
+    from assistant.devtools.tiny_model import save_tiny_model
 
     model = save_tiny_model("opt", Path(tempfile.mkdtemp()) / "tiny")
     found = {"x11": x11(args.runs, model), "wayland": wayland(args.runs, model)}

@@ -7,7 +7,8 @@ A MOCK, for what cannot run for real here:
   xdg-desktop-portal-wlr, which runs for real in the other tests, never asks and always answers.
 
 Run with the system's python3 (python3-dbusmock): ``python3 -m dbusmock --session -t mock_portal.py -p JSON``.
-Parameters: ``screenshot``: "refuse" (response 2) or "silent" (no response).
+Parameters: ``screenshot``: "allow" (response 0 with ``uri``, a file the test wrote), "refuse" (response 2)
+or "silent" (no response).
 ``Activate(id)`` on the mock's own interface fires the GlobalShortcuts ``Activated`` signal for that shortcut.
 """
 
@@ -61,6 +62,9 @@ def load(mock, parameters):
     mock.AddProperties(SHORTCUTS, {"version": dbus.UInt32(1)})
 
     def shot(self, parent, options):
+        if screenshot == "allow":
+            return _respond(self, 0, dbus.Dictionary({"uri": dbus.String(parameters["uri"], variant_level=1)},
+                                                     signature="sv"))
         return _respond(self, None if screenshot == "silent" else 2, dbus.Dictionary({}, signature="sv"))
 
     def create_session(self, options):

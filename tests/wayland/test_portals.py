@@ -12,12 +12,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from assistant.config import ACTIONS, HotkeySettings
-from assistant.core.capture.portal import MISSING, REFUSED, PortalCapturer
+from assistant.core.capture.portal import MISSING, NO_WINDOW, REFUSED, PortalCapturer
 from assistant.core.capture.screen import CaptureError
 from assistant.core.desktop import Desktop
 from assistant.core.hotkeys.portal import SHORTCUTS_HINT, PortalShortcuts, preferred_trigger
+from assistant.qt.permission_flow import ALLOWED, EXPLAIN, ScreenshotPermission, needs_asking
 from tests.secret_service import private_bus
 from tests.wayland.conftest import need
 
@@ -60,6 +62,50 @@ def test_a_missing_portal_names_the_packages_to_install(bus):
         PortalCapturer(SWAY).desktop()
     assert str(caught.value) == MISSING
     assert "xdg-desktop-portal" in MISSING
+
+
+def test_an_allowed_screenshot_is_read_and_the_file_the_portal_saved_is_deleted(mock_portal, tmp_path):
+    saved = tmp_path / "Screenshot.png"  # where GNOME's portal saves it: the user's Pictures folder
+    mock_portal(screenshot="allow", uri=saved.as_uri())
+    Image.new("RGB", (40, 30), (200, 0, 0)).save(saved)
+    capture = PortalCapturer(SWAY).desktop()
+    assert capture.image.size == (40, 30) and capture.image.getpixel((5, 5)) == (200, 0, 0)
+    assert not saved.exists()  # read back: nothing is left behind in the user's folders
+    Image.new("RGB", (40, 30), (200, 0, 0)).save(saved)
+    window = PortalCapturer(Desktop("wayland", "gnome")).active_window()
+    assert (window.source, window.note) == ("screen", NO_WINDOW)  # GNOME tells no app where the active window is
+
+
+def test_the_first_start_on_gnome_asks_for_screenshots_explained_and_remembers(mock_portal, tmp_path, qtbot):
+    saved = tmp_path / "Screenshot.png"
+    mock_portal(screenshot="allow", uri=saved.as_uri())
+    Image.new("RGB", (40, 30), "white").save(saved)
+    assert needs_asking(Desktop("wayland", "gnome"), allowed=False)
+    assert not needs_asking(Desktop("wayland", "gnome"), allowed=True)
+    assert not needs_asking(Desktop("wayland", "kde"), allowed=False) and not needs_asking(Desktop("x11", "gnome"), False)
+    said, remembered = Said(), []
+    flow = ScreenshotPermission(PortalCapturer(Desktop("wayland", "gnome")), said, lambda: remembered.append(True),
+                                delay_ms=0)
+    flow.ask()
+    qtbot.waitUntil(lambda: len(said) == 2, timeout=20_000)
+    assert said == [(EXPLAIN, False), (ALLOWED, False)] and remembered == [True]
+
+
+def test_a_refused_permission_is_said_and_asked_again_next_time(mock_portal, qtbot):
+    mock_portal(screenshot="refuse")
+    said, remembered = Said(), []
+    flow = ScreenshotPermission(PortalCapturer(Desktop("wayland", "gnome")), said, lambda: remembered.append(True),
+                                delay_ms=0)
+    flow.ask()
+    qtbot.waitUntil(lambda: len(said) == 2, timeout=20_000)
+    assert said == [(EXPLAIN, False), (REFUSED, True)] and remembered == []
+
+
+class Said(list):
+    """Records what the flow tells the user (the announcer's ``message``; the announcer itself is tested elsewhere)."""
+
+    def message(self, text: str, error: bool = False) -> None:
+        self.append((text, error))
 
 
 def test_a_refused_screenshot_says_how_to_allow_it(mock_portal):
