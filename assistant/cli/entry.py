@@ -72,6 +72,8 @@ def build_app_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """The ``blip-assistant`` command."""
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["trigger"]:
+        return _trigger(argv)
     headless = bool(argv) and argv[0] in HEADLESS
     args = (build_parser() if headless else build_app_parser()).parse_args(argv)
     log_format = "%(levelname)s [%(threadName)s] %(name)s: %(message)s"
@@ -84,6 +86,17 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `blip-assistant voices | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def _trigger(argv: list[str]) -> int:
+    """``trigger`` alone, without the other commands' imports: a desktop shortcut runs it, and waits for it."""
+    from assistant.cli import trigger
+
+    parser = Parser(prog="blip-assistant")
+    trigger.add_parser(parser.add_subparsers(dest="command", parser_class=Parser))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
+    return trigger.run(args)
 
 
 def _headless(args) -> int:
@@ -111,10 +124,10 @@ def _app(args) -> int:
 
 def _hand_over(images: list[str]) -> bool:
     """One app per user: when one runs, bring its window up (with the first image given) instead of a second model."""
-    from assistant.qt.instance import NotRunning, Refused, send
+    from assistant.cli.trigger import NotRunning, Refused, deliver
 
     try:
-        send({"show": True, "open": [os.path.abspath(p) if "://" not in p else p for p in images[:1]]})
+        deliver({"show": True, "open": [os.path.abspath(p) if "://" not in p else p for p in images[:1]]})
     except NotRunning:
         return False
     except Refused as err:

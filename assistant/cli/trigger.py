@@ -13,6 +13,7 @@ import sys
 import time
 
 from assistant.cli.common import EXIT_BAD_INPUT, EXIT_NO_MODEL, EXIT_OK, fail
+from assistant.core.channel import NotRunning, Refused, send_unix
 from assistant.core.hotkeys.bindings import action_for, trigger_names
 
 START_WAIT_S = 60.0
@@ -31,11 +32,9 @@ def run(args) -> int:
     action = action_for(args.action)
     if action is None:
         return fail(f"unknown action {args.action!r}; use one of: {', '.join(trigger_names())}", EXIT_BAD_INPUT)
-    from assistant.qt.instance import NotRunning, Refused, send
-
     message = {"action": action}
     try:
-        send(message)
+        deliver(message)
         return EXIT_OK
     except Refused as err:
         return fail(f"BLIP Assistant refused it: {err}", EXIT_BAD_INPUT)
@@ -46,7 +45,7 @@ def run(args) -> int:
     deadline = time.monotonic() + START_WAIT_S
     while True:  # the channel opens a moment after the window does; the model may still be loading (the app waits)
         try:
-            send(message)
+            deliver(message)
             return EXIT_OK
         except Refused as err:
             return fail(f"BLIP Assistant refused it: {err}", EXIT_BAD_INPUT)
@@ -54,6 +53,15 @@ def run(args) -> int:
             if time.monotonic() > deadline:
                 return fail(f"BLIP Assistant did not start in {START_WAIT_S:.0f} seconds.", EXIT_NO_MODEL)
             time.sleep(0.1)
+
+
+def deliver(message: dict) -> dict:
+    """``message`` to the running app: its plain Unix socket (no Qt to import), or Qt's named pipe on Windows."""
+    if os.name == "posix":
+        return send_unix(message)
+    from assistant.qt.instance import send
+
+    return send(message)
 
 
 def start_app() -> None:

@@ -11,7 +11,6 @@ the answer is one line too: ``{"ok": true, "message": "..."}``.
 
 from __future__ import annotations
 
-import getpass
 import json
 import logging
 import os
@@ -23,38 +22,18 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from assistant.core.channel import NotRunning, Refused, channel_name, send_unix
+
+__all__ = ["InstanceServer", "NotRunning", "Refused", "channel_name", "send"]
+
 log = logging.getLogger(__name__)
 MAX_MESSAGE = 64 * 1024
 
 
-def channel_name() -> str:
-    """The user's channel: a socket path in ``$XDG_RUNTIME_DIR`` on Linux, else a per-user name.
-
-    ``BLIP_ASSISTANT_INSTANCE`` names another one (two instances side by side, the tests).
-    """
-    chosen = os.environ.get("BLIP_ASSISTANT_INSTANCE")
-    if chosen:
-        return chosen
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if sys.platform.startswith("linux") and runtime and os.path.isdir(runtime):
-        return os.path.join(runtime, "blip-assistant.socket")
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    return f"blip-assistant-{user}"  # Qt puts it in the user's temporary folder (macOS) or names a pipe (Windows)
-
-
-class NotRunning(Exception):
-    """No instance answers on the channel."""
-
-
-class Refused(Exception):
-    """The channel exists but refused us (another user's, or an error answer)."""
-
-
 def send(message: dict, timeout_ms: int = 5000, name: str | None = None) -> dict:
     """Send ``message`` to the running app and return its answer; NotRunning or Refused otherwise."""
+    if os.name == "posix":
+        return send_unix(message, name, timeout_ms / 1000)
     sock = QLocalSocket()
     sock.connectToServer(name or channel_name())
     if not sock.waitForConnected(min(timeout_ms, 2000)):
