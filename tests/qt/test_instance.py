@@ -174,3 +174,32 @@ def test_a_second_start_brings_the_first_up_with_its_image(channel, tiny_model_d
     finally:
         first.terminate()
         first.wait(30)
+
+
+def test_trigger_start_starts_the_app_when_it_is_not_running_then_acts(channel, tiny_model_dirs, tmp_path):
+    config = tmp_path / "settings.json"
+    config.write_text(json.dumps({"model": {"model": str(tiny_model_dirs["opt"])}, "speech": {"output": "silent"},
+                                  "hotkeys": {"enabled": False}}))
+    env = {**os.environ, "BLIP_ASSISTANT_INSTANCE": channel, "QT_QPA_PLATFORM": "offscreen",
+           "BLIP_ASSISTANT_CONFIG": str(config)}
+    try:
+        done = subprocess.run([sys.executable, "-m", "assistant", "trigger", "repeat", "--start"], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert send({"ping": True}, name=channel)["message"] == "running"  # the app it started is up
+    finally:
+        for pid in started_with(channel):
+            os.kill(pid, 15)
+
+
+def started_with(channel: str) -> list[int]:
+    """The processes whose environment names ``channel`` (the app ``--start`` detached from the command)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"BLIP_ASSISTANT_INSTANCE={channel}".encode() in (entry / "environ").read_bytes() \
+                    and b"assistant" in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
