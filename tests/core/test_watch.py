@@ -121,6 +121,19 @@ def test_the_watch_says_only_new_text_and_skips_unchanged_frames(reader):
     assert watcher.stats.read == 3  # the first frame whole, then one band for each new line
 
 
+def test_a_window_still_painting_when_the_watch_starts_is_not_news(reader):
+    """A terminal just opened: its first frame is blank, the next has what it already held; only later lines are new."""
+    before = ["Before one", "Before two"]
+    frames = [window([])] + [window(before)] * 3 + [window(before + ["Linking the program"])] * 2
+    capturer = Frames(frames)
+    said: list[str] = []
+    watcher = Watcher(Area(Rect(0, 0, 800, 400), "Build"), capturer, reader.read, Listener(say=said.append),
+                      interval_s=0)
+    while not capturer.done.is_set():
+        assert watcher.step() == ""
+    assert said == ["Linking the program"]
+
+
 def test_a_closed_window_ends_the_watch_with_a_sentence():
     class Gone:
         name = "Terminal"

@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 from PIL import Image
@@ -39,6 +40,16 @@ class App:
             self.lines.append(line)
             if m := regex.search(line):
                 return m
+
+    def wait_until(self, condition, timeout: float = 60, what: str = "") -> None:
+        """Until ``condition(lines)`` holds, re-checked at each new log line."""
+        deadline = time.monotonic() + timeout
+        while not condition(self.lines):
+            remaining = deadline - time.monotonic()
+            try:
+                self.lines.append(self._queue.get(timeout=max(0.0, remaining)))
+            except queue.Empty:
+                raise AssertionError(f"timed out waiting for {what}; got:\n" + "\n".join(self.lines[-30:])) from None
 
     def close(self):
         if self.proc.poll() is None:

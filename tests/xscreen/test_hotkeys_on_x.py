@@ -67,12 +67,17 @@ def test_twenty_presses_in_a_burst_give_one_answer_and_no_error(start_app, helpe
 
 
 def test_a_hotkey_before_the_model_is_ready_waits_then_runs(start_app, helper_window):
-    app, env = start_app()
+    app, env = start_app(None, "--log-level", "debug")  # debug: the grab says where it moves
     app.wait_line(r"global hotkeys: ")
-    # Our window appears and takes the focus, and the grab follows it: press once the focus is settled in the
-    # other app (a press in the moment the focus moves reaches neither the old window's grab nor the new one's).
+    # Our window appears and takes the focus, and the grab follows it: press once the grab is on the other
+    # app's window (a press in the moment the focus moves reaches neither the old window's grab nor the new one's).
     wait_for_x(env, lambda: _search(env, "^BLIP Assistant$"), 30, "the app window")
     subprocess.run(["xdotool", "windowactivate", "--sync", helper_window], env=env, check=True, timeout=30)
+    focus = int(subprocess.run(["xdotool", "getwindowfocus"], env=env, capture_output=True, text=True,
+                               check=True).stdout)
+    app.wait_until(lambda lines: f"hotkeys grabbed on window {focus:#x}" in
+                   ([line for line in lines if "hotkeys grabbed on window" in line] or [""])[-1],
+                   30, "the hotkeys' grab to follow the focus to the other app")
     loaded = any("Model ready" in line for line in app.lines)
     press(env, KEYS["describe_screen"])
     app.wait_line(r"action describe_screen: captured in")

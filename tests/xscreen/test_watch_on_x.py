@@ -99,7 +99,7 @@ class Heard:
 
 @pytest.fixture
 def watch(xserver, monkeypatch):
-    """watch(terminal, **news) -> Heard: the core watch on a real window, its first frame read."""
+    """watch(terminal, **news) -> Heard: the core watch on a real window, its start known."""
     env, _ = xserver
     monkeypatch.setenv("DISPLAY", env["DISPLAY"])
     reader, running = RapidTextReader(), []
@@ -111,7 +111,8 @@ def watch(xserver, monkeypatch):
                           interval_s=0.5, news=News(**news))
         running.append(watcher)
         watcher.start()
-        heard.wait(lambda: heard.stats and heard.stats.frames >= 1, 60, "the first frame read")
+        # The first frame read, and one still frame after it: what is on screen now is where the watch starts.
+        heard.wait(lambda: heard.stats and heard.stats.unchanged >= 1, 60, "the first frame read and a still one")
         return heard
 
     yield start_watch

@@ -27,6 +27,7 @@ from assistant.core.watch.news import Change, News
 
 log = logging.getLogger(__name__)
 WHOLE_READ = 0.5  # bands over half the frame: read the frame once, not band by band
+SETTLE_FRAMES = 4  # at most this many frames after the first may still be the window painting what it already had
 
 
 class Watched(Protocol):
@@ -92,6 +93,7 @@ class Watcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._frame: Frame | None = None
+        self._settling = 0  # frames left in which a change is the window still painting, not news
 
     @property
     def running(self) -> bool:
@@ -121,7 +123,7 @@ class Watcher:
         except Exception as err:  # noqa: BLE001 - a failure ends the watch with one sentence, never a traceback
             log.exception("watch failed")
             why = f"Watching stopped: {one_line(err, 120)}"
-        self._frame = None
+        self._frame, self._settling = None, 0
         self.news.lines = []
         close = getattr(self.target, "close", None)
         if close is not None:
@@ -153,18 +155,23 @@ class Watcher:
         self._frame = frame
         if not boxes:
             self.stats.unchanged += 1
+            if self._settling:
+                self._settled()
             self._say(self.news.due())
             return ""
         width, height = image.size
         where = bands(boxes, width, height, margin=12)
         try:
-            found = self._read(image, where)
+            # While the window may still be painting (a terminal just opened), the whole frame is what was there.
+            found = self._read(image, [Rect(0, 0, width, height)] if self._settling else where)
         except AssistantError as err:
             log.warning("watch: %s", err)
             return ""
-        if first:
+        if first or self._settling:
             self.news.start(found)
-            log.info("watching %s: %d lines on screen at the start", self.target.name, len(found))
+            self._settling = SETTLE_FRAMES if first else self._settling - 1
+            if not self._settling:
+                self._settled()
             return ""
         change, say = self.news.update(found, where, areas=boxes)
         if change is not None:
@@ -174,6 +181,11 @@ class Watcher:
                 self.listener.frame(image, change)
         self._say(say)
         return ""
+
+    def _settled(self) -> None:
+        """The frame held still (or the settling frames ran out): what is on screen now is the start."""
+        self._settling = 0
+        log.info("watching %s: %d lines on screen at the start", self.target.name, len(self.news.lines))
 
     def _read(self, image: Image.Image, where: list[Rect]) -> list[TextLine]:
         width, height = image.size
