@@ -141,3 +141,13 @@ def test_describe_window_captures_the_focused_window_sway_names(desktop, app):
     assert done.returncode == 0, done.stderr
     assert app.wait(r"captured window \(window Invoice\) in")
     assert sway.focused()["name"] == "Invoice"
+
+
+def test_watching_on_wayland_reads_the_focused_window_through_the_portal(desktop, app):
+    sway, env, _ = desktop
+    sway.swaymsg('[title="^Invoice$"]', "focus")
+    assert sway.run([sys.executable, "-m", "assistant", "trigger", "watch"], env=env).returncode == 0
+    assert int(app.wait(r"watching Invoice: (\d+) lines on screen at the start").group(1)) >= 1
+    assert sway.run([sys.executable, "-m", "assistant", "trigger", "watch"], env=env).returncode == 0
+    assert app.wait(r"Watching stopped\.")
+    assert sway.focused()["name"] == "Invoice"

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from PIL import Image
 
+from assistant.core.desktop import detect
 from assistant.core.errors import AssistantError, one_line
 from assistant.core.geometry import Rect
 
@@ -145,8 +146,15 @@ class MssCapturer:
 
 
 def _platform_query(name: str):
-    """Call ``name`` from this platform's helper module (x11 or win32); None where unknown or failing."""
+    """Call ``name`` from this platform's helper module (x11 or win32); None where unknown or failing.
+
+    On Wayland, X11 would answer for XWayland's windows only: sway says where its windows are, others nothing.
+    """
     try:
+        if sys.platform.startswith("linux") and detect().wayland:
+            from assistant.core.capture import sway
+
+            return sway.sway_focused_window() if name == "active_window" and detect().sway else None
         if sys.platform.startswith("linux"):
             from assistant.core.capture import x11 as helpers
         elif sys.platform == "win32":

@@ -72,9 +72,10 @@ def watched(area: str, capturer: Capturer) -> Watched:
 
 
 def _followable() -> bool:
-    import os
+    """Windows are followed by id on Windows and X11 (not on Wayland, where no app may look at other windows)."""
+    from assistant.core.desktop import detect
 
-    return sys.platform == "win32" or (sys.platform.startswith("linux") and bool(os.environ.get("DISPLAY")))
+    return sys.platform == "win32" or detect().kind == "x11"
 
 
 def place_of(rect: Rect, source: str, window_id: int | None = None) -> Watched:
