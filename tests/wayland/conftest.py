@@ -33,11 +33,12 @@ def need(*programs: str) -> None:
 
 
 class Sway:
-    """A running headless sway session; ``env`` holds its variables, ``popen``/``run`` start processes in it."""
+    """A running headless sway session (or KDE's, with ``headless_kde.sh``); ``env`` holds its variables,
+    ``popen``/``run`` start processes in it."""
 
-    def __init__(self):
+    def __init__(self, script: Path = HERE / "headless_sway.sh"):
         self.log = tempfile.NamedTemporaryFile(prefix="headless-sway-", suffix=".log", delete=False)  # noqa: SIM115
-        self.process = subprocess.Popen([str(HERE / "headless_sway.sh")], stdout=subprocess.PIPE, stderr=self.log,
+        self.process = subprocess.Popen([str(script)], stdout=subprocess.PIPE, stderr=self.log,
                                         start_new_session=True)
         output, deadline = b"", time.monotonic() + 30
         while b"\nREADY\n" not in output:
@@ -45,7 +46,7 @@ class Sway:
             chunk = os.read(self.process.stdout.fileno(), 4096) if ready else b""
             if not chunk:
                 self.close()
-                raise AssertionError("headless sway did not start in 30 s")
+                raise AssertionError(f"{script.name} did not start its desktop in 30 s")
             output += chunk
         lines = output.decode().split("\nREADY\n")[0].splitlines()
         self.env = dict(line.split("=", 1) for line in lines if "=" in line)

@@ -1,10 +1,11 @@
 """A python-dbusmock template for xdg-desktop-portal's front end: Screenshot and GlobalShortcuts.
 
-A MOCK, for what cannot run for real here:
-- GlobalShortcuts: Debian 12's only implementation is KDE's, which needs KWin running (its binary's
-  capabilities are refused in this sandbox, and no key can be injected into it);
-- a Screenshot portal that refuses (GNOME's permission dialog answered "Deny") or never answers:
-  xdg-desktop-portal-wlr, which runs for real in the other tests, never asks and always answers.
+A MOCK, for what cannot be made to happen with the real portals here:
+- a Screenshot portal that refuses (GNOME's permission dialog answered "Deny"), never answers, or
+  saves its file where GNOME does: xdg-desktop-portal-wlr, which runs for real in the other tests,
+  never asks, always answers, and overwrites one fixed file;
+- GlobalShortcuts without KWin: the paused source and the sentences, in a second; the real KDE portal
+  is tested in test_kde_shortcuts.py.
 
 Run with the system's python3 (python3-dbusmock): ``python3 -m dbusmock --session -t mock_portal.py -p JSON``.
 Parameters: ``screenshot``: "allow" (response 0 with ``uri``, a file the test wrote), "refuse" (response 2)
