@@ -267,7 +267,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     reader = ProcessTextRunner() if settings.text.enabled else None  # OCR in a process of its own, beside the model
     parts, started = compose(settings, service, system_capturer(desktop), history=history, reader=reader, hotkeys=hotkeys,
                              relay=relay, saved=saved)
-    messages += started
+    messages += _said_once(started, settings, saved)
     log.info("desktop: %s session (%s); %s", desktop.kind, desktop.name or "unknown",
              desktop.summary(_keys_summary(parts.hotkeys)))
     if desktop.wayland:
@@ -299,6 +299,23 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     return app.exec()
 
 
+def _said_once(messages: list[str], settings: Settings, saved: Settings | None) -> list[str]:
+    """How to bind keys to ``trigger`` on a desktop without the shortcuts portal: said at the first start only."""
+    from assistant.config import save_settings
+    from assistant.core.hotkeys.portal import SHORTCUTS_HINT
+
+    if SHORTCUTS_HINT not in messages:
+        return messages
+    if settings.desktop.shortcuts_hint_given:
+        return [m for m in messages if m != SHORTCUTS_HINT]  # Help (F1) still says it
+    base = saved or settings
+    try:
+        save_settings(replace(base, desktop=replace(base.desktop, shortcuts_hint_given=True)))
+    except OSError as err:
+        log.info("the shortcuts hint is said again next time: %s", err)
+    return messages
+
+
 def _ask_for_screenshots(desktop, settings: Settings, saved: Settings | None, parts: Parts) -> None:
     """GNOME on Wayland: ask for the screenshot permission now, with our window in front (see permission_flow)."""
     from assistant.qt.permission_flow import ScreenshotPermission, needs_asking
@@ -307,11 +324,11 @@ def _ask_for_screenshots(desktop, settings: Settings, saved: Settings | None, pa
         return
 
     def remember() -> None:
-        from assistant.config import DesktopSettings, save_settings
+        from assistant.config import save_settings
 
         base = saved or settings
         try:
-            save_settings(replace(base, desktop=DesktopSettings(screenshots_allowed=True)))
+            save_settings(replace(base, desktop=replace(base.desktop, screenshots_allowed=True)))
         except OSError as err:
             log.info("the screenshot permission is asked again next time: %s", err)
 

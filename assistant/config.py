@@ -217,6 +217,7 @@ class DesktopSettings:
     """What the desktop has allowed (GNOME on Wayland asks once whether we may take screenshots)."""
 
     screenshots_allowed: bool = False  # asked, explained, with our window in front, at the first start
+    shortcuts_hint_given: bool = False  # how to bind keys to `trigger` was said (once, where no portal offers keys)
 
 
 @dataclass(frozen=True)

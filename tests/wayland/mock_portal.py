@@ -9,7 +9,7 @@ A MOCK, for what cannot be made to happen with the real portals here:
 
 Run with the system's python3 (python3-dbusmock): ``python3 -m dbusmock --session -t mock_portal.py -p JSON``.
 Parameters: ``screenshot``: "allow" (response 0 with ``uri``, a file the test wrote), "refuse" (response 2)
-or "silent" (no response).
+or "silent" (no response); ``shortcuts``: "refuse" (CreateSession answers 2).
 ``Activate(id)`` on the mock's own interface fires the GlobalShortcuts ``Activated`` signal for that shortcut.
 """
 
@@ -69,6 +69,8 @@ def load(mock, parameters):
         return _respond(self, None if screenshot == "silent" else 2, dbus.Dictionary({}, signature="sv"))
 
     def create_session(self, options):
+        if parameters.get("shortcuts") == "refuse":  # KDE's portal on another desktop: no KWin to talk to
+            return _respond(self, 2, dbus.Dictionary({}, signature="sv"))
         _state["session"] = f"{MAIN_OBJ}/session/mock/{options.get('session_handle_token', 's')}"
         _state["shortcuts"] = list(options.get("shortcuts", []))
         return _respond(self, 0, dbus.Dictionary({"session_handle": dbus.String(_state["session"], variant_level=1)},

@@ -164,6 +164,14 @@ def test_without_the_shortcuts_portal_the_user_is_told_how_to_bind_keys(bus):
     assert "install-shortcuts" in source.help_text()
 
 
+def test_a_shortcuts_portal_that_refuses_is_like_none_the_user_is_told_how_to_bind_keys(mock_portal):
+    mock_portal(shortcuts="refuse")  # what KDE's portal answers on sway, where no KWin runs
+    source = PortalShortcuts(lambda *_: None)
+    messages = source.start(HotkeySettings())
+    source.stop()
+    assert messages == [SHORTCUTS_HINT] and not source.available
+
+
 def test_keys_are_offered_in_the_shortcuts_spec_spelling():
     assert preferred_trigger("<ctrl>+<alt>+<shift>+s") == "CTRL+ALT+SHIFT+s"
     assert preferred_trigger("<cmd>+<f5>") == "LOGO+F5"

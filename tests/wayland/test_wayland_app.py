@@ -69,7 +69,8 @@ def desktop(sway: Sway, tmp_path_factory):
     need("Xwayland", "/usr/bin/python3")
     home = tmp_path_factory.mktemp("wayland-home")
     env = sway.environ(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), GDK_BACKEND="wayland",
-                       DISPLAY=sway.xwayland_display(), QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1")
+                       DISPLAY=sway.xwayland_display(), QT_LINUX_ACCESSIBILITY_ALWAYS_ON="1",
+                       BLIP_ASSISTANT_CONFIG=str(home / "settings.json"))
     logdir = home / "speechd-log"
     private_speechd_config(env, logdir)
     sway.run(["gsettings", "set", "org.gnome.desktop.a11y.applications", "screen-reader-enabled", "true"], env=env)
@@ -107,6 +108,7 @@ def test_a_desktop_shortcut_makes_the_wayland_app_describe_the_screen_aloud_and_
     sway, env, logdir = desktop
     assert app.wait(r"desktop: (\w+) session \((\w+)\)").groups() == ("wayland", "sway")
     assert app.wait(r"Screenshots: desktop portal\. Global keys: desktop shortcuts \(see Help\)\.")
+    assert app.wait(r"Global keys on this desktop are its own shortcuts: run `blip-assistant install-shortcuts`")
     ours = sway.wait_window(lambda w: w.get("app_id") == APP_ID, "the app's window")
     assert ours["shell"] == "xdg_shell"  # a native Wayland client, not XWayland
     trigger = f"{sys.executable} -m assistant trigger describe-screen"
@@ -140,6 +142,8 @@ def test_describe_window_captures_the_focused_window_sway_names(desktop, app):
     done = sway.run([sys.executable, "-m", "assistant", "trigger", "describe-window"], env=env)
     assert done.returncode == 0, done.stderr
     assert app.wait(r"captured window \(window Invoice\) in")
+    assert not any("its own shortcuts" in line for line in app.lines), app.lines  # said at the first start only
+    assert any("Global keys: desktop shortcuts (see Help)" in line for line in app.lines)  # said at every start
     assert sway.focused()["name"] == "Invoice"
 
 

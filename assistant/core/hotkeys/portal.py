@@ -81,10 +81,12 @@ class PortalShortcuts:
             ready.set()
             self._listen(conn, session)
         except PortalError as err:
-            outcome.append(f"The desktop's global shortcuts portal failed ({err}). " + SHORTCUTS_HINT)
-        except Exception as err:  # a portal answering nonsense must not take the app down
+            # E.g. KDE's portal installed on another desktop: it is there, but without KWin it refuses.
+            log.warning("global shortcuts portal: %s; the desktop's own shortcuts are the way", err)
+            outcome.append(SHORTCUTS_HINT)
+        except Exception:  # a portal answering nonsense must not take the app down
             log.exception("global shortcuts portal")
-            outcome.append(f"The desktop's global shortcuts portal failed ({type(err).__name__}). " + SHORTCUTS_HINT)
+            outcome.append(SHORTCUTS_HINT)
         finally:
             ready.set()
             if conn is not None:
