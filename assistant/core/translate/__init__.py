@@ -1,0 +1,1 @@
+"""Questions and answers in the user's language, offline: OPUS-MT models run by CTranslate2."""
