@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -31,7 +30,7 @@ VOCAB = 58101
 def build(folder: Path) -> Path:
     """The full-size random Marian, with the tiny model's tokenizer and a vocabulary padded to 58,101 entries."""
     import torch
-    from transformers import MarianConfig, MarianMTModel
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     from assistant.devtools.tiny_marian import save_tiny_marian
 
@@ -42,6 +41,9 @@ def build(folder: Path) -> Path:
         vocab[f"\u2581w{i}"] = i
     vocab["<pad>"] = VOCAB - 1
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    (folder / "tokenizer_config.json").unlink()  # it names <pad>'s old id: written again for the new vocabulary
+    MarianTokenizer(source_spm=str(folder / "source.spm"), target_spm=str(folder / "target.spm"),
+                    vocab=str(folder / "vocab.json")).save_pretrained(folder)
     config = MarianConfig(vocab_size=VOCAB, d_model=512, encoder_layers=6, decoder_layers=6, encoder_attention_heads=8,
                           decoder_attention_heads=8, encoder_ffn_dim=2048, decoder_ffn_dim=2048,
                           max_position_embeddings=512, pad_token_id=VOCAB - 1, decoder_start_token_id=VOCAB - 1,
@@ -92,7 +94,9 @@ def child(engine: str, folder: str, runs: int) -> None:
     t = time.perf_counter()
     run([SENTENCE] * 10)
     batch = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: the latter survives exec, so it would hold the parent's peak (the model it built).
+    peak = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+                if line.startswith("VmHWM:")) / 1024
     print(json.dumps({"load": loaded, "one": statistics.median(times), "batch": batch, "peak_mb": peak}))
 
 
