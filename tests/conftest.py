@@ -133,3 +133,18 @@ def real_keyring(tmp_path, monkeypatch):
         keyring.set_keyring(SecretService.Keyring())
         yield address
         keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def tiny_mt(tmp_path_factory) -> Path:
+    """A folder of converted tiny random OPUS-MT models, ``de-en/`` and ``en-de/`` (what ``--mt-model`` names).
+
+    Built offline and converted through the users' code path (``translate.engine.convert``, int8).
+    """
+    from assistant.core.translate.engine import convert
+    from assistant.devtools.tiny_marian import save_tiny_marian
+
+    root = tmp_path_factory.mktemp("tiny-mt")
+    for seed, pair in enumerate(("de-en", "en-de")):
+        convert(save_tiny_marian(root / f"hf-{pair}", seed=seed + 1), root / "converted" / pair)
+    return root / "converted"

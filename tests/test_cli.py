@@ -337,3 +337,47 @@ def test_compare_a_broken_image_is_one_line(tmp_path):
     result = run("compare", str(broken), str(broken))
     assert result.returncode == 2
     assert_one_clean_error_line(result)
+
+
+def test_describe_in_german_gives_question_and_answer_in_both_languages(tiny_model_dirs, tiny_mt, picture, tmp_path):
+    from assistant.core.history.store import HistoryStore
+    from assistant.core.translate.engine import CTranslate2Translator
+    from assistant.core.translate.pipeline import sentences
+
+    env_data = tmp_path / "data"
+    question = "Welche Farbe hat der Knopf?"
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "describe", str(picture), "--model", str(tiny_model_dirs["opt"]),
+         "--language", "de", "--mt-model", str(tiny_mt), "--ask", question, "--max-new-tokens", "8", "--json"],
+        capture_output=True, text=True, timeout=240, env={**os.environ, "BLIP_ASSISTANT_DATA": str(env_data)})
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    to_german = CTranslate2Translator(tiny_mt / "en-de", "en-de")
+    assert record["language"] == "de" and record["caption_english"]
+    assert record["caption"] == " ".join(to_german.translate(sentences(record["caption_english"])))
+    turn = record["turns"][0]
+    assert turn["question"] == question and turn["language"] == "de"
+    assert turn["question_english"] == CTranslate2Translator(tiny_mt / "de-en", "de-en").translate([question])[0]
+    assert turn["answer"] == " ".join(to_german.translate(sentences(turn["answer_english"])))
+    store = HistoryStore(env_data)
+    kept = store.list()[0].turns[1]
+    store.close()
+    assert (kept.question, kept.answer, kept.question_english, kept.answer_english) == (
+        question, turn["answer"], turn["question_english"], turn["answer_english"])
+
+
+def test_describe_in_german_without_the_models_offline_answers_in_english_and_says_why(tiny_model_dirs, picture,
+                                                                                        tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "describe", str(picture), "--model", str(tiny_model_dirs["opt"]),
+         "--language", "de", "--ask", "Welche Farbe?", "--max-new-tokens", "4", "--json", "--no-history"],
+        capture_output=True, text=True, timeout=240,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "BLIP_ASSISTANT_CACHE": str(tmp_path / "cache"),
+             "BLIP_ASSISTANT_DATA": str(tmp_path / "data")})
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["language"] == "en" and record["caption"] and "caption_english" not in record
+    assert record["turns"][0]["question"] == "Welche Farbe?" and record["turns"][0]["answer"]
+    said = [line for line in result.stderr.splitlines() if "Answers stay in English" in line]
+    assert len(said) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "Helsinki-NLP/opus-mt-de-en" in said[0] and "--mt-model" in said[0]

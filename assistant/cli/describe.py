@@ -18,7 +18,10 @@ from assistant.cli.options import add_model_options, add_voice_options, settings
 from assistant.config import Settings
 from assistant.core.errors import AssistantError, ImageError, terminal_safe
 from assistant.core.model.backend import ModelInfo, run_request
+from assistant.core.model.local.hub import human_bytes
 from assistant.core.session import Session, SessionTurn
+from assistant.core.translate.pipeline import AnswerTranslation
+from assistant.core.translated import TranslatingModel
 
 
 def add_parser(sub) -> None:
@@ -66,6 +69,7 @@ def run(args) -> int:
     except (ImageError, ValueError) as err:
         return fail(err, EXIT_BAD_INPUT)
     started = time.perf_counter()
+    translation = None if args.text_only else answer_translation(settings, args)
     store = None if args.no_history else open_history(settings)
     reading = (args.text_only or settings.text.enabled) and not args.no_text
     from assistant.core.text.runner import ThreadTextRunner
@@ -75,7 +79,8 @@ def run(args) -> int:
                       reader=reader, auto_speak=False, spoken_lines=settings.text.spoken_lines)
     session.begin(image, Path(args.image).name)
     try:
-        transcript = converse(session, settings, args, on_turn=None if args.json else print_turn)
+        transcript = converse(session, settings, args, on_turn=None if args.json else print_turn,
+                              translation=translation)
     except TextOnlyQuestion as err:
         return fail(err, EXIT_BAD_INPUT)
     except AssistantError as err:
@@ -97,8 +102,12 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def converse(session: Session, settings: Settings, args, on_turn: Callable[[SessionTurn], None] | None = None) -> Transcript:
-    """The caption (or the text only), then each ``--ask``; notes on stderr say how answers were made."""
+def converse(session: Session, settings: Settings, args, on_turn: Callable[[SessionTurn], None] | None = None,
+             translation: AnswerTranslation | None = None) -> Transcript:
+    """The caption (or the text only), then each ``--ask``; notes on stderr say how answers were made.
+
+    With ``translation``, questions are asked and answers given in the user's language (the model's English kept).
+    """
     transcript = Transcript()
     model = None
     if args.text_only:
@@ -107,6 +116,8 @@ def converse(session: Session, settings: Settings, args, on_turn: Callable[[Sess
         from assistant.cli.progress import progress_printer
 
         model = build_model(settings)
+        if translation is not None:
+            model = TranslatingModel(model, translation)
         transcript.info = model.load(progress_printer(args.quiet))
         request = session.describe_request(prefix=args.prompt)
         caption = session.record(request.id, run_request(model, request), transcript.info)
@@ -154,11 +165,47 @@ def to_json(t: Transcript, image: str, reading: bool, seconds: float) -> dict:
         "image": image, "model": info.model if info else None, "device": info.device if info else None,
         "quantization": info.quantization if info else None, "precision": info.precision if info else None,
         "weights": info.weights if info else None,
+        "language": caption.answer.language or "en",
         "caption": caption.answer.text, "prompt_shortened": caption.answer.prompt_shortened,
+        **({"caption_english": caption.answer.english} if caption.answer.language else {}),
         "text": [line.to_dict() for line in caption.lines] if reading else None,
         "text_note": caption.text_note,
         "turns": [{"question": turn.question, "answer": turn.answer.text, "seconds": round(turn.answer.seconds, 3),
                    "question_shortened": turn.answer.prompt_shortened, "turns_left_out": turn.answer.dropped_turns,
-                   "from_text": turn.from_text} for turn in t.turns],
+                   "from_text": turn.from_text, **_english(turn)} for turn in t.turns],
         "seconds": round(seconds, 3),
     }
+
+
+def _english(turn: SessionTurn) -> dict:
+    """A translated turn's English: what the model was asked and answered."""
+    answer = turn.answer
+    if not answer.language:
+        return {}
+    return {"language": answer.language, "question_english": answer.question_english, "answer_english": answer.english}
+
+
+def answer_translation(settings: Settings, args) -> AnswerTranslation | None:
+    """The translation questions and answers need, or None (English); missing models are fetched only for --language."""
+    from assistant.core import answer_language as al
+    from assistant.core.errors import Cancelled
+    from assistant.core.model.local.hub import NoNetworkError
+
+    setup = al.set_up(settings.language)
+    if setup.missing and getattr(args, "language", None):
+        try:
+            todo = al.plans(setup)
+            if todo:
+                note(f"downloading the translation models for {al.language_name(setup.language)}, "
+                     f"{human_bytes(sum(p.bytes_needed for p in todo))} (once).")
+            al.fetch(setup, todo, on_step=None if args.quiet else note)
+            setup = al.set_up(settings.language)
+        except NoNetworkError:
+            note(f"{setup.message} The internet cannot be reached to download them (or offline mode is on).")
+            return None
+        except (AssistantError, Cancelled) as err:
+            note(f"{setup.message} ({err})")
+            return None
+    if setup.message:
+        note(setup.message)
+    return setup.translation

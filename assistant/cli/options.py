@@ -35,6 +35,16 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-http", action="store_true", default=None,
                    help="allow plain http:// to another computer (images cross the network unencrypted)")
     p.add_argument("--log-level", default="warning", choices=LOG_LEVELS)
+    add_language_options(p)
+
+
+def add_language_options(p: argparse.ArgumentParser) -> None:
+    """The language of the interface and of questions and answers."""
+    p.add_argument("--language", metavar="CODE",
+                   help="the language of the interface and of questions and answers, e.g. de or es "
+                        "(default: the system's); answers are translated offline")
+    p.add_argument("--mt-model", metavar="FOLDER",
+                   help="a folder of converted translation models (en-de/, de-en/, ...) to use instead of downloading")
 
 
 def add_voice_options(p: argparse.ArgumentParser) -> None:
@@ -81,6 +91,10 @@ def settings_from_args(args, base: Settings | None = None) -> Settings:
         settings = replace(settings, speech=replace(settings.speech, auto_speak=False))
     if getattr(args, "high_contrast", False):
         settings = replace(settings, appearance=replace(settings.appearance, theme="high_contrast"))
+    if getattr(args, "language", None):
+        settings = replace(settings, language=replace(settings.language, interface=args.language, answers=args.language))
+    if getattr(args, "mt_model", None):
+        settings = replace(settings, language=replace(settings.language, mt_models=args.mt_model))
     if getattr(args, "no_hotkeys", False):
         settings = replace(settings, hotkeys=replace(settings.hotkeys, enabled=False))
     return settings

@@ -33,26 +33,23 @@ def run(args) -> int:
     if action is None:
         return fail(f"unknown action {args.action!r}; use one of: {', '.join(trigger_names())}", EXIT_BAD_INPUT)
     message = {"action": action}
-    try:
-        deliver(message)
-        return EXIT_OK
-    except Refused as err:
-        return fail(f"BLIP Assistant refused it: {err}", EXIT_BAD_INPUT)
-    except NotRunning:
-        if not args.start:
-            return fail("BLIP Assistant is not running. Start it, or add --start.", EXIT_NO_MODEL)
-    start_app()
-    deadline = time.monotonic() + START_WAIT_S
-    while True:  # the channel opens a moment after the window does; the model may still be loading (the app waits)
+    deadline = None  # set once the app was started here
+    while True:  # after --start, the channel opens a moment after the window does (the model may still be loading)
         try:
             deliver(message)
             return EXIT_OK
         except Refused as err:
             return fail(f"BLIP Assistant refused it: {err}", EXIT_BAD_INPUT)
         except NotRunning:
-            if time.monotonic() > deadline:
+            if not args.start:
+                return fail("BLIP Assistant is not running. Start it, or add --start.", EXIT_NO_MODEL)
+            if deadline is None:
+                start_app()
+                deadline = time.monotonic() + START_WAIT_S
+            elif time.monotonic() > deadline:
                 return fail(f"BLIP Assistant did not start in {START_WAIT_S:.0f} seconds.", EXIT_NO_MODEL)
-            time.sleep(0.1)
+            else:
+                time.sleep(0.1)
 
 
 def deliver(message: dict) -> dict:

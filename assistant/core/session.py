@@ -67,7 +67,8 @@ class HistoryWriter(Protocol):
     def start(self, image: Image.Image | EncodedImages | None, source: str, turns: Sequence[NewTurn]) -> int: ...
 
     def add_turn(self, conversation_id: int, question: str, answer: str, *, model: str = "", device: str = "",
-                 seconds: float = 0.0) -> None: ...
+                 seconds: float = 0.0, language: str = "", question_english: str = "",
+                 answer_english: str = "") -> None: ...
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Conversation:
     lead: str = ""  # said first, before the text and the caption: what the accessibility API says of a control
     detail: str = ""  # shown with the lead: where the control is
     place: object | None = field(default=None, repr=False)  # a watch.Watched: where it was captured, to look again
+    last_said: str = ""  # the last answer as the user got it (``turns`` hold what the model saw: English)
 
     def history(self) -> tuple[Turn, ...]:
         """Earlier question-and-answer turns, for the chat prompt."""
@@ -160,7 +162,8 @@ class Session:
             self.conversation = None
             return None
         self.conversation = Conversation(image, stored.source, caption=stored.caption,
-                                         turns=[Turn(t.question, t.answer) for t in stored.turns if t.question],
+                                         turns=[Turn(t.question_english or t.question, t.answer_english or t.answer)
+                                                for t in stored.turns if t.question],
                                          history_id=stored.id)
         first = next((t for t in stored.turns if not t.question), None)
         if first is not None and first.lines:
@@ -203,6 +206,7 @@ class Session:
             if c.text_note and not lines:
                 local = f"{c.text_note} So I cannot answer that from the text on screen."
             c.turns.append(Turn(question, local))
+            c.last_said = local
             turn = SessionTurn(question, Answer(local), c.source, None, from_text=True)
             self._keep(c, turn)
             self._say(turn)
@@ -221,6 +225,7 @@ class Session:
         c = self._current()
         question = "What changed?"
         c.turns.append(Turn(question, answer))
+        c.last_said = answer
         c.image, c.lines, c.reading = image, list(lines), None
         c.text_note = "" if lines else "No text was found."
         turn = SessionTurn(question, Answer(answer), c.source, None, from_text=True)
@@ -301,8 +306,9 @@ class Session:
         if asked is None or asked[0] is not self.conversation:
             return None  # for a conversation the user has since left
         c, question = asked
-        if question:
-            c.turns.append(Turn(question, answer.text))
+        if question:  # the model's own English, when the answer was translated, is what it sees next time
+            c.turns.append(Turn(answer.question_english or question, answer.english or answer.text))
+            c.last_said = answer.text
             turn = SessionTurn(question, answer, c.source, model)
         else:
             c.caption = answer.text
@@ -332,14 +338,17 @@ class Session:
         if self.history is None or c.history_id == -1:
             return
         info = turn.model
-        row = NewTurn(turn.question, turn.answer.text, info.model if info else "", info.precision if info else "",
-                      turn.answer.seconds, tuple(line.to_dict() for line in turn.lines))
+        answer = turn.answer
+        row = NewTurn(turn.question, answer.text, info.model if info else "", info.precision if info else "",
+                      answer.seconds, tuple(line.to_dict() for line in turn.lines), answer.language,
+                      answer.question_english, answer.english)
         try:
             if c.history_id is None:
                 c.history_id = self.history.start(_encoded(c), c.source, [row])
             else:
                 self.history.add_turn(c.history_id, row.question, row.answer, model=row.model, device=row.device,
-                                      seconds=row.seconds)
+                                      seconds=row.seconds, language=row.language,
+                                      question_english=row.question_english, answer_english=row.answer_english)
         except (sqlite3.Error, OSError) as err:
             self.history = None
             self.on_problem(f"The history cannot be saved any more ({err}); conversations go on without it.")
@@ -348,7 +357,7 @@ class Session:
         c = self.conversation
         if c is None:
             return ""
-        return c.turns[-1].answer if c.turns else c.caption
+        return (c.last_said or c.turns[-1].answer) if c.turns else c.caption
 
     def _current(self) -> Conversation:
         if self.conversation is None:

@@ -53,7 +53,7 @@ def save_tiny_marian(folder: Path, d_model: int = 64, layers: int = 2, seed: int
     pad = vocab["<pad>"]
     config = MarianConfig(vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
                           encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=2 * d_model,
-                          decoder_ffn_dim=2 * d_model, max_position_embeddings=128, pad_token_id=pad,
+                          decoder_ffn_dim=2 * d_model, max_position_embeddings=512, pad_token_id=pad,
                           decoder_start_token_id=pad, eos_token_id=0, share_encoder_decoder_embeddings=True,
                           static_position_embeddings=True)
     torch.manual_seed(seed)

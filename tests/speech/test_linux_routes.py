@@ -19,6 +19,7 @@ from assistant.core.speech import SilentSpeaker
 from assistant.core.speech.linux_routes import ORCA_BUS_NAME, ORCA_PATH, OrcaService, SpeechDispatcher
 from assistant.core.speech.screen_reader import ScreenReaderSpeaker
 from assistant.core.speech.ssip import SSIPClient
+from tests.processes import stop
 from tests.xscreen.conftest import need
 from tests.xscreen.orca import normalise, private_speechd_config, spoken_in, wait_for_log
 
@@ -41,8 +42,7 @@ def speechd(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait(sock.exists, 20, "speech-dispatcher's socket", logdir)
     yield sock, logdir, proc
-    proc.terminate()
-    proc.wait(10)
+    stop(proc)
 
 
 def heard(logdir: Path, text: str, timeout: float = 10) -> None:
@@ -66,8 +66,7 @@ def test_a_restarted_speech_dispatcher_is_reconnected(speechd, tmp_path):
     client = SSIPClient(path=sock)
     client.speak("Before.")
     heard(logdir, "Before")
-    proc.terminate()
-    proc.wait(10)
+    stop(proc)
     sock.unlink(missing_ok=True)  # speech-dispatcher leaves its socket file behind
     env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "home" / ".config")}
     again = subprocess.Popen(["speech-dispatcher", "-s", "-t", "0", "-c", "unix_socket", "-S", str(sock)], env=env,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import select
-import shutil
 import subprocess
 import tempfile
 import time
@@ -18,18 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.xscreen.conftest import need
+
 HERE = Path(__file__).parent
-REQUIRED = os.environ.get("BLIP_REQUIRE_REAL_DEVICES") == "1"
 PROGRAMS = ("sway", "swaymsg", "grim", "wtype", "pipewire", "unshare", "nsenter", "dbus-run-session",
             "/usr/libexec/xdg-desktop-portal", "/usr/libexec/xdg-desktop-portal-wlr", "/usr/libexec/xdg-desktop-portal-gtk")
-
-
-def need(*programs: str) -> None:
-    missing = [p for p in programs if not shutil.which(p) and not Path(p).exists()]
-    if missing:
-        if REQUIRED:
-            pytest.fail(f"missing {missing}: .ci/run should have installed them")
-        pytest.skip(f"needs {missing}")
 
 
 class Sway:
@@ -113,14 +105,15 @@ class Sway:
             events.wait()
 
     def xwayland_display(self) -> str:
-        """The X display sway gives its clients (XWayland), from the environment of a command sway runs."""
-        target = Path(self.env["XDG_RUNTIME_DIR"]) / "sway-env"
-        self.swaymsg("exec", f"env > {target}.part && mv {target}.part {target}")
-        deadline = time.monotonic() + 20
-        while not target.exists():
-            assert time.monotonic() < deadline, "sway ran no command in 20 s"
-            time.sleep(0.05)
-        found = dict(line.split("=", 1) for line in target.read_text().splitlines() if "=" in line)
+        """The X display sway gives its clients (XWayland), from the environment of a command sway runs.
+
+        That command writes into a FIFO; ``cat`` returns as soon as it has written (``timeout`` ends a wait
+        for a sway that runs nothing)."""
+        fifo = Path(self.env["XDG_RUNTIME_DIR"]) / "sway-env"
+        result = self.run(["sh", "-c", f"rm -f {fifo} && mkfifo {fifo} && swaymsg exec 'env > {fifo}' >/dev/null"
+                                       f" && timeout 20 cat {fifo}; status=$?; rm -f {fifo}; exit $status"])
+        assert result.returncode == 0, f"sway ran no command in 20 s: {result.stderr}"
+        found = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
         return found.get("DISPLAY", "")
 
     def focused(self) -> dict | None:

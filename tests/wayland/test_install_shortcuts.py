@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop
 from tests.secret_service import private_bus
 from tests.wayland.conftest import need
 
@@ -42,8 +43,7 @@ def gnome(tmp_path):
         try:
             yield env, gsettings
         finally:
-            service.terminate()
-            service.wait(10)
+            stop(service)
 
 
 def cli(env, *args: str) -> subprocess.CompletedProcess:

@@ -20,6 +20,7 @@ from assistant.core.capture.screen import CaptureError
 from assistant.core.desktop import Desktop
 from assistant.core.hotkeys.portal import SHORTCUTS_HINT, PortalShortcuts, preferred_trigger
 from assistant.qt.permission_flow import ALLOWED, EXPLAIN, ScreenshotPermission, needs_asking
+from tests.processes import stop
 from tests.secret_service import private_bus
 from tests.wayland.conftest import need
 
@@ -52,9 +53,7 @@ def mock_portal(bus, tmp_path):
         return proc
 
     yield start
-    for proc in started:
-        proc.terminate()
-        proc.wait(10)
+    stop(*started)
 
 
 def test_a_missing_portal_names_the_packages_to_install(bus):

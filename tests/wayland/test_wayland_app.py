@@ -9,7 +9,6 @@ Orca 43 still wants an X display for its keyboard map: XWayland's, as sway start
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tests.processes import Lines, stop
 from tests.wayland.conftest import Sway, need
 from tests.xscreen.orca import missing_programs, normalise, private_speechd_config, spoken_in, wait_for_log
 
@@ -32,33 +32,6 @@ label = Gtk.Label()
 label.set_markup('<span font="DejaVu Sans 40">' + sys.argv[2] + '</span>')
 w.add(label); w.connect("destroy", Gtk.main_quit); w.show_all(); Gtk.main()
 """
-
-
-class Log:
-    """The app's stderr, read on a thread; ``wait(pattern)`` returns the first matching line's match."""
-
-    def __init__(self, proc: subprocess.Popen):
-        import queue
-        import threading
-
-        self.lines: list[str] = []
-        self._queue: queue.Queue = queue.Queue()
-        self._empty = queue.Empty
-        threading.Thread(target=lambda: [self._queue.put(line.rstrip("\n")) for line in proc.stderr], daemon=True).start()
-
-    def wait(self, pattern: str, timeout: float = 120) -> re.Match:
-        regex = re.compile(pattern)
-        for line in self.lines:
-            if m := regex.search(line):
-                return m
-        while True:
-            try:
-                line = self._queue.get(timeout=timeout)
-            except self._empty:
-                raise AssertionError(f"no log line matching {pattern!r}; got:\n" + "\n".join(self.lines[-40:])) from None
-            self.lines.append(line)
-            if m := regex.search(line):
-                return m
 
 
 @pytest.fixture(scope="module")
@@ -94,14 +67,13 @@ def app(desktop, tiny_model_dirs):
     proc = sway.popen([sys.executable, "-m", "assistant", "--model", str(tiny_model_dirs["opt"]), "--log-level", "info"],
                       env={**env, "BLIP_ASSISTANT_SAVE_CAPTURES": env["HOME"] + "/captures"},
                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    log = Log(proc)
+    log = Lines(proc.stderr)
     try:
         log.wait(r"instance channel: .*/blip-assistant\.socket")
         log.wait(r"Model ready on")
         yield log
     finally:
-        proc.terminate()
-        proc.wait(30)
+        stop(proc, grace=30)
 
 
 def test_a_desktop_shortcut_makes_the_wayland_app_describe_the_screen_aloud_and_keep_the_focus_away(desktop, app):

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop
+
 HERE = Path(__file__).parent
 REQUIRED = os.environ.get("BLIP_REQUIRE_REAL_DEVICES") == "1"
 
@@ -96,12 +98,7 @@ def xserver(tmp_path_factory):
     try:
         yield env, display
     finally:
-        for proc in (wm, xvfb):
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(wm, xvfb)
 
 
 def _wm_ready(env) -> bool:
@@ -129,8 +126,7 @@ def helper_window(xserver):
     try:
         yield wid
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)
 
 
 def _search(env, title: str) -> str | None:

@@ -1,15 +1,12 @@
 """The real app on a real X screen: a real key press describes the screen, without the app in it."""
 
-import queue
-import re
 import subprocess
 import sys
-import threading
-import time
 
 import pytest
 from PIL import Image
 
+from tests.processes import Lines, stop
 from tests.xscreen.conftest import _search, wait_for_x, window_geometry
 
 
@@ -19,42 +16,13 @@ class App:
     def __init__(self, args, env):
         self.proc = subprocess.Popen([sys.executable, "-m", "assistant", *args], env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.lines: list[str] = []
-        self._queue: queue.Queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stderr:
-            self._queue.put(line.rstrip("\n"))
-
-    def wait_line(self, pattern: str, timeout: float = 120) -> re.Match:
-        regex = re.compile(pattern)
-        for line in self.lines:
-            if m := regex.search(line):
-                return m
-        while True:
-            try:
-                line = self._queue.get(timeout=timeout)
-            except queue.Empty:
-                raise AssertionError(f"no log line matching {pattern!r}; got:\n" + "\n".join(self.lines)) from None
-            self.lines.append(line)
-            if m := regex.search(line):
-                return m
-
-    def wait_until(self, condition, timeout: float = 60, what: str = "") -> None:
-        """Until ``condition(lines)`` holds, re-checked at each new log line."""
-        deadline = time.monotonic() + timeout
-        while not condition(self.lines):
-            remaining = deadline - time.monotonic()
-            try:
-                self.lines.append(self._queue.get(timeout=max(0.0, remaining)))
-            except queue.Empty:
-                raise AssertionError(f"timed out waiting for {what}; got:\n" + "\n".join(self.lines[-30:])) from None
+        self.log = Lines(self.proc.stderr)
+        self.lines = self.log.lines
+        self.wait_line = self.log.wait
+        self.wait_until = self.log.wait_until
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(20)
+        stop(self.proc, grace=20)
 
 
 @pytest.mark.parametrize("scale", ["1", "2"], ids=["scale1", "hidpi-scale2"])

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from assistant.core.history.store import HistoryStore
+from tests.processes import stop
 from tests.xscreen.conftest import REQUIRED, _search, wait_for_x
 from tests.xscreen.orca import OrcaDesktop, missing_programs, normalise, wait_for_log
 from tests.xscreen.test_app_on_x import App
@@ -85,8 +86,7 @@ def terminal(orca):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wid = wait_for_x(orca.env, lambda: _search(orca.env, "^Terminal$"), 30, "the terminal")
     yield wid
-    proc.terminate()
-    proc.wait(10)
+    stop(proc)
 
 
 def test_global_describe_and_repeat_from_a_terminal_are_heard_through_orca(orca, start, terminal, tmp_path):
@@ -127,8 +127,7 @@ def test_the_text_on_screen_is_heard_through_orca_after_the_caption(orca, start,
         assert normalise(caption) in normalise(heard) and "text on screen" in normalise(heard), heard
         assert normalise(heard).index(normalise(caption)) < normalise(heard).index("backup finished")
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)
 
 
 def test_with_no_model_a_global_describe_is_answered_at_once_through_orca(orca, terminal, tmp_path):

@@ -10,6 +10,7 @@ import pytest
 from assistant.core.capture.screen import MssCapturer
 from assistant.core.text.layout import reading_order
 from assistant.core.text.reader import RapidTextReader
+from tests.processes import stop
 from tests.text.screens import recall, words
 from tests.xscreen.conftest import _search, need, wait_for_x
 
@@ -43,8 +44,7 @@ def test_a_qt_dialogs_labels_and_buttons_are_read(on_screen):
         wid = wait_for_x(env, lambda: _search(env, "Text dialog"), 20, "the text dialog")
         read = activate_and_read(env, wid, "Text dialog")
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)
     labels = ["Printer settings", "Paper size is Letter", "Pages per sheet is two", "Print", "Preview", "Close"]
     assert recall(labels, read) >= 0.95, read
     assert words(read[0]) == ["printer", "settings"]  # top first
@@ -61,8 +61,7 @@ def test_an_xterms_text_is_read(on_screen):
         wid = wait_for_x(env, lambda: _search(env, "Text terminal"), 20, "the xterm")
         read = wait_for_x(env, lambda: _read_if(env, wid, "Text terminal", text), 20, "the xterm's text")
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)
     assert recall([text, "Seven new messages"], read) >= 0.95, read
 
 

@@ -20,6 +20,7 @@ from assistant.core.text.reader import RapidTextReader
 from assistant.core.watch.news import News, key
 from assistant.core.watch.targets import Window
 from assistant.core.watch.watcher import Listener, Watcher
+from tests.processes import stop
 from tests.xscreen.access.conftest import HERE as ACCESS
 from tests.xscreen.access.conftest import SYSTEM_PYTHON, Program
 from tests.xscreen.conftest import _search, need, wait_for, wait_for_x, window_geometry
@@ -59,9 +60,7 @@ class Terminal:
             raise AssertionError(f"the terminal never waited for its cue (it exited: {self.proc.poll()})")
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
+        stop(self.proc)
 
 
 class Heard:

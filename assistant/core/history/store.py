@@ -30,7 +30,7 @@ from assistant.core.errors import AssistantError
 if TYPE_CHECKING:
     from assistant.config import HistorySettings
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 IMAGE_SIDE = 1024  # enough to ask new questions later (the model sees 224 px)
 THUMB_SIDE = 160
 
@@ -52,6 +52,11 @@ MIGRATIONS = {
         ALTER TABLE turns ADD COLUMN text TEXT NOT NULL DEFAULT '';
         ALTER TABLE turns ADD COLUMN text_lines TEXT NOT NULL DEFAULT '[]';
     """,
+    4: """
+        ALTER TABLE turns ADD COLUMN language TEXT NOT NULL DEFAULT '';
+        ALTER TABLE turns ADD COLUMN question_english TEXT NOT NULL DEFAULT '';
+        ALTER TABLE turns ADD COLUMN answer_english TEXT NOT NULL DEFAULT '';
+    """,
 }
 
 
@@ -69,6 +74,9 @@ class NewTurn:
     device: str = ""
     seconds: float = 0.0
     lines: tuple[dict, ...] = ()  # the text found: TextLine.to_dict() each, in reading order
+    language: str = ""  # the language asked and answered in, when it was not English ("" for English)
+    question_english: str = ""  # then: what the model was asked, in English
+    answer_english: str = ""  # and what it answered, in English
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,9 @@ class StoredTurn:
     device: str = ""
     seconds: float = 0.0
     lines: tuple[dict, ...] = ()
+    language: str = ""  # "" for English; else the question and answer above are in it, and in English here:
+    question_english: str = ""
+    answer_english: str = ""
 
 
 @dataclass(frozen=True)
@@ -202,15 +213,17 @@ class HistoryStore:
         return cid
 
     def add_turn(self, conversation_id: int, question: str, answer: str, *, model: str = "", device: str = "",
-                 seconds: float = 0.0) -> None:
+                 seconds: float = 0.0, language: str = "", question_english: str = "", answer_english: str = "") -> None:
         with _transaction(self.db):
-            self._insert_turn(conversation_id, NewTurn(question, answer, model, device, seconds))
+            self._insert_turn(conversation_id, NewTurn(question, answer, model, device, seconds, (), language,
+                                                       question_english, answer_english))
 
     def _insert_turn(self, cid: int, t: NewTurn) -> None:
         self.db.execute("INSERT INTO turns (conversation_id, question, answer, time, model, device, seconds, text, "
-                        "text_lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "text_lines, language, question_english, answer_english) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (cid, t.question, t.answer, time.time(), t.model, t.device, t.seconds,
-                         "\n".join(d["text"] for d in t.lines), json.dumps(list(t.lines), ensure_ascii=False)))
+                         "\n".join(d["text"] for d in t.lines), json.dumps(list(t.lines), ensure_ascii=False),
+                         t.language, t.question_english, t.answer_english))
 
     def delete(self, conversation_id: int | None = None) -> int:
         """Delete one conversation, or all of them (None); returns how many."""
@@ -242,8 +255,9 @@ class HistoryStore:
                               (conversation_id,)).fetchone()
         if row is None:
             raise HistoryError(f"There is no conversation {conversation_id} in the history.")
-        turns = tuple(StoredTurn(*t[:6], tuple(_lines(t[6]))) for t in self.db.execute(
-            "SELECT question, answer, time, model, device, seconds, text_lines FROM turns WHERE conversation_id = ? "
+        turns = tuple(StoredTurn(*t[:6], tuple(_lines(t[6])), *t[7:]) for t in self.db.execute(
+            "SELECT question, answer, time, model, device, seconds, text_lines, language, question_english, "
+            "answer_english FROM turns WHERE conversation_id = ? "
             "ORDER BY id", (conversation_id,)))
         folder = self.folder / "images"
         return StoredConversation(row[0], row[1], row[2], folder / row[3] if row[3] else None,
@@ -254,7 +268,8 @@ class HistoryStore:
         ids = [r[0] for r in self.db.execute(
             "SELECT DISTINCT c.id FROM conversations c JOIN turns t ON t.conversation_id = c.id "
             "WHERE t.question LIKE ? ESCAPE '\\' OR t.answer LIKE ? ESCAPE '\\' OR t.text LIKE ? ESCAPE '\\' "
-            "OR c.source LIKE ? ESCAPE '\\' ORDER BY c.started DESC", (pattern, pattern, pattern, pattern))]
+            "OR t.question_english LIKE ? ESCAPE '\\' OR t.answer_english LIKE ? ESCAPE '\\' "
+            "OR c.source LIKE ? ESCAPE '\\' ORDER BY c.started DESC", (pattern,) * 6)]
         return [self.get(cid) for cid in ids]
 
     def close(self) -> None:

@@ -62,6 +62,9 @@ class Answer:
     prompt_tokens_reused: int = 0  # prompt tokens whose keys and values were kept from the last answer
     dropped_turns: int = 0  # earlier turns left out to fit the context
     prompt_shortened: bool = False  # the question or prefix was cut to fit
+    language: str = ""  # "" when the model's English is the answer; else ``text`` is translated into it, and
+    english: str = ""  # the model's own English answer,
+    question_english: str = ""  # and the question as the model saw it
 
 
 class VisionModel(Protocol):

@@ -88,7 +88,8 @@ class CTranslate2Translator:
             todo = [i for i, text in enumerate(texts) if text.strip()]
             if not todo:
                 return list(texts)
-            batch = [self._source.encode(texts[i], out_type=str) + ["</s>"] for i in todo]
+            # A sentence longer than the model reads (a runaway answer, a 5,000-character line) is cut, never an error.
+            batch = [self._source.encode(texts[i], out_type=str)[: self.max_length - 1] + ["</s>"] for i in todo]
             results = self._model.translate_batch(batch, beam_size=self.beam_size, max_decoding_length=self.max_length)
             out = list(texts)
             for i, result in zip(todo, results):

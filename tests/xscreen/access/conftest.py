@@ -3,16 +3,15 @@ D-Bus session with the AT-SPI bus on it, and real GTK3 / Qt6 / canvas apps in th
 
 from __future__ import annotations
 
-import queue
 import re
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from tests.processes import Lines, stop
 from tests.xscreen.conftest import _search, need, wait_for_x
 from tests.xscreen.test_orca import orca, start  # noqa: F401 (the real Orca, and our app under it)
 
@@ -35,9 +34,7 @@ def desktop(xserver, tmp_path):
     try:
         yield env
     finally:
-        for proc in (launcher, bus):
-            proc.terminate()
-            proc.wait(10)
+        stop(launcher, bus)
 
 
 @pytest.fixture
@@ -56,41 +53,22 @@ class Program:
 
     def __init__(self, command: list[str], env: dict, title: str):
         self.proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.lines: list[str] = []
-        self._queue: queue.Queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.log = Lines(self.proc.stdout, consume=True)
+        self.lines = self.log.lines
+        self.seen = self.log.seen
         self.wait_line("^shown$", 30)
         self.wid = wait_for_x(env, lambda: _search(env, f"^{title}$"), 30, title)
         self.env = env
 
-    def _read(self):
-        for line in self.proc.stdout:
-            self._queue.put(line.rstrip("\n"))
-
     def wait_line(self, pattern: str, timeout: float = 20) -> re.Match:
         """The first line (seen or still to come) matching ``pattern``; each is used once."""
-        regex = re.compile(pattern)
-        while True:
-            for i, line in enumerate(self.lines):
-                if m := regex.search(line):
-                    del self.lines[i]
-                    return m
-            try:
-                self.lines.append(self._queue.get(timeout=timeout))
-            except queue.Empty:
-                raise AssertionError(f"no line matching {pattern!r}; got {self.lines}") from None
-
-    def seen(self, pattern: str) -> list[str]:
-        while not self._queue.empty():
-            self.lines.append(self._queue.get_nowait())
-        return [line for line in self.lines if re.search(pattern, line)]
+        return self.log.wait(pattern, timeout)
 
     def activate(self) -> None:
         subprocess.run(["xdotool", "windowactivate", "--sync", self.wid], env=self.env, check=True)
 
     def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
+        stop(self.proc)
 
 
 @pytest.fixture

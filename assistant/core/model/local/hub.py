@@ -138,8 +138,12 @@ class DownloadPlan:
             )
 
 
-def plan_download(repo: str) -> DownloadPlan:
-    """Ask the Hub which files the model has and how big they are. Raises NoNetworkError or ModelUnavailableError."""
+def plan_download(repo: str, patterns: list[str] = ALLOW_PATTERNS, torch_weights: bool = False) -> DownloadPlan:
+    """Ask the Hub which files the model has and how big they are. Raises NoNetworkError or ModelUnavailableError.
+
+    ``patterns`` name the files to fetch. With ``torch_weights`` a model without safetensors may bring
+    ``pytorch_model.bin`` instead (OPUS-MT's models: only converted, by transformers' weights-only loader).
+    """
     from fnmatch import fnmatch
 
     from huggingface_hub import HfApi
@@ -159,9 +163,12 @@ def plan_download(repo: str) -> DownloadPlan:
     except Exception as err:  # connection refused, DNS, timeouts, proxies: all mean "no network" to the user
         raise NoNetworkError(f"{repo} is not on this computer yet, and the internet cannot be reached to download it "
                              f"({one_line(err, 100)}). " + manual_hint(repo)) from None
+    wanted = [*patterns, "pytorch_model.bin"] if torch_weights else patterns
     files = tuple((s.rfilename, int(s.size or 0)) for s in info.siblings or []
-                  if "/" not in s.rfilename and any(fnmatch(s.rfilename, p) for p in ALLOW_PATTERNS))
-    if not any(name.endswith(".safetensors") for name, _ in files):
+                  if "/" not in s.rfilename and any(fnmatch(s.rfilename, p) for p in wanted))
+    if any(name.endswith(".safetensors") for name, _ in files):
+        files = tuple(f for f in files if f[0] != "pytorch_model.bin")
+    elif not (torch_weights and any(name == "pytorch_model.bin" for name, _ in files)):
         raise ModelUnavailableError(f"{repo} has no .safetensors weights. For safety BLIP Assistant loads only "
                                     "safetensors, never pickled .bin files.")
     folder = download_folder(repo)

@@ -1,0 +1,72 @@
+"""The vision model asked and answering in the user's language: a wrapper that translates both ways.
+
+BLIP-2 reads and writes English only. :class:`TranslatingModel` is a ``VisionModel`` around the
+real one: the question goes to English (``Answer.question_english``), the caption or answer comes
+back in the user's language (``Answer.text``), with the model's English kept (``Answer.english``).
+A streamed answer is translated sentence by sentence as each completes, so it can be said as it
+comes, and the final text is made of the same sentences. It runs on the model's worker thread
+(translation takes a few hundred milliseconds per sentence on a CPU), never the GUI's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from PIL import Image
+
+from assistant.core.model.backend import Answer, PartialCallback, VisionModel
+from assistant.core.model.prompts import Turn
+from assistant.core.translate.pipeline import AnswerTranslation, sentences
+from assistant.core.turns import complete_sentences
+
+
+class TranslatingModel:
+    """``model``, asked and answering in ``translation.language``; everything else passes through."""
+
+    def __init__(self, model: VisionModel, translation: AnswerTranslation):
+        self.model, self.translation = model, translation
+
+    def __getattr__(self, name):  # info, load, cancel, set_generation, loaded, unload, close, pid, ...
+        return getattr(self.model, name)
+
+    def caption(self, image: Image.Image, prefix: str | None = None, on_partial: PartialCallback | None = None) -> Answer:
+        memo: dict[str, str] = {}
+        answer = self.model.caption(image, prefix, on_partial=self._streamed(on_partial, memo))
+        return self._translated(answer, "", memo)
+
+    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "",
+            on_partial: PartialCallback | None = None) -> Answer:
+        english = self.translation.question(question)
+        memo: dict[str, str] = {}
+        answer = self.model.ask(image, english, history, context, on_partial=self._streamed(on_partial, memo))
+        return self._translated(answer, english, memo)
+
+    def _streamed(self, on_partial: PartialCallback | None, memo: dict[str, str]) -> PartialCallback | None:
+        """Hears the English so far; passes on the translation of its complete sentences."""
+        if on_partial is None:
+            return None
+
+        last = [""]
+
+        def partial(text: str) -> None:
+            done = complete_sentences(text)
+            if len(done) > len(last[0]):  # a sentence more is complete
+                last[0] = done
+                on_partial(self._sentences(done, memo))
+
+        return partial
+
+    def _sentences(self, text: str, memo: dict[str, str]) -> str:
+        """``text`` translated sentence by sentence; those translated before are not translated again."""
+        parts = sentences(text)
+        todo = [s for s in dict.fromkeys(parts) if s not in memo]
+        if todo:
+            memo.update(zip(todo, self.translation.from_english.translate(todo)))
+        return " ".join(memo[s] for s in parts)
+
+    def _translated(self, answer: Answer, question_english: str, memo: dict[str, str]) -> Answer:
+        if answer.empty:  # our own sentence ("No description: ..."), not the model's
+            return replace(answer, language=self.translation.language, question_english=question_english)
+        return replace(answer, text=self._sentences(answer.text, memo), language=self.translation.language,
+                       english=answer.text, question_english=question_english)

@@ -1,0 +1,115 @@
+"""Questions and answers in the user's language: tiny random OPUS-MT models (converted, int8) around a tiny BLIP-2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.config import LanguageSettings
+from assistant.core import answer_language as al
+from assistant.core.history.store import HistoryStore
+from assistant.core.session import Session
+from assistant.core.translate.engine import CTranslate2Translator
+from assistant.core.translate.pipeline import sentences
+from assistant.core.translated import TranslatingModel
+
+
+class Recording:
+    """The real tiny BLIP-2, with each question it was asked written down."""
+
+    def __init__(self, model):
+        self.model, self.asked = model, []
+
+    def __getattr__(self, name):
+        return getattr(self.model, name)
+
+    def ask(self, image, question, history=(), context="", on_partial=None):
+        self.asked.append((question, tuple(history)))
+        return self.model.ask(image, question, history, context, on_partial=on_partial)
+
+
+def mt(folder: Path, pair: str) -> list[str]:
+    return CTranslate2Translator(folder / pair, pair)
+
+
+def test_the_model_is_asked_the_translation_and_the_user_gets_the_translated_answer(model, photo, tiny_mt, tmp_path):
+    setup = al.set_up(LanguageSettings(answers="de", mt_models=str(tiny_mt)))
+    assert setup.translation is not None and not setup.missing and not setup.message
+    recording = Recording(model)
+    translating = TranslatingModel(recording, setup.translation)
+    store = HistoryStore(tmp_path / "history")
+    session = Session(store, auto_speak=False)
+    session.begin(photo, "photo.png")
+    request = session.describe_request()
+    from assistant.core.model.backend import run_request
+
+    caption = session.record(request.id, run_request(translating, request), model.info)
+    to_german = mt(tiny_mt, "en-de")
+    assert caption.answer.language == "de" and caption.answer.english
+    assert caption.answer.text == " ".join(to_german.translate(sentences(caption.answer.english)))
+
+    question = "Welche Farbe hat der Knopf?"
+    request = session.ask_request(question)
+    turn = session.record(request.id, run_request(translating, request), model.info)
+    english_question = " ".join(mt(tiny_mt, "de-en").translate([question]))
+    assert recording.asked[0][0] == english_question == turn.answer.question_english  # what reached the model
+    assert turn.question == question
+    assert turn.answer.text == " ".join(to_german.translate(sentences(turn.answer.english)))  # shown and spoken
+    assert session.last_answer() == turn.answer.text
+
+    request = session.ask_request("Und der Hintergrund?")  # the model's context is its own English
+    session.record(request.id, run_request(translating, request), model.info)
+    assert recording.asked[1][1][0].question == english_question
+    assert recording.asked[1][1][0].answer == turn.answer.english
+
+    kept = store.get(session.conversation.history_id).turns
+    assert [t.question for t in kept] == ["", question, "Und der Hintergrund?"]
+    assert kept[1].language == "de" and kept[1].answer == turn.answer.text
+    assert kept[1].question_english == english_question and kept[1].answer_english == turn.answer.english
+    assert kept[0].answer_english == caption.answer.english
+    assert [c.id for c in store.search(turn.answer.english[:12])] == [session.conversation.history_id]
+    store.close()
+
+
+def test_a_streamed_answer_is_said_in_the_users_language_sentence_by_sentence(tiny_mt):
+    setup = al.set_up(LanguageSettings(answers="de", mt_models=str(tiny_mt)))
+
+    class Streaming:
+        info = None
+
+        def ask(self, image, question, history=(), context="", on_partial=None):
+            from assistant.core.model.backend import Answer
+
+            for so_far in ("The button", "The button shows the settings.", "The button shows the settings. A red"):
+                on_partial(so_far)
+            return Answer("The button shows the settings. A red window opens.")
+
+    heard = []
+    answer = TranslatingModel(Streaming(), setup.translation).ask(None, "Was zeigt der Knopf?", on_partial=heard.append)
+    first = mt(tiny_mt, "en-de").translate(["The button shows the settings."])[0]
+    assert heard == [first]  # the first sentence once complete; the half sentence waits
+    assert answer.text.startswith(first + " ") and answer.english.endswith("opens.")
+
+
+def test_english_needs_nothing_and_a_missing_pair_is_one_sentence(tmp_path, monkeypatch):
+    monkeypatch.setenv("BLIP_ASSISTANT_CACHE", str(tmp_path / "cache"))
+    assert al.set_up(LanguageSettings(answers="en")).translation is None
+    assert al.set_up(LanguageSettings(answers="en")).message == ""
+    setup = al.set_up(LanguageSettings(answers="de"))
+    assert setup.missing == ("de-en", "en-de") and setup.translation is None
+    assert setup.message.startswith("Answers stay in English: the translation models for Deutsch")
+    assert "\n" not in setup.message
+    assert "no offline translation for 'xx'" in al.set_up(LanguageSettings(answers="xx")).message
+
+
+@pytest.mark.parametrize(("env", "expected"), [({"LANGUAGE": "de_DE:en"}, "de"), ({"LANG": "es_ES.UTF-8"}, "es"),
+                                               ({"LANG": "C.UTF-8"}, "en")])
+def test_the_answer_language_follows_the_system_unless_set(monkeypatch, env, expected):
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert al.answer_language(LanguageSettings()) == expected
+    assert al.answer_language(LanguageSettings(interface="fr")) == "fr"
+    assert al.answer_language(LanguageSettings(interface="fr", answers="en")) == "en"
