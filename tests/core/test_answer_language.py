@@ -113,3 +113,36 @@ def test_the_answer_language_follows_the_system_unless_set(monkeypatch, env, exp
     assert al.answer_language(LanguageSettings()) == expected
     assert al.answer_language(LanguageSettings(interface="fr")) == "fr"
     assert al.answer_language(LanguageSettings(interface="fr", answers="en")) == "en"
+
+
+def test_missing_models_are_downloaded_once_then_converted_into_the_cache_and_used(tmp_path, monkeypatch):
+    """The Hub download (real huggingface_hub client, a Hub on loopback: tests/fake_hub.py) and CTranslate2's converter."""
+    from dataclasses import replace
+
+    import huggingface_hub.constants as constants
+    from fake_hub import FakeHub
+
+    from assistant.core.translate.languages import hub_repo
+    from assistant.devtools.tiny_marian import save_tiny_marian
+
+    monkeypatch.setenv("BLIP_ASSISTANT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("BLIP_ASSISTANT_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    setup = al.set_up(LanguageSettings(answers="de"))
+    assert setup.missing == ("de-en", "en-de")
+    for seed, pair in enumerate(setup.missing):
+        with FakeHub(hub_repo(pair), save_tiny_marian(tmp_path / "hf" / pair, seed=seed + 1)) as hub:
+            monkeypatch.setenv("HF_ENDPOINT", hub.url)
+            one = replace(setup, missing=(pair,))
+            todo = al.plans(one)
+            assert "two translation models" in al.question(one, todo) and "CC-BY 4.0" in al.question(one, todo)
+            assert {name for name, _ in todo[0].files} >= {"config.json", "source.spm", "target.spm", "vocab.json"}
+            progress, steps = [], []
+            al.fetch(one, todo, on_bytes=lambda done, total: progress.append((done, total)), on_step=steps.append)
+            assert progress[-1][0] == progress[-1][1] == todo[0].bytes_total
+            assert steps == [f"Preparing the {pair} translation model."]
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    ready = al.set_up(LanguageSettings(answers="de"))
+    assert not ready.missing and (tmp_path / "cache" / "translate" / "en-de" / "model.bin").is_file()
+    assert ready.translation.answer("The button shows the settings.")
