@@ -43,15 +43,26 @@ log = logging.getLogger(__name__)
 
 
 def model_factory(settings: Settings):
-    """The window's model runs in its own process (torch is never imported in this one), or on a server."""
+    """The window's model runs in its own process (torch is never imported in this one), or on a server.
+
+    In another language than English it is wrapped to translate questions and answers (on the model's thread).
+    """
     def build():
         if settings.model.backend == "server":
             from assistant.core.model.remote.client import RemoteModel
 
-            return RemoteModel(settings.model, settings.generation)
-        from assistant.core.model.process import ModelProcess
+            model = RemoteModel(settings.model, settings.generation)
+        else:
+            from assistant.core.model.process import ModelProcess
 
-        return ModelProcess(settings.model, settings.generation)
+            model = ModelProcess(settings.model, settings.generation)
+        from assistant.core.answer_language import ENGLISH, answer_language, set_up
+
+        if answer_language(settings.language) == ENGLISH:
+            return model
+        from assistant.core.translated import TranslatingModel
+
+        return TranslatingModel(model, find=lambda: set_up(settings.language).translation)
 
     return build
 
@@ -277,6 +288,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
         parts.capture.captured.connect(lambda capture: _save_capture(capture, save_dir))
     app.aboutToQuit.connect(parts.hotkeys.stop)
     _ask_for_screenshots(desktop, settings, saved, parts)
+    _translation_models(settings, saved, parts)
     from assistant.qt.instance import InstanceServer
 
     channel = InstanceServer(requests_for(parts), parent=app)  # `blip-assistant trigger`, and a second start
@@ -336,6 +348,25 @@ def _ask_for_screenshots(desktop, settings: Settings, saved: Settings | None, pa
 
     flow = ScreenshotPermission(parts.capture.capturer, parts.announcer, remember, parent=parts.window)
     QTimer.singleShot(500, flow.ask)  # once the window is up and has the focus
+
+
+def _translation_models(settings: Settings, saved: Settings | None, parts: Parts) -> None:
+    """Answers in the user's language: their translation models found, or asked for and downloaded (translation_flow)."""
+    from assistant.qt.translation_flow import TranslationFlow
+
+    def remember(language: str) -> None:
+        from assistant.config import save_settings
+
+        base = saved or settings
+        try:
+            save_settings(replace(base, language=replace(base.language, missing_said=language)))
+        except OSError as err:
+            log.info("the missing translation is said again next time: %s", err)
+
+    from PySide6.QtCore import QTimer
+
+    flow = TranslationFlow(parts.window, parts.announcer, settings.language, remember)
+    QTimer.singleShot(0, flow.start)
 
 
 def system_capturer(desktop) -> Capturer:

@@ -20,9 +20,11 @@ COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 class FakeHub:
-    def __init__(self, repo: str, folder: Path):
+    def __init__(self, repo: str, folder: Path, more: dict[str, Path] | None = None):
+        """Serves ``folder`` as ``repo``, and each folder of ``more`` as its repo."""
         self.repo = repo
-        self.files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+        self.files = _read(folder)
+        self.repos = {repo: self.files, **{name: _read(path) for name, path in (more or {}).items()}}
         self.ranges: list[tuple[str, int]] = []  # (file, first byte asked for) per GET
         self.redirects = 0
         self.hold_after: int | None = None  # pause the first big GET after this many bytes...
@@ -46,9 +48,9 @@ class FakeHub:
     def total_bytes(self) -> int:
         return sum(len(v) for v in self.files.values())
 
-    def _tree(self) -> list[dict]:
+    def _tree(self, repo: str) -> list[dict]:
         entries = []
-        for name, data in self.files.items():
+        for name, data in self.repos[repo].items():
             entry = {"type": "file", "path": name, "size": len(data), "oid": hashlib.sha1(data).hexdigest()}
             if name.endswith(".safetensors"):
                 entry["lfs"] = {"oid": hashlib.sha256(data).hexdigest(), "size": len(data), "pointerSize": 134}
@@ -87,20 +89,20 @@ class FakeHub:
 
             def _file(self, head: bool) -> None:
                 path = unquote(urlparse(self.path).path)
-                prefix = f"/{hub.repo}/resolve/"
+                repo = next((r for r in hub.repos if path.startswith((f"/{r}/resolve/", f"/cdn/{r}/"))), None)
+                if repo is None:
+                    return self.send_error(404)
                 if path.startswith("/cdn/"):
-                    name = path[len("/cdn/"):]
-                elif path.startswith(prefix):
-                    name = path[len(prefix):].split("/", 1)[1]
+                    name = path[len(f"/cdn/{repo}/"):]
+                else:
+                    name = path[len(f"/{repo}/resolve/"):].split("/", 1)[1]
                     if name.endswith(".safetensors") and not head:
                         hub.redirects += 1
                         self.send_response(302)
-                        self.send_header("Location", f"{hub.url}/cdn/{name}")
+                        self.send_header("Location", f"{hub.url}/cdn/{repo}/{name}")
                         self.send_header("Content-Length", "0")
                         return self.end_headers()
-                else:
-                    return self.send_error(404)
-                data = hub.files.get(name)
+                data = hub.repos[repo].get(name)
                 if data is None:
                     self.send_response(404)
                     self.send_header("X-Error-Code", "EntryNotFound")
@@ -142,12 +144,13 @@ class FakeHub:
 
             def do_GET(self):  # noqa: N802 (http.server API)
                 path = urlparse(self.path).path
-                if path == f"/api/models/{hub.repo}" or path.startswith(f"/api/models/{hub.repo}/revision/"):
-                    siblings = [hub._sibling(e) for e in hub._tree()]
-                    return self._json({"id": hub.repo, "modelId": hub.repo, "sha": COMMIT, "siblings": siblings,
-                                       "private": False, "gated": False, "disabled": False})
-                if path.startswith(f"/api/models/{hub.repo}/tree/"):
-                    return self._json(hub._tree())
+                for repo in hub.repos:
+                    if path == f"/api/models/{repo}" or path.startswith(f"/api/models/{repo}/revision/"):
+                        siblings = [hub._sibling(e) for e in hub._tree(repo)]
+                        return self._json({"id": repo, "modelId": repo, "sha": COMMIT, "siblings": siblings,
+                                           "private": False, "gated": False, "disabled": False})
+                    if path.startswith(f"/api/models/{repo}/tree/"):
+                        return self._json(hub._tree(repo))
                 if path.startswith("/api/models/"):
                     self.send_response(404)
                     self.send_header("X-Error-Code", "RepoNotFound")
@@ -156,3 +159,7 @@ class FakeHub:
                 self._file(head=False)
 
         return Handler
+
+
+def _read(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -69,10 +69,6 @@ class Setup:
     missing: tuple[str, ...] = ()  # pairs to download ("de-en", "en-de")
     message: str = ""  # for the user, once: why answers stay in English
 
-    @property
-    def english(self) -> bool:
-        return self.translation is None
-
 
 def set_up(settings: LanguageSettings, threads: int = 2) -> Setup:
     """The translation for the answer language, from models already here (nothing is downloaded)."""

@@ -10,7 +10,7 @@ comes, and the final text is made of the same sentences. It runs on the model's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PIL import Image
@@ -22,21 +22,35 @@ from assistant.core.turns import complete_sentences
 
 
 class TranslatingModel:
-    """``model``, asked and answering in ``translation.language``; everything else passes through."""
+    """``model``, asked and answering in ``translation.language``; everything else passes through.
 
-    def __init__(self, model: VisionModel, translation: AnswerTranslation):
-        self.model, self.translation = model, translation
+    Given ``find`` instead (the window), the translation is looked for at each request until its models
+    are here (downloaded while the model already answers in English); until then answers are English.
+    """
+
+    def __init__(self, model: VisionModel, translation: AnswerTranslation | None = None,
+                 find: Callable[[], AnswerTranslation | None] | None = None):
+        self.model, self.translation, self._find = model, translation, find
 
     def __getattr__(self, name):  # info, load, cancel, set_generation, loaded, unload, close, pid, ...
         return getattr(self.model, name)
 
+    def _ready(self) -> bool:
+        if self.translation is None and self._find is not None:
+            self.translation = self._find()
+        return self.translation is not None
+
     def caption(self, image: Image.Image, prefix: str | None = None, on_partial: PartialCallback | None = None) -> Answer:
+        if not self._ready():
+            return self.model.caption(image, prefix, on_partial=on_partial)
         memo: dict[str, str] = {}
         answer = self.model.caption(image, prefix, on_partial=self._streamed(on_partial, memo))
         return self._translated(answer, "", memo)
 
     def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "",
             on_partial: PartialCallback | None = None) -> Answer:
+        if not self._ready():
+            return self.model.ask(image, question, history, context, on_partial=on_partial)
         english = self.translation.question(question)
         memo: dict[str, str] = {}
         answer = self.model.ask(image, english, history, context, on_partial=self._streamed(on_partial, memo))

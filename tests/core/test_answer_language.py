@@ -117,8 +117,6 @@ def test_the_answer_language_follows_the_system_unless_set(monkeypatch, env, exp
 
 def test_missing_models_are_downloaded_once_then_converted_into_the_cache_and_used(tmp_path, monkeypatch):
     """The Hub download (real huggingface_hub client, a Hub on loopback: tests/fake_hub.py) and CTranslate2's converter."""
-    from dataclasses import replace
-
     import huggingface_hub.constants as constants
     from fake_hub import FakeHub
 
@@ -131,17 +129,19 @@ def test_missing_models_are_downloaded_once_then_converted_into_the_cache_and_us
     monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
     setup = al.set_up(LanguageSettings(answers="de"))
     assert setup.missing == ("de-en", "en-de")
-    for seed, pair in enumerate(setup.missing):
-        with FakeHub(hub_repo(pair), save_tiny_marian(tmp_path / "hf" / pair, seed=seed + 1)) as hub:
-            monkeypatch.setenv("HF_ENDPOINT", hub.url)
-            one = replace(setup, missing=(pair,))
-            todo = al.plans(one)
-            assert "two translation models" in al.question(one, todo) and "CC-BY 4.0" in al.question(one, todo)
-            assert {name for name, _ in todo[0].files} >= {"config.json", "source.spm", "target.spm", "vocab.json"}
-            progress, steps = [], []
-            al.fetch(one, todo, on_bytes=lambda done, total: progress.append((done, total)), on_step=steps.append)
-            assert progress[-1][0] == progress[-1][1] == todo[0].bytes_total
-            assert steps == [f"Preparing the {pair} translation model."]
+    folders = {hub_repo(pair): save_tiny_marian(tmp_path / "hf" / pair, seed=seed + 1)
+               for seed, pair in enumerate(setup.missing)}
+    with FakeHub("someone/else", tmp_path / "hf" / "de-en", more=folders) as hub:
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        todo = al.plans(setup)
+        assert [plan.repo for plan in todo] == ["Helsinki-NLP/opus-mt-de-en", "Helsinki-NLP/opus-mt-en-de"]
+        assert "two translation models" in al.question(setup, todo) and "CC-BY 4.0" in al.question(setup, todo)
+        assert {name for name, _ in todo[0].files} >= {"config.json", "source.spm", "target.spm", "vocab.json"}
+        progress, steps = [], []
+        al.fetch(setup, todo, on_bytes=lambda done, total: progress.append((done, total)), on_step=steps.append)
+    total = sum(plan.bytes_total for plan in todo)
+    assert progress[-1] == (total, total) and all(a[0] <= b[0] for a, b in zip(progress, progress[1:]))
+    assert steps == ["Preparing the de-en translation model.", "Preparing the en-de translation model."]
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     ready = al.set_up(LanguageSettings(answers="de"))
     assert not ready.missing and (tmp_path / "cache" / "translate" / "en-de" / "model.bin").is_file()
