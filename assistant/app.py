@@ -139,7 +139,10 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     messages: list[str] = []
     window = MainWindow(ModelStateLine(service))
     announcer = Announcer(window)
-    announcer.use_speaker(speaker or build_speaker(settings.speech, announcer, window))
+    from assistant.core.answer_language import answer_language
+
+    announcer.use_speaker(speaker or build_speaker(settings.speech, announcer, window,
+                                                   language=answer_language(settings.language)))
     session = Session(speaker=announcer, auto_speak=settings.speech.auto_speak, reader=reader,
                       spoken_lines=settings.text.spoken_lines,
                       on_problem=lambda message: announcer.message(message, error=True))

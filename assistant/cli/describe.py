@@ -94,7 +94,8 @@ def run(args) -> int:
     from assistant.cli.speech import speak
 
     code = speak(args, settings.speech, [transcript.caption.spoken] + [f"{t.question} {t.answer.text}"
-                                                                      for t in transcript.turns])
+                                                                      for t in transcript.turns],
+                 translation.language if translation is not None else "")
     if code:
         return code
     if args.json:

@@ -8,20 +8,23 @@ from pathlib import Path
 from assistant.cli.common import EXIT_BAD_INPUT, EXIT_MODEL_FAILED, EXIT_OK, fail, warn
 
 
-def speak(args, speech, texts: list[str]) -> int:
-    """--speak: aloud, waiting until done; --speak-to: one WAV file. Returns an exit code, 0 if fine."""
+def speak(args, speech, texts: list[str], language: str = "") -> int:
+    """--speak: aloud, waiting until done; --speak-to: one WAV file; in a voice for ``language`` if one is installed.
+
+    Returns an exit code, 0 if fine.
+    """
     if not (args.speak or args.speak_to):
         return EXIT_OK
     from assistant.core.speech import Pyttsx3Speaker, synthesise_wav
 
     if args.speak_to:
         try:
-            seconds = synthesise_wav(texts, Path(args.speak_to), speech)
+            seconds = synthesise_wav(texts, Path(args.speak_to), speech, language)
         except (OSError, RuntimeError, ValueError) as err:
             return fail(f"Could not write {args.speak_to}: {err}", EXIT_BAD_INPUT)
         print(f"wrote {seconds:.1f} s of speech to {args.speak_to}", file=sys.stderr)
         return EXIT_OK
-    speaker = Pyttsx3Speaker(speech)
+    speaker = Pyttsx3Speaker(speech, language=language)
     for text in texts:
         speaker.say(text, interrupt=False)
     speaker.wait_idle()

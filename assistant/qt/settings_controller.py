@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from assistant.config import AppearanceSettings, Settings, save_settings
 from assistant.core.announcer import Announcer
+from assistant.core.answer_language import answer_language
 from assistant.core.hotkeys.source import HotkeySource
 from assistant.core.session import Session
 from assistant.qt.history_panel import HistoryFlow
@@ -141,7 +142,8 @@ class SettingsController:
         self.service.set_idle_unload(new.model.unload_after_minutes)
         if new.speech != old.speech:
             previous = self.announcer.speaker  # its voice and routes are reused; it stops speaking when replaced
-            self.announcer.use_speaker(build_speaker(new.speech, self.announcer, self.window, previous=previous))
+            self.announcer.use_speaker(build_speaker(new.speech, self.announcer, self.window, previous=previous,
+                                                      language=answer_language(new.language)))
             self.session.use_speaker(self.announcer, new.speech.auto_speak)
         if new.hotkeys != old.hotkeys and self.dialog is None:  # with the dialog open: when it closes
             notes += self._apply_hotkeys()

@@ -30,7 +30,7 @@ def voice_of(speaker) -> Pyttsx3Speaker | None:
 
 
 def build_speaker(settings: SpeechSettings, announcer: Announcer, window: QWidget, previous: Speaker | None = None,
-                  routes: list[Route] | None = None) -> Speaker:
+                  routes: list[Route] | None = None, language: str = "") -> Speaker:
     """The speaker the settings ask for; the voice and routes of ``previous`` are reused.
 
     "auto" speaks through the running screen reader's own API (Orca, NVDA, JAWS, VoiceOver),
@@ -38,15 +38,18 @@ def build_speaker(settings: SpeechSettings, announcer: Announcer, window: QWidge
     with no screen reader it uses our own voice. If a route fails, our voice takes over
     and the user is told once. Our voice's own failure is shown and spoken through the
     screen reader, and the app goes on in text. ``window`` is where Qt's accessibility
-    announcements come from; the speech threads' messages reach ``announcer`` on its thread.
+    announcements come from; the speech threads' messages reach ``announcer`` on its thread. Our voice speaks
+    ``language`` (the answers') in a voice for it, when one is installed and none is chosen.
     """
     if settings.output == "silent":
         return SilentSpeaker()
     voice = voice_of(previous)
     if voice is not None:
         voice.set_settings(settings)  # one engine and one pair of threads for the whole session
+        voice.language = language
     else:
-        voice = Pyttsx3Speaker(settings, on_unavailable=_on_gui_thread(window, lambda m: announcer.message(m, error=True)))
+        voice = Pyttsx3Speaker(settings, on_unavailable=_on_gui_thread(window, lambda m: announcer.message(m, error=True)),
+                               language=language)
     if settings.output == "voice":
         return voice
     if routes is None:

@@ -109,6 +109,23 @@ def test_voices_are_listed(espeak):
     assert len(voices) > 10 and all(vid and name for vid, name in voices)
 
 
+def test_with_no_voice_chosen_answers_in_german_are_spoken_by_a_german_voice(espeak, tmp_path):
+    from assistant.core.speech.tts_engine import TtsEngine, voice_for
+
+    german = "Der rote Knopf zeigt die Einstellungen."
+    wavs = {}
+    for language in ("", "de", ""):  # the engine's voice, German, then the engine's again
+        path = tmp_path / f"{language or 'default'}{len(wavs)}.wav"
+        synthesise_wav([german], path, SpeechSettings(rate=190), language)
+        with wave.open(str(path)) as w:
+            wavs[(language, len(wavs))] = w.readframes(w.getnframes())
+        voice = TtsEngine.shared()._engine(SpeechSettings()).engine.getProperty("voice")
+        assert (voice == voice_for(TtsEngine.shared()._engine(SpeechSettings()).engine.getProperty("voices"), "de")) \
+            == (language == "de"), voice
+    assert all(rms(wav) > 300 for wav in wavs.values())  # spoken, in each voice (espeak-ng's own, then German)
+    assert SpeechSettings(voice="gmw/de").voice  # a voice the user chose is kept whatever the language
+
+
 def speak_to(tmp_path, picture, model, *options) -> subprocess.CompletedProcess:
     out = tmp_path / f"speech{len(list(tmp_path.glob('*.wav')))}.wav"
     result = subprocess.run([sys.executable, "-m", "assistant", "describe", str(picture), "--model", str(model),

@@ -23,17 +23,20 @@ class _Synthesiser:
         import pyttsx3
 
         self.engine = pyttsx3.init()
+        self.default_voice = self.engine.getProperty("voice")
         self.settings: SpeechSettings | None = None
+        self.language = ""
         self.apply(settings)
 
-    def apply(self, settings: SpeechSettings) -> None:
-        if settings == self.settings:
+    def apply(self, settings: SpeechSettings, language: str = "") -> None:
+        """Rate, volume and voice; with no voice chosen, one that speaks ``language`` if one is installed."""
+        if settings == self.settings and language == self.language:
             return
         self.engine.setProperty("rate", settings.rate)
         self.engine.setProperty("volume", settings.volume)
-        if settings.voice:
-            self.engine.setProperty("voice", settings.voice)
-        self.settings = settings
+        voice = settings.voice or (voice_for(self.engine.getProperty("voices"), language) if language else None)
+        self.engine.setProperty("voice", voice or self.default_voice)
+        self.settings, self.language = settings, language
 
     def to_file(self, text: str, path: Path) -> bool:
         path.unlink(missing_ok=True)
@@ -41,6 +44,21 @@ class _Synthesiser:
             self.engine.save_to_file(text, str(path))
             self.engine.runAndWait()
         return path.exists() and path.stat().st_size > 44
+
+
+def voice_for(voices, language: str) -> str | None:
+    """The id of the first voice that speaks ``language`` ("de" matches "de" and "de-AT"), or None.
+
+    espeak-ng lists its languages as text ("de"), SAPI 5 and NSSpeech as bytes or locale names ("de_DE").
+    """
+    def speaks(voice) -> bool:
+        for spoken in getattr(voice, "languages", None) or []:
+            code = spoken.decode("ascii", "ignore").lstrip("\x05") if isinstance(spoken, bytes) else str(spoken)
+            if code.replace("_", "-").split("-")[0].lower() == language:
+                return True
+        return False
+
+    return next((voice.id for voice in voices if speaks(voice)), None)
 
 
 class TtsEngine:
@@ -64,7 +82,7 @@ class TtsEngine:
     def voices(self) -> list[tuple[str, str]]:
         return self._call(lambda: [(v.id, v.name) for v in self._engine(SpeechSettings()).engine.getProperty("voices")])
 
-    def to_file(self, text: str, path: Path, settings: SpeechSettings) -> bool:
+    def to_file(self, text: str, path: Path, settings: SpeechSettings, language: str = "") -> bool:
         """Synthesise ``text`` to a 22050 Hz mono 16-bit WAV; False if no audio came out.
 
         The engine lives as long as the process: espeak-ng calls back into it after
@@ -74,7 +92,7 @@ class TtsEngine:
 
         def job() -> bool:
             synth = self._engine(settings)
-            synth.apply(settings)
+            synth.apply(settings, language)
             return synth.to_file(text, path) or synth.to_file(text, path)  # pyttsx3 now and then loses one
 
         return self._call(job)

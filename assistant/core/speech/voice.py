@@ -76,8 +76,10 @@ class Pyttsx3Speaker:
     """The app's own voice. ``say``, ``stop`` and ``repeat_last`` return at once."""
 
     def __init__(self, settings: SpeechSettings, player: Player | None = None,
-                 on_unavailable: Callable[[str], None] | None = None, engine: TtsEngine | None = None):
+                 on_unavailable: Callable[[str], None] | None = None, engine: TtsEngine | None = None,
+                 language: str = ""):
         self.settings = settings
+        self.language = language  # with no voice chosen, a voice for this language (the answers') if installed
         self.engine = engine or TtsEngine.shared()
         self.player = player or default_player()
         self.on_unavailable = on_unavailable
@@ -108,7 +110,7 @@ class Pyttsx3Speaker:
                 self._interrupt_locked()
             self._pending += 1
             self._idle.clear()
-            self._texts.put((self._generation, sentences, self.settings))
+            self._texts.put((self._generation, sentences, self.settings, self.language))
 
     def stop(self) -> None:
         with self._lock:
@@ -161,7 +163,7 @@ class Pyttsx3Speaker:
     def _synth_loop(self) -> None:
         engine, count = self.engine, 0
         while True:
-            generation, sentences, settings = self._texts.get()
+            generation, sentences, settings, language = self._texts.get()
             if self.unavailable:
                 continue
             for i, sentence in enumerate(sentences):
@@ -170,7 +172,7 @@ class Pyttsx3Speaker:
                 count += 1
                 path = self._dir / f"u{count % 64}.wav"
                 try:
-                    made = engine.to_file(sentence, path, settings)
+                    made = engine.to_file(sentence, path, settings, language)
                 except Exception as err:  # no espeak-ng / SAPI / NSSpeech: say so once, keep working silently
                     self._give_up(f"Speech is unavailable: the text-to-speech engine did not start ({one_line(err)}).")
                     break
@@ -195,14 +197,14 @@ class Pyttsx3Speaker:
                 self._done_one(generation)
 
 
-def synthesise_wav(texts: list[str], out: Path, settings: SpeechSettings) -> float:
-    """Speak ``texts`` into one WAV file (``--speak-to``); returns its duration in seconds."""
+def synthesise_wav(texts: list[str], out: Path, settings: SpeechSettings, language: str = "") -> float:
+    """Speak ``texts`` into one WAV file (``--speak-to``), in a voice for ``language``; returns its duration in seconds."""
     engine = TtsEngine.shared()
     frames, params = [], None
     with tempfile.TemporaryDirectory() as tmp:
         for n, sentence in enumerate(s for text in texts for s in split_sentences(text)):
             part = Path(tmp) / f"{n}.wav"
-            if not engine.to_file(sentence, part, settings):
+            if not engine.to_file(sentence, part, settings, language):
                 continue
             with wave.open(str(part)) as w:
                 params = params or w.getparams()
