@@ -177,7 +177,18 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     window.image_received.connect(controller.start)
     window.image_refused.connect(controller.refuse_image)
     window.question_asked.connect(controller.ask)
-    dialogs = {"history": history_flow.open, "settings": settings_controller.open, "download": downloads.retry}
+    from assistant.core import answer_language as al
+    from assistant.qt.text_translation import TextTranslation
+
+    def why_not() -> str:
+        setup = al.set_up(settings_controller.settings.language)
+        return setup.message or "The text found is already in your language: answers are in English here."
+
+    text_translation = TextTranslation(window, session, announcer,
+                                       lambda: al.set_up(settings_controller.settings.language).translation, why_not,
+                                       parent=window)
+    dialogs = {"history": history_flow.open, "settings": settings_controller.open, "download": downloads.retry,
+               "translate_text": text_translation.run}
 
     def act(action: str) -> None:  # the window's other intents are the controller's actions, as hotkeys are
         if action in dialogs:
@@ -279,6 +290,11 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     service = ModelService(model_factory(settings), downloader=downloader_for(settings))
     service.set_idle_unload(settings.model.unload_after_minutes)
     reader = ProcessTextRunner() if settings.text.enabled else None  # OCR in a process of its own, beside the model
+    if reader is not None and settings.language.translate_text:
+        from assistant.core.answer_language import set_up
+        from assistant.core.translated import TranslatingReader
+
+        reader = TranslatingReader(reader, lambda: set_up(settings.language).translation)
     parts, started = compose(settings, service, system_capturer(desktop), history=history, reader=reader, hotkeys=hotkeys,
                              relay=relay, saved=saved)
     messages += _said_once(started, settings, saved)

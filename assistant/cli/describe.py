@@ -75,6 +75,10 @@ def run(args) -> int:
     from assistant.core.text.runner import ThreadTextRunner
 
     reader = ThreadTextRunner() if reading else None  # reads while the model loads and captions
+    if reader is not None and translation is not None and settings.language.translate_text:
+        from assistant.core.translated import TranslatingReader
+
+        reader = TranslatingReader(reader, lambda: translation)
     session = Session(store, on_problem=lambda m: warn([m]),
                       reader=reader, auto_speak=False, spoken_lines=settings.text.spoken_lines)
     session.begin(image, Path(args.image).name)

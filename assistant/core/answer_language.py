@@ -10,8 +10,6 @@ CTranslate2 and sentencepiece run.
 
 from __future__ import annotations
 
-import locale
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,20 +21,9 @@ from assistant.core.model.local import hub
 from assistant.core.translate.engine import CTranslate2Translator, convert
 from assistant.core.translate.languages import ENGLISH, LANGUAGES, base_language, find_pair, hub_repo, pairs
 from assistant.core.translate.pipeline import AnswerTranslation
+from assistant.i18n import system_language
 
 MT_PATTERNS = ["config.json", "generation_config.json", "tokenizer_config.json", "vocab.json", "*.spm", "*.safetensors"]
-
-
-def system_language() -> str:
-    """The system's language ("de"), from LANGUAGE, LC_ALL, LC_MESSAGES, LANG, then the locale module."""
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "").split(":")[0]
-        if value:
-            return base_language(value)
-    try:
-        return base_language(locale.getlocale()[0] or "")
-    except ValueError:
-        return ENGLISH
 
 
 def answer_language(settings: LanguageSettings) -> str:

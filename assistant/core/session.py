@@ -29,6 +29,7 @@ from assistant.core.speech import Speaker
 from assistant.core.text.answers import answer_from_text
 from assistant.core.text.layout import reading_order
 from assistant.core.text.reader import TextLine, TextReadError
+from assistant.core.translate.pipeline import AnswerTranslation
 from assistant.core.turns import SessionTurn, complete_sentences, container_name, turn_text  # noqa: F401 (re-exported)
 
 
@@ -238,6 +239,26 @@ class Session:
         c = self._current()
         lines = self.text_lines(c)
         turn = self._description(c, Answer(""), None, lines)
+        self._keep(c, turn)
+        self._say(turn)
+        return turn
+
+    def translated_text(self, translation: AnswerTranslation) -> SessionTurn:
+        """"Translate the text found": each line of it in the user's language, as a turn, kept and said.
+
+        Runs the translation here: call it off the GUI thread.
+        """
+        c = self._current()
+        lines = reading_order(self.text_lines(c))
+        if not lines:
+            raise SessionError(c.text_note or "No text was found to translate.")
+        originals = [line.text for line in lines]
+        question = "Translate the text found"
+        answer = Answer("\n".join(translation.lines(originals)), language=translation.language,
+                        english="\n".join(originals), question_english=question)
+        c.turns.append(Turn(question, answer.english))
+        c.last_said = answer.text
+        turn = SessionTurn(question, answer, c.source, None, from_text=True)
         self._keep(c, turn)
         self._say(turn)
         return turn

@@ -10,13 +10,16 @@ comes, and the final text is made of the same sentences. It runs on the model's 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import replace
 
 from PIL import Image
 
 from assistant.core.model.backend import Answer, PartialCallback, VisionModel
 from assistant.core.model.prompts import Turn
+from assistant.core.text.reader import TextLine
 from assistant.core.translate.pipeline import AnswerTranslation, sentences
 from assistant.core.turns import complete_sentences
 
@@ -84,3 +87,42 @@ class TranslatingModel:
             return replace(answer, language=self.translation.language, question_english=question_english)
         return replace(answer, text=self._sentences(answer.text, memo), language=self.translation.language,
                        english=answer.text, question_english=question_english)
+
+
+class TranslatingReader:
+    """A text runner whose lines come translated into the user's language (Settings: translate the text found).
+
+    Line by line, on the reader's own thread; each line keeps its box, so "where is" still answers.
+    ``find`` gives the translation, or None while its models are missing (the lines then stay as read).
+    """
+
+    def __init__(self, runner, find: Callable[[], AnswerTranslation | None]):
+        self.runner, self._find = runner, find
+        self._translation: AnswerTranslation | None = None
+
+    def __getattr__(self, name):  # warm_up, ...
+        return getattr(self.runner, name)
+
+    def submit(self, image: Image.Image) -> Future:
+        read = self.runner.submit(image)
+        out: Future = Future()
+
+        def done(f: Future) -> None:
+            try:
+                out.set_result(self.translate(f.result()))
+            except BaseException as err:  # noqa: BLE001 - handed on to whoever waits, as the reader's own error
+                out.set_exception(err)
+
+        read.add_done_callback(lambda f: threading.Thread(target=done, args=(f,), daemon=True).start())
+        return out
+
+    def translate(self, lines: list[TextLine]) -> list[TextLine]:
+        if self._translation is None:
+            self._translation = self._find()
+        if self._translation is None or not lines:
+            return list(lines)
+        texts = self._translation.lines([line.text for line in lines])
+        return [replace(line, text=text) for line, text in zip(lines, texts)]
+
+    def close(self) -> None:
+        self.runner.close()

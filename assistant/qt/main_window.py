@@ -159,6 +159,8 @@ class MainWindow(QMainWindow):
             ("new", "&New conversation", QKeySequence.StandardKey.New, "Forget the image and questions."),
             ("copy_text", "&Copy the text found", "Ctrl+Shift+C",
              "Copy all the text read in the image to the clipboard, one line each."),
+            ("translate_text", "Tra&nslate the text found", "Ctrl+Shift+L",
+             "Translate each line of the text read in the image into your language, and say it."),
             ("stop", "S&top speaking", "Escape", "Stop speaking now."),
             ("repeat", "&Repeat last answer", "Ctrl+R", "Say the last answer again."),
             ("cycle_preset", "Next prompt &preset", "Ctrl+P",
@@ -201,7 +203,8 @@ class MainWindow(QMainWindow):
             ("&File", ["open", "paste", "history", None, "settings", "download", "unload", None, "quit"]),
             ("&Describe", ["describe_screen", "describe_window", "describe_desktop", None, "describe_focus",
                            "describe_pointer", "explore", None, "watch", "what_changed"]),
-            ("&Conversation", ["ask", "latest", "repeat", "stop", "cycle_preset", "copy_text", None, "new"]),
+            ("&Conversation", ["ask", "latest", "repeat", "stop", "cycle_preset", "copy_text", "translate_text", None,
+                               "new"]),
             ("&Help", ["keys"]),
         ]
         for title, keys in menus:

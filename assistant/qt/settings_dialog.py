@@ -92,7 +92,7 @@ class SettingsDialog(QDialog):
         self.tabs = name(QTabWidget(), "Settings sections")
         for title, build in (("&Model", self._model_page), ("A&nswers", self._answers_page), ("&Speech", self._speech_page),
                              ("Hot&keys", self._hotkeys_page), ("H&istory", self._history_page), ("Watch", self._watch_page),
-                             ("A&ppearance", self._appearance_page)):
+                             ("A&ppearance", self._appearance_page), ("&Language", self._language_page)):
             page = QWidget()
             build(page)
             self.tabs.addTab(page, title)
@@ -328,6 +328,26 @@ class SettingsDialog(QDialog):
         self.font_size = _spin(5, 48, a.font_size or 5, "Text size", " points", "the system's size")  # 5 shows as that
         self._form(page, [("&Colours:", self.theme), ("&Text size:", self.font_size)])
 
+    def _language_page(self, page: QWidget) -> None:
+        from assistant.core.translate.languages import LANGUAGES
+        from assistant.i18n import INTERFACE_LANGUAGES
+
+        lang = self.settings.language
+        self.interface_language = _combo([("", "The system's language"), *INTERFACE_LANGUAGES.items()],
+                                         lang.interface, "Interface language")
+        self.answer_language = _combo([("", "The interface's language"), ("en", "English (no translation)"),
+                                       *LANGUAGES.items()], lang.answers, "Questions and answers in")
+        self.translate_text = name(QCheckBox("Also &translate the text found on screen, line by line"),
+                                   "Also translate the text found on screen")
+        self.translate_text.setChecked(lang.translate_text)
+        self.mt_models = name(QLineEdit(lang.mt_models), "Folder of converted translation models",
+                              "A folder holding en-de, de-en, ... converted for CTranslate2; empty: downloaded ones.")
+        self._form(page, [("&Interface language:", self.interface_language),
+                          ("&Questions and answers in:", self.answer_language), (None, self.translate_text),
+                          ("Translation models &folder:", self.mt_models),
+                          (None, QLabel("Translation runs on this computer (OPUS-MT by Helsinki-NLP, CC-BY 4.0). "
+                                        "A new interface language shows at the next start."))])
+
     # -- result ---------------------------------------------------------------------------
     def value(self) -> Settings:
         s = self.settings
@@ -353,4 +373,7 @@ class SettingsDialog(QDialog):
             watch=replace(s.watch, area=self.watch_area.currentData(), interval_s=self.watch_rate.currentData(),
                           update_every_s=float(self.watch_every.value()), describe_areas=self.watch_areas.isChecked(),
                           keep_changes=self.watch_keep.isChecked()),
+            language=replace(s.language, interface=self.interface_language.currentData(),
+                             answers=self.answer_language.currentData(), translate_text=self.translate_text.isChecked(),
+                             mt_models=self.mt_models.text().strip()),
         )

@@ -5,19 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.core.translate.engine import CONVERTED_MARK
+from assistant.i18n import ENGLISH, base_language  # noqa: F401 (one place for both)
 
 # OPUS-MT has a model in each direction between English and each of these (Helsinki-NLP/opus-mt-en-xx and -xx-en).
 LANGUAGES = {
     "de": "Deutsch", "es": "Español", "fr": "Français", "it": "Italiano", "nl": "Nederlands",
     "sv": "Svenska", "fi": "Suomi", "da": "Dansk", "ru": "Русский", "cs": "Čeština",
 }
-ENGLISH = "en"
-
-
-def base_language(code: str) -> str:
-    """"de_DE.UTF-8" -> "de"; "" and "C"/"POSIX" -> "en"."""
-    code = (code or "").split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
-    return ENGLISH if code in ("", "c", "posix") else code
 
 
 def pairs(language: str) -> tuple[str, str]:
