@@ -285,6 +285,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     MainThreadGC(parent=app)  # a Qt object collected on the model or speech thread would crash the app
+    _translate_qt(app)
     _set_icon(app)
     apply_appearance(settings.appearance)
     service = ModelService(model_factory(settings), downloader=downloader_for(settings))
@@ -367,6 +368,21 @@ def _ask_for_screenshots(desktop, settings: Settings, saved: Settings | None, pa
 
     flow = ScreenshotPermission(parts.capture.capturer, parts.announcer, remember, parent=parts.window)
     QTimer.singleShot(500, flow.ask)  # once the window is up and has the focus
+
+
+def _translate_qt(app) -> None:
+    """Qt's own words (Yes, No, Cancel in its dialogs, the text boxes' menus) in the interface's language."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    from assistant import i18n
+
+    if i18n.language() == i18n.ENGLISH:
+        return
+    translator = QTranslator(app)
+    if translator.load(f"qtbase_{i18n.language()}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+    else:
+        log.info("Qt has no translation for %s: its own buttons stay in English", i18n.language())
 
 
 def _translation_models(settings: Settings, saved: Settings | None, parts: Parts) -> None:

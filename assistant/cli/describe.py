@@ -22,6 +22,7 @@ from assistant.core.model.local.hub import human_bytes
 from assistant.core.session import Session, SessionTurn
 from assistant.core.translate.pipeline import AnswerTranslation
 from assistant.core.translated import TranslatingModel
+from assistant.i18n import _
 
 
 def add_parser(sub) -> None:
@@ -128,7 +129,7 @@ def converse(session: Session, settings: Settings, args, on_turn: Callable[[Sess
         caption = session.record(request.id, run_request(model, request), transcript.info)
         if caption.answer.prompt_shortened:
             note("the --prompt text was shortened to fit the model.")
-    if caption.text_note and not caption.text_note.startswith("No text") and not args.text_only:
+    if caption.text_note and caption.text_note != _("No text was found.") and not args.text_only:
         note(caption.text_note)  # the reader failed; "no text" is in --json and needs no note on a photo
     transcript.caption = caption
     if on_turn is not None:

@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["trigger"]:
         return _trigger(argv)
+    _install_language(argv)
     headless = bool(argv) and argv[0] in HEADLESS
     args = (build_parser() if headless else build_app_parser()).parse_args(argv)
     log_format = "%(levelname)s [%(threadName)s] %(name)s: %(message)s"
@@ -86,6 +87,20 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `blip-assistant voices | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def _install_language(argv: list[str]) -> str:
+    """The interface's language, before anything is said: ``--language``, else Settings, else the system's."""
+    from assistant import i18n
+
+    for i, arg in enumerate(argv):
+        if arg == "--language" and i + 1 < len(argv):
+            return i18n.install(argv[i + 1])
+        if arg.startswith("--language="):
+            return i18n.install(arg.split("=", 1)[1])
+    from assistant.config import load_settings
+
+    return i18n.install(load_settings()[0].language.interface)  # a bad file is reported later, in the language
 
 
 def _trigger(argv: list[str]) -> int:

@@ -31,6 +31,7 @@ from assistant.core.text.layout import reading_order
 from assistant.core.text.reader import TextLine, TextReadError
 from assistant.core.translate.pipeline import AnswerTranslation
 from assistant.core.turns import SessionTurn, complete_sentences, container_name, turn_text  # noqa: F401 (re-exported)
+from assistant.i18n import _
 
 
 @dataclass(frozen=True)
@@ -198,14 +199,14 @@ class Session:
         """
         question = question.strip()
         if not question:
-            raise SessionError("Type a question first, then press Enter.")
+            raise SessionError(_("Type a question first, then press Enter."))
         c = self._current()
         lines = self.text_lines(c)
         local = answer_from_text(question, lines, c.image, container_name(c.source)) \
             if c.reading is not None or c.lines else None
         if local is not None:
             if c.text_note and not lines:
-                local = f"{c.text_note} So I cannot answer that from the text on screen."
+                local = _("{note} So I cannot answer that from the text on screen.").format(note=c.text_note)
             c.turns.append(Turn(question, local))
             c.last_said = local
             turn = SessionTurn(question, Answer(local), c.source, None, from_text=True)
@@ -228,7 +229,7 @@ class Session:
         c.turns.append(Turn(question, answer))
         c.last_said = answer
         c.image, c.lines, c.reading = image, list(lines), None
-        c.text_note = "" if lines else "No text was found."
+        c.text_note = "" if lines else _("No text was found.")
         turn = SessionTurn(question, Answer(answer), c.source, None, from_text=True)
         self._keep(c, turn)
         self._say(turn)
@@ -251,7 +252,7 @@ class Session:
         c = self._current()
         lines = reading_order(self.text_lines(c))
         if not lines:
-            raise SessionError(c.text_note or "No text was found to translate.")
+            raise SessionError(c.text_note or _("No text was found to translate."))
         originals = [line.text for line in lines]
         question = "Translate the text found"
         answer = Answer("\n".join(translation.lines(originals)), language=translation.language,
@@ -286,19 +287,19 @@ class Session:
             try:
                 c.lines = list(c.reading.result())
             except TextReadError as err:
-                c.lines, c.text_note = [], f"{err} The description goes on without the text."
+                c.lines, c.text_note = [], _("{error} The description goes on without the text.").format(error=err)
             except Exception as err:  # noqa: BLE001 - never a traceback for the user
-                c.lines, c.text_note = [], f"The text could not be read: {one_line(err)}."
+                c.lines, c.text_note = [], _("The text could not be read: {error}.").format(error=one_line(err))
             else:
                 if not c.lines:
-                    c.text_note = "No text was found."
+                    c.text_note = _("No text was found.")
         return c.lines
 
     def say_text_found(self) -> str:
         """After a lead: the text found in the control, said as soon as it is read ("Text: Export.")."""
         c = self._current()
         lines = reading_order(self.text_lines(c))
-        said = ("Text: " + "; ".join(line.text for line in lines[: self.spoken_lines]) + ".") if lines else ""
+        said = _("Text: {text}.").format(text="; ".join(line.text for line in lines[: self.spoken_lines])) if lines else ""
         if said and self.auto_speak and self.speaker is not None:
             self.speaker.say(said, interrupt=False)
         return said
@@ -372,7 +373,8 @@ class Session:
                                       question_english=row.question_english, answer_english=row.answer_english)
         except (sqlite3.Error, OSError) as err:
             self.history = None
-            self.on_problem(f"The history cannot be saved any more ({err}); conversations go on without it.")
+            self.on_problem(_("The history cannot be saved any more ({error}); conversations go on without it.").format(
+                error=err))
 
     def last_answer(self) -> str:
         c = self.conversation
@@ -382,7 +384,7 @@ class Session:
 
     def _current(self) -> Conversation:
         if self.conversation is None:
-            raise SessionError("There is no image yet: open, paste or drop one, or describe the screen first.")
+            raise SessionError(_("There is no image yet: open, paste or drop one, or describe the screen first."))
         return self.conversation
 
 

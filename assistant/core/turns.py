@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from assistant.core.model.backend import Answer, ModelInfo
 from assistant.core.text.layout import text_block
 from assistant.core.text.reader import TextLine
+from assistant.i18n import N_, _, ngettext
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ class SessionTurn:
     def text(self) -> str:
         """The turn as shown in the conversation and exported: the one place this text is built."""
         if self.lead and not self.question:
-            head = f"{self.source[:1].upper()}{self.source[1:]}: {self.lead}" + (f", {self.detail}" if self.detail else "")
-            looks = f"Looks like: {self.answer.text}" if self.answer.text else ""
+            shown = source_name(self.source)
+            head = f"{shown[:1].upper()}{shown[1:]}: {self.lead}" + (f", {self.detail}" if self.detail else "")
+            looks = _("Looks like: {answer}").format(answer=self.answer.text) if self.answer.text else ""
             return "\n".join(part for part in (head + ".", self._text_part(None), looks) if part)
         return turn_text(self.question, self.answer.text, self.source, self._text_part(None))
 
@@ -47,7 +49,7 @@ class SessionTurn:
         only what it looks like is left to say.
         """
         if self.lead and not self.question:
-            return f"Looks like: {self.answer.text}" if self.answer.text else ""
+            return _("Looks like: {answer}").format(answer=self.answer.text) if self.answer.text else ""
         return " ".join(part for part in (self.answer.text, self._text_part(self.spoken_lines)) if part)
 
     def _text_part(self, limit: int | None) -> str:
@@ -62,10 +64,11 @@ class SessionTurn:
         """What the user should know about how the answer was made."""
         notes = []
         if self.answer.prompt_shortened:
-            notes.append("Your question was shortened to fit the model." if self.question else
-                         "The caption prompt was shortened to fit the model.")
+            notes.append(_("Your question was shortened to fit the model.") if self.question else
+                         _("The caption prompt was shortened to fit the model."))
         if self.answer.dropped_turns:
-            notes.append(f"The {self.answer.dropped_turns} oldest turns were left out to fit.")
+            notes.append(ngettext("The oldest turn was left out to fit.", "The {n} oldest turns were left out to fit.",
+                                  self.answer.dropped_turns).format(n=self.answer.dropped_turns))
         return notes
 
 
@@ -81,14 +84,30 @@ def complete_sentences(text: str) -> str:
 def container_name(source: str) -> str:
     """What the image is, for "at the top left of …": "the Export window"; "" for a screen or a file."""
     if source.startswith("window ") and source[7:].strip():
-        return f"the {source[7:].strip()} window"
-    return {"focused window": "the window", "focused control": "the control", "explore item": "the item"}.get(source, "")
+        return _("the {title} window").format(title=source[7:].strip())
+    return _(CONTAINERS[source]) if source in CONTAINERS else ""
+
+
+# What an image came from, as the user reads it ("window Firefox" is translated as "window {title}").
+SOURCES = {"screen": N_("screen"), "all screens": N_("all screens"), "clipboard": N_("clipboard"),
+           "focused window": N_("focused window"), "focused control": N_("focused control"),
+           "explore item": N_("explore item"), "object under the pointer": N_("object under the pointer"),
+           "area around the pointer": N_("area around the pointer")}
+CONTAINERS = {"focused window": N_("the window"), "focused control": N_("the control"), "explore item": N_("the item")}
+
+
+def source_name(source: str) -> str:
+    """Where an image came from, in the interface's language; a file name stays as it is."""
+    if source.startswith("window ") and source[7:].strip():
+        return _("window {title}").format(title=source[7:].strip())
+    return _(SOURCES[source]) if source in SOURCES else source
 
 
 def turn_text(question: str, answer: str, source: str, text: str = "") -> str:
     """A turn as shown in the conversation and exported."""
     if question:
-        return f"Question: {question}\nAnswer: {answer}"
+        return _("Question: {question}\nAnswer: {answer}").format(question=question, answer=answer)
     if not answer:  # the text alone (the "visible text" preset)
-        return f"{text}" if text else f"Text in {source}: none found."
-    return f"Description of {source}: {answer}" + (f"\n{text}" if text else "")
+        return f"{text}" if text else _("Text in {source}: none found.").format(source=source_name(source))
+    return _("Description of {source}: {answer}").format(source=source_name(source), answer=answer) + (
+        f"\n{text}" if text else "")

@@ -14,11 +14,12 @@ from PySide6.QtCore import QObject
 from assistant.core.announcer import Announcer
 from assistant.core.session import Session, turn_text
 from assistant.core.watch.compare import area_images, compare, look_again
+from assistant.i18n import N_, _
 from assistant.qt.area_captions import AreaCaptions
 from assistant.qt.capture_flow import CaptureFlow
 
 log = logging.getLogger(__name__)
-NOTHING_YET = ("There is nothing to compare with yet: describe a window or the screen first, then ask what changed.")
+NOTHING_YET = (N_("There is nothing to compare with yet: describe a window or the screen first, then ask what changed."))
 
 
 class ChangedFlow(QObject):
@@ -33,9 +34,9 @@ class ChangedFlow(QObject):
     def start(self) -> None:
         conversation = self.session.conversation
         if conversation is None or conversation.place is None:
-            self.announcer.message(NOTHING_YET)
+            self.announcer.message(_(NOTHING_YET))
             return
-        self.announcer.status(f"Looking at {conversation.place.name} again…", announced=False)
+        self.announcer.status(_('Looking at {name} again…').format(name=conversation.place.name), announced=False)
         session, reader, place, old = self.session, self.session.reader, conversation.place, conversation.image
         read = (lambda image: reader.submit(image).result()) if reader is not None else None
 
@@ -56,7 +57,7 @@ class ChangedFlow(QObject):
         turn = self.session.changed(image, lines, comparison.sentence())  # said, and kept in the history
         row = self.view.add_turn(turn.text)
         self.text_flow.show(conversation, lines)
-        self.announcer.status("Compared with the last look.", announced=False)
+        self.announcer.status(_("Compared with the last look."), announced=False)
         if not comparison.areas:
             return
         first = comparison.areas[0]
@@ -65,6 +66,7 @@ class ChangedFlow(QObject):
             comparison.captions[0] = words
             self.view.set_turn(row, turn_text(turn.question, comparison.sentence(), turn.source))
             state = "gone" if first.gone else "now"
-            self.announcer.say(f"At the {first.where}, {state}: {words}", interrupt=False)
+            said = _("At the {where}, {state}: {words}").format(where=first.where, state=state, words=words)
+            self.announcer.say(said, interrupt=False)
 
         self.areas.ask(area_images(comparison, old, image)[0], described)

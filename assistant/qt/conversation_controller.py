@@ -29,6 +29,7 @@ from assistant.core.onscreen.targets import Target, focused_target, pointer_targ
 from assistant.core.session import PRESETS, Session, SessionError, SessionTurn, turn_text
 from assistant.core.watch.compare import asks_what_changed
 from assistant.core.watch.targets import place_of
+from assistant.i18n import N_, _
 from assistant.qt.capture_flow import CaptureFlow
 from assistant.qt.model_service import ModelService, ModelState
 from assistant.qt.model_state import refusal, with_next_steps
@@ -38,7 +39,7 @@ from assistant.qt.view import ConversationView
 
 log = logging.getLogger(__name__)
 REPEAT_WINDOW_S = 1.0
-TARGETS = {"screen": "the screen", "window": "the active window", "desktop": "all screens"}
+TARGETS = {"screen": N_("the screen"), "window": N_("the active window"), "desktop": N_("all screens")}
 
 
 class ConversationController(QObject):
@@ -81,10 +82,10 @@ class ConversationController(QObject):
         """Capture ``target`` ("screen", "window", "desktop") and describe it."""
         if self._refused("described"):
             return
-        what = TARGETS[target]
+        what = _(TARGETS[target])
         # Said at once, so the user knows the key press was heard; the description interrupts it.
-        self.announcer.status(f"Describing {what}…", announced=False)
-        self.announcer.say(f"Describing {what}…")
+        self.announcer.status(_('Describing {what}…').format(what=what), announced=False)
+        self.announcer.say(_('Describing {what}…').format(what=what))
         self.capture.request(target)
 
     def _on_captured(self, capture: Capture) -> None:
@@ -102,13 +103,13 @@ class ConversationController(QObject):
     def describe_focus(self) -> None:
         """The focused control of the app in front: its role and name at once, then its text, then its look."""
         probe = self.probe
-        self.announcer.status("Finding the focused control…", announced=False)  # its name is said within ms
+        self.announcer.status(_("Finding the focused control…"), announced=False)  # its name is said within ms
         self.capture.run("focus", lambda capturer: focused_target(probe, capturer))
 
     def describe_pointer(self) -> None:
         """The object under the mouse pointer, or the area around the pointer."""
         probe = self.probe
-        self.announcer.status("Finding what is under the pointer…", announced=False)
+        self.announcer.status(_("Finding what is under the pointer…"), announced=False)
         self.capture.run("pointer", lambda capturer: pointer_target(probe, capturer))
 
     def _on_found(self, name: str, result: object) -> None:
@@ -151,7 +152,7 @@ class ConversationController(QObject):
         """The image on the clipboard (the global hotkey: our window may not be in front)."""
         if self._refused("described"):
             return
-        self.announcer.say("Describing the clipboard image…")  # the press was heard; the description interrupts it
+        self.announcer.say(_("Describing the clipboard image…"))  # the press was heard; the description interrupts it
         try:
             image, source = self.view.clipboard_image()
         except ImageError as err:
@@ -189,7 +190,7 @@ class ConversationController(QObject):
             self._ask(question)
             return
         self.view.clear_question()
-        self.announcer.status("Reading the text first…")
+        self.announcer.status(_("Reading the text first…"))
         self.text_flow.when_ready(lambda: self._ask(question))
 
     def _ask(self, question: str) -> None:
@@ -210,7 +211,7 @@ class ConversationController(QObject):
 
     def _submit(self, request: ModelRequest, placeholder: str, quiet: bool = False) -> None:
         if self._pending is not None:
-            self.view.set_turn(self._pending.row, self._pending.ended("(stopped: a newer request came first)"))
+            self.view.set_turn(self._pending.row, self._pending.ended(_("(stopped: a newer request came first)")))
         self._pending = PendingTurn(request.id, self.view.add_turn(placeholder), placeholder)
         self.service.submit(request)
         if not self.service.is_ready:
@@ -220,7 +221,7 @@ class ConversationController(QObject):
             # After a control's name (quiet), this must not cut into its name and text: shown only.
             self.announcer.status(said) if quiet else self.announcer.message(said)
         else:
-            self.announcer.status("Working…")
+            self.announcer.status(_("Working…"))
 
     def _is_pending(self, request_id: int) -> bool:
         return self._pending is not None and self._pending.request_id == request_id
@@ -250,7 +251,7 @@ class ConversationController(QObject):
             if waiting is not None and waiting[0] is self.session.conversation and turn.answer.text:
                 waiting[1](turn.answer.text)
         if turn.from_text or turn.model is None:
-            self.announcer.status("Answered from the text found.")
+            self.announcer.status(_("Answered from the text found."))
         else:
             self.announcer.status(f"Answered in {turn.answer.seconds:.1f} s on {turn.model.precision}. "
                                   f"{' '.join(turn.notes)}".strip())
@@ -259,7 +260,7 @@ class ConversationController(QObject):
     def _on_failed(self, request_id: int, message: str) -> None:
         if self._is_pending(request_id):
             pending, self._pending = self._pending, None
-            self.view.set_turn(pending.row, pending.text.replace(THINKING, f"failed: {message}"))
+            self.view.set_turn(pending.row, pending.text.replace(THINKING, _('failed: {message}').format(message=message)))
             self.announcer.message(message, error=True)
 
     def new_conversation(self) -> None:
@@ -269,7 +270,7 @@ class ConversationController(QObject):
         self._pending = None
         self.text_flow.clear()
         self.view.clear_conversation()
-        self.announcer.message("New conversation.")
+        self.announcer.message(_("New conversation."))
 
     def open_stored(self, stored: StoredConversation) -> None:
         """Make a past conversation current again: its image, its turns, and new questions continue it."""
@@ -286,11 +287,12 @@ class ConversationController(QObject):
         conversation = self.session.reopen(stored, image)
         self.view.show_conversation(image, stored.source, texts, description=stored.caption)
         if conversation is None:
-            self.announcer.message(f"Reopened {stored.source} without its image (images were not stored), so you can "
-                                   "read it but not ask more.")
+            self.announcer.message(_("Reopened {source} without its image (images were not stored), so you can read it "
+                                     "but not ask more.").format(source=stored.source))
             return
-        self.text_flow.show(conversation, conversation.lines or [], "No text was kept with this conversation.")
-        self.announcer.message(f"Reopened {stored.source}: {stored.caption}. Ask a question to continue.")
+        self.text_flow.show(conversation, conversation.lines or [], _("No text was kept with this conversation."))
+        self.announcer.message(_("Reopened {source}: {caption}. Ask a question to continue.").format(
+            source=stored.source, caption=stored.caption))
         self.view.focus_question()
 
     def last_answer(self) -> str:
@@ -309,20 +311,21 @@ class ConversationController(QObject):
         pending = self._pending
         if not self.service.available and pending is not None and pending.request_id != -1:
             self._pending = None
-            self.view.set_turn(pending.row, pending.ended("not run: there is no model."))  # it is not run later
+            self.view.set_turn(pending.row, pending.ended(_("not run: there is no model.")))  # it is not run later
 
     def unload_model(self) -> None:
         """Free the model's memory now (Ctrl+Shift+U)."""
         if self.service.state is ModelState.READY:
             self.service.unload()
-            self.announcer.message("The model's memory is freed; it loads again with your next request.")
+            self.announcer.message(_("The model's memory is freed; it loads again with your next request."))
         elif self.service.state is ModelState.UNLOADED:
-            self.announcer.message("The model is not in memory.")
+            self.announcer.message(_("The model is not in memory."))
         else:
-            self.announcer.message("There is no model in memory to free.")
+            self.announcer.message(_("There is no model in memory to free."))
 
     def _on_progress(self, progress: Progress) -> None:
-        self.announcer.status(f"Loading the model: {progress}", announced=False)  # many a second: never queue
+        # many a second: never queued
+        self.announcer.status(_("Loading the model: {progress}").format(progress=progress), announced=False)
 
     # -- speech ------------------------------------------------------------------------------------
     def repeat_last(self) -> None:
@@ -331,7 +334,7 @@ class ConversationController(QObject):
         if text:
             self.announcer.say(text)
         else:
-            self.announcer.message("There is no answer to repeat yet.")
+            self.announcer.message(_("There is no answer to repeat yet."))
 
     def show_keys(self) -> None:
         """F1: every shortcut of the window and every global hotkey, shown as a turn and said."""
@@ -380,11 +383,11 @@ class ConversationController(QObject):
     def _bring_up_question(self) -> None:
         self.view.focus_question(bring_up=True)
         if self.session.conversation is None:
-            self.announcer.message("There is no image yet: describe the screen or open an image first.")
+            self.announcer.message(_("There is no image yet: describe the screen or open an image first."))
 
     def _next_preset(self) -> None:
         self.preset_index = (self.preset_index + 1) % len(PRESETS)
-        self.announcer.message(f"Preset: {PRESETS[self.preset_index].name}.")
+        self.announcer.message(_("Preset: {preset}.").format(preset=_(PRESETS[self.preset_index].name)))
 
     def _log_action_done(self) -> None:
         if self._timing is None:

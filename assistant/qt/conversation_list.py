@@ -6,9 +6,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QListWidget
 
-EMPTY = "No conversation yet"
-EMPTY_HELP = "No conversation yet. Describe the screen, or open, paste or drop an image."
-HELP = "Descriptions, questions and answers; newest last."
+from assistant.i18n import N_, _
+
+EMPTY = N_("No conversation yet")
+EMPTY_HELP = N_("No conversation yet. Describe the screen, or open, paste or drop an image.")
+HELP = N_("Descriptions, questions and answers; newest last.")
 
 
 class ConversationList(QListWidget):
@@ -25,8 +27,9 @@ class ConversationList(QListWidget):
 
     def _update_description(self, *_args) -> None:
         # Orca speaks an empty list's name but not its description: the empty state goes in the name.
-        self.setAccessibleName("Conversation" if self.count() else f"Conversation: {EMPTY.lower()}")
-        self.setAccessibleDescription(HELP if self.count() else EMPTY_HELP)
+        empty = _("Conversation: {empty}").format(empty=_(EMPTY).lower())
+        self.setAccessibleName(_("Conversation") if self.count() else empty)
+        self.setAccessibleDescription(_(HELP) if self.count() else _(EMPTY_HELP))
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
         super().paintEvent(event)
@@ -35,4 +38,4 @@ class ConversationList(QListWidget):
         painter = QPainter(self.viewport())
         painter.setPen(self.palette().color(self.palette().ColorRole.PlaceholderText))
         painter.drawText(self.viewport().rect().adjusted(8, 8, -8, -8),
-                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, EMPTY_HELP)
+                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, _(EMPTY_HELP))

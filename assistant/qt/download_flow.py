@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressBar, QPushButto
 
 from assistant.core.announcer import Announcer
 from assistant.core.model.local.hub import DownloadPlan, human_bytes
+from assistant.i18n import _
 from assistant.qt.a11y import name
 from assistant.qt.model_service import ModelService
 
@@ -18,11 +19,11 @@ class DownloadFlow(QObject):
     def __init__(self, window: QMainWindow, service: ModelService, announcer: Announcer):
         super().__init__(window)
         self.window, self.service, self.announcer = window, service, announcer
-        self.bar = name(QProgressBar(), "Model download", "How much of the model has been downloaded.")
+        self.bar = name(QProgressBar(), _("Model download"), _("How much of the model has been downloaded."))
         self.bar.setRange(0, 1000)
         self.bar.setMinimumWidth(260)
-        self.cancel_button = name(QPushButton("Cancel download"), "Cancel download",
-                                  "Stop the download; what was downloaded is kept for next time.")
+        self.cancel_button = name(QPushButton(_("Cancel download")), _("Cancel download"),
+                                  _("Stop the download; what was downloaded is kept for next time."))
         self.cancel_button.clicked.connect(self.cancel)
         for widget in (self.bar, self.cancel_button):
             window.statusBar().addPermanentWidget(widget)
@@ -45,43 +46,45 @@ class DownloadFlow(QObject):
     def retry(self) -> None:
         """The "Download the model" action: ask again, unless a download is already under way."""
         if self.active:
-            self.announcer.message(f"The model is already downloading: {self.bar.accessibleDescription()}.")
+            progress = self.bar.accessibleDescription()
+            self.announcer.message(_("The model is already downloading: {progress}.").format(progress=progress))
         elif self.service.is_ready:
-            self.announcer.message("The model is already loaded.")
+            self.announcer.message(_("The model is already loaded."))
         else:
             self.service.retry()
 
     def _ask(self, plan: DownloadPlan) -> bool:
         if not QAccessible.isActive():  # a screen reader reads the dialog itself; others hear our voice
             self.announcer.say(plan.question())
-        box = QMessageBox(QMessageBox.Icon.Question, "Download the model?", plan.question(),
+        box = QMessageBox(QMessageBox.Icon.Question, _("Download the model?"), plan.question(),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window)
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        box.setAccessibleName("Download the model?")
+        box.setAccessibleName(_("Download the model?"))
         return box.exec() == QMessageBox.StandardButton.Yes
 
     def _on_needed(self, plan: DownloadPlan) -> None:
-        self.announcer.status(f"{plan.repo} is not downloaded yet.")
+        self.announcer.status(_('{repo} is not downloaded yet.').format(repo=plan.repo))
         if not self._ask(plan):
-            self.announcer.message("The model was not downloaded. To download it later, choose Download the model in the "
-                               "File menu; to use a model folder instead, open Settings with Control+Comma.")
+            self.announcer.message(_("The model was not downloaded. To download it later, choose Download the model in the "
+                               "File menu; to use a model folder instead, open Settings with Control+Comma."))
             return
         self._quarter = None
         self.bar.setValue(0)
-        self.bar.setFormat(f"Downloading {human_bytes(plan.bytes_total)}: %p%")
+        self.bar.setFormat(_("Downloading {size}: %p%").format(size=human_bytes(plan.bytes_total)))
         self.bar.show()
         self.cancel_button.show()
-        self.announcer.message(f"Downloading {plan.repo}, {human_bytes(plan.bytes_needed)}. Progress is spoken at each "
-                           "quarter; Cancel download in the status bar stops it.")
+        self.announcer.message(_("Downloading {repo}, {size}. Progress is spoken at each quarter; Cancel download in the "
+                                 "status bar stops it.").format(repo=plan.repo, size=human_bytes(plan.bytes_needed)))
         self.service.download()
 
     def _on_progress(self, done: int, total: int) -> None:
         fraction = done / total if total else 1.0
         self.bar.setValue(int(1000 * fraction))
         text = f"{human_bytes(done)} of {human_bytes(total)}"
-        self.bar.setFormat(f"%p%, {text}")
-        self.bar.setAccessibleDescription(f"{int(100 * fraction)} percent, {text}")
-        self.announcer.status(f"Downloading the model: {int(100 * fraction)}%, {text}.", announced=False)
+        self.bar.setFormat(_('%p%, {text}').format(text=text))
+        self.bar.setAccessibleDescription(_("{percent} percent, {text}").format(percent=int(100 * fraction), text=text))
+        self.announcer.status(_("Downloading the model: {percent}%, {text}.").format(percent=int(100 * fraction), text=text),
+                              announced=False)
         quarter = int(4 * fraction)
         if self._quarter is None:  # a resumed download starts where it was, silently
             self._quarter = quarter if fraction < 1 else 3
@@ -89,13 +92,14 @@ class DownloadFlow(QObject):
         if quarter > self._quarter:
             self._quarter = quarter
             if quarter >= 4:
-                self.announcer.message("The model is downloaded. Loading it now.")
+                self.announcer.message(_("The model is downloaded. Loading it now."))
             else:
-                self.announcer.message(f"Model download {25 * quarter} percent done, {text}.")
+                done = _("Model download {percent} percent done, {text}.").format(percent=25 * quarter, text=text)
+                self.announcer.message(done)
 
     def _on_stopped(self, message: str) -> None:
         self._hide()
-        self.announcer.message(f"{message} Choose Download the model in the File menu to continue.")
+        self.announcer.message(_('{message} Choose Download the model in the File menu to continue.').format(message=message))
 
     def _hide(self) -> None:
         self.bar.hide()

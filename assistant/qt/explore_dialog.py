@@ -10,14 +10,15 @@ import logging
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QVBoxLayout
 
+from assistant.i18n import N_, _
 from assistant.qt.a11y import name
 from assistant.qt.capture_flow import give_focus_to, on_x11, x11_focus_in
 
 log = logging.getLogger(__name__)
 
 CLAIM_MS = (30, 60, 100, 150, 250, 400, 600)  # the gaps between checks
-HELP = "Arrows move, letters jump, Enter clicks, Shift+Enter double-clicks, the menu key right-clicks, " \
-       "D describes, F5 refreshes, Escape returns."
+HELP = N_("Arrows move, letters jump, Enter clicks, Shift+Enter double-clicks, the menu key right-clicks, " \
+       "D describes, F5 refreshes, Escape returns.")
 
 
 class ExploreDialog(QDialog):
@@ -37,9 +38,9 @@ class ExploreDialog(QDialog):
         # Qt's own activation request carries the time of the last input Qt saw, long ago (the hotkey went
         # to our grab); on X11 the focus is asked for with the server's time now instead (_claim_focus).
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, on_x11())
-        self.setWindowTitle("Screen items")
+        self.setWindowTitle(_("Screen items"))
         layout = QVBoxLayout(self)
-        self.help = QLabel(HELP)
+        self.help = QLabel(_(HELP))
         self.help.setWordWrap(True)
         self.list = QListWidget()
         self.list.installEventFilter(self)
@@ -58,8 +59,8 @@ class ExploreDialog(QDialog):
         count = len(labels)
         title = f"Screen items: {count}. " + ("Arrows move, Enter clicks, D describes, Escape returns." if count
                                               else "None found. F5 refreshes, Escape returns.")
-        name(self.list, title.strip(), f"{note} {HELP}".strip())
-        self.setWindowTitle(f"Screen items: {count}")
+        name(self.list, title.strip(), f"{note} {_(HELP)}".strip())
+        self.setWindowTitle(_('Screen items: {count}').format(count=count))
         self.show()
         self.raise_()
         self.list.setFocus()

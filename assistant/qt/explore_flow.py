@@ -22,6 +22,7 @@ from assistant.core.capture.screen import CaptureError
 from assistant.core.onscreen.explore import Scan, has_changed, scan
 from assistant.core.onscreen.items import ScreenItem
 from assistant.core.onscreen.targets import Target
+from assistant.i18n import _
 from assistant.qt.capture_flow import CaptureFlow, active_x11_window, give_focus_to
 from assistant.qt.explore_dialog import ExploreDialog
 
@@ -50,7 +51,7 @@ class ExploreFlow(QObject):
 
     def start(self) -> None:
         """Scan the focused window (or the screen) and show the list."""
-        self.announcer.status("Listing the items on screen…", announced=False)
+        self.announcer.status(_("Listing the items on screen…"), announced=False)
         probe, reader, area = self.probe, self.session.reader, self.area
         showing = self.dialog.isVisible()
         self.dialog.hide()
@@ -122,8 +123,8 @@ class ExploreFlow(QObject):
                 self._confirm = row
                 self.dialog.show()
                 self.dialog.activateWindow()
-                self.announcer.message(f"The window has changed since the list was made, so {name} may have moved. "
-                                       "Press Enter again to click it anyway, or F5 to refresh the list.")
+                self.announcer.message(_("The window has changed since the list was made, so {name} may have moved. Press "
+                                         "Enter again to click it anyway, or F5 to refresh the list.").format(name=name))
                 return
         self._confirm = None
         what = {("left", 1): "Clicking", ("left", 2): "Double-clicking", ("right", 1): "Right-clicking"}.get(
@@ -146,5 +147,5 @@ class ExploreFlow(QObject):
         if return_to is not None:
             give_focus_to(return_to)
         self.capture.show_again(return_to)
-        self.announcer.status("Screen items closed.", announced=False)
+        self.announcer.status(_("Screen items closed."), announced=False)
         log.info("explore: closed, nothing clicked")

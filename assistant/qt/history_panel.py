@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assistant import i18n
 from assistant.core.announcer import Announcer
 from assistant.core.history.export import to_html, to_markdown
 from assistant.core.history.store import HistoryStore, StoredConversation
 from assistant.core.session import Session
+from assistant.i18n import _, ngettext
 from assistant.qt.a11y import name
 
 
@@ -48,7 +49,7 @@ class HistoryFlow:
     def open(self) -> None:
         """The history dialog, or why there is none."""
         if self.store is None:
-            self.announcer.message("The history is turned off.")
+            self.announcer.message(_("The history is turned off."))
             return
         self.dialog = HistoryDialog(self.store, self.announcer, self.reopen, self.session.forget_history_id, self.parent)
         self.dialog.open()
@@ -61,13 +62,13 @@ class HistoryDialog(QDialog):
                  deleted: Callable[[int | None], None], parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.announcer, self._reopen, self._deleted = store, announcer, reopen, deleted
-        self.setWindowTitle("History")
-        name(self, "History", "Past conversations, newest first. Enter opens one.")
-        self.search = name(QLineEdit(), "Search", "Type to find text in any question or answer.")
-        self.search.setPlaceholderText("Search the history")
-        label = QLabel("&Search:")
+        self.setWindowTitle(_("History"))
+        name(self, _("History"), _("Past conversations, newest first. Enter opens one."))
+        self.search = name(QLineEdit(), _("Search"), _("Type to find text in any question or answer."))
+        self.search.setPlaceholderText(_("Search the history"))
+        label = QLabel(_("&Search:"))
         label.setBuddy(self.search)
-        self.list = name(QListWidget(), "Conversations", "Enter opens the conversation; Delete deletes it.")
+        self.list = name(QListWidget(), _("Conversations"), _("Enter opens the conversation; Delete deletes it."))
         self.list.itemActivated.connect(lambda _item: self.open_selected())
         self.search.textChanged.connect(self.refresh)
         self.search.returnPressed.connect(lambda: self.list.setFocus())
@@ -98,14 +99,16 @@ class HistoryDialog(QDialog):
         found = self.store.search(text) if text else self.store.list()
         self.list.clear()
         for c in found:
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(c.started))
-            item = QListWidgetItem(f"{when}, {c.source}: {c.caption or 'no description'} ({len(c.turns)} turns)")
+            turns = ngettext("{n} turn", "{n} turns", len(c.turns)).format(n=len(c.turns))
+            item = QListWidgetItem(_("{when}, {source}: {caption} ({turns})").format(
+                when=i18n.when(c.started), source=c.source, caption=c.caption or _("no description"), turns=turns))
             item.setData(Qt.ItemDataRole.UserRole, c.id)
             self.list.addItem(item)
         if found:
             self.list.setCurrentRow(0)
-        self.announcer.message(f"{len(found)} conversation{'s' if len(found) != 1 else ''} found." if text else
-                           f"{len(found)} conversation{'s' if len(found) != 1 else ''} in the history.")
+        n = len(found)
+        self.announcer.message(ngettext("{n} conversation found.", "{n} conversations found.", n).format(n=n) if text else
+                               ngettext("{n} conversation in the history.", "{n} conversations in the history.", n).format(n=n))
 
     def selected(self) -> StoredConversation | None:
         item = self.list.currentItem()
@@ -120,17 +123,18 @@ class HistoryDialog(QDialog):
     def export(self, everything: bool) -> None:
         chosen = self.store.list() if everything else [c for c in [self.selected()] if c]
         if not chosen:
-            self.announcer.message("There is nothing to export.")
+            self.announcer.message(_("There is nothing to export."))
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Export history", "blip-assistant-history.html",
-                                              "HTML with images (*.html);;Markdown (*.md)")
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export history"), "blip-assistant-history.html",
+                                              _("HTML with images (*.html);;Markdown (*.md)"))
         if path:
             self.export_to(chosen, Path(path))
 
     def export_to(self, chosen: list[StoredConversation], path: Path) -> None:
         text = to_markdown(chosen) if path.suffix.lower() == ".md" else to_html(chosen)
         path.write_text(text, encoding="utf-8")
-        self.announcer.message(f"Exported {len(chosen)} conversation{'s' if len(chosen) != 1 else ''} to {path.name}.")
+        self.announcer.message(ngettext("Exported {n} conversation to {name}.", "Exported {n} conversations to {name}.",
+                                        len(chosen)).format(n=len(chosen), name=path.name))
 
     def delete(self, everything: bool) -> None:
         target = None if everything else self.selected()
@@ -145,4 +149,5 @@ class HistoryDialog(QDialog):
         count = self.store.delete(None if everything else target.id)
         self._deleted(None if everything else target.id)
         self.refresh()
-        self.announcer.message(f"Deleted {count} conversation{'s' if count != 1 else ''}.")
+        deleted = ngettext("Deleted {count} conversation.", "Deleted {count} conversations.", count)
+        self.announcer.message(deleted.format(count=count))

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPushButton
 
 from assistant.core.hotkeys.bindings import ACTIONS, describe_binding
+from assistant.i18n import _
 from assistant.qt.a11y import announce
 
 _MODIFIER_KEYS = {Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Shift, Qt.Key.Key_Meta, Qt.Key.Key_AltGr,
@@ -75,8 +76,8 @@ class HotkeyButton(QPushButton):
         keys = describe_binding(self.binding) if self.binding else "off"
         self.setText(f"{self.label}: {keys}")
         self.setAccessibleName(f"{self.label}: {keys}")
-        self.setAccessibleDescription("Press Space to record a new hotkey, then press the keys. "
-                                      "Escape cancels; Backspace turns this hotkey off.")
+        self.setAccessibleDescription(_("Press Space to record a new hotkey, then press the keys. "
+                                      "Escape cancels; Backspace turns this hotkey off."))
 
     def start_recording(self) -> None:
         self.recording = True
@@ -105,7 +106,7 @@ class HotkeyButton(QPushButton):
         if binding is None:
             return  # a modifier on its own: wait for the key
         if plain and not binding.split("+")[-1].startswith("<f"):
-            return announce(self, "Hold Control, Alt or both with the key, so ordinary typing is not taken.", assertive=True)
+            return announce(self, _("Hold Control, Alt or both with the key, so ordinary typing is not taken."), assertive=True)
         problem = self._check(self.action, binding)
         if problem:
             return self._finish(f"{problem} Kept {describe_binding(self.binding) if self.binding else 'off'}.")

@@ -10,8 +10,9 @@ from PySide6.QtGui import QImage
 
 from assistant.core.capture.images import load_image
 from assistant.core.errors import ImageError
+from assistant.i18n import N_
 
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.ico *.ppm *.pgm);;All files (*)"
+IMAGE_FILTER = N_("Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.ico *.ppm *.pgm);;All files (*)")
 
 
 def mime_has_image(mime: QMimeData | None) -> bool:

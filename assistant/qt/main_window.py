@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from assistant import APP_NAME
 from assistant.core.errors import ImageError
+from assistant.i18n import N_, _
 from assistant.qt.a11y import announce, name
 from assistant.qt.changes_pane import ChangesPane
 from assistant.qt.conversation_list import ConversationList
@@ -54,25 +55,26 @@ class MainWindow(QMainWindow):
     def __init__(self, model_state: QWidget | None = None):
         super().__init__()
         self.setWindowTitle(APP_NAME)
-        name(self, APP_NAME, "Describes the screen or an image, and answers questions about it.")
+        name(self, APP_NAME, _("Describes the screen or an image, and answers questions about it."))
         self.model_state = model_state or QLabel()
         self._build()
         self.setAcceptDrops(True)
-        self.show_status("Starting: loading the model…")
+        self.show_status(_("Starting: loading the model…"))
         self.resize(960, 640)
 
     # -- layout ------------------------------------------------------------------------
     def _build(self) -> None:
-        self.image_pane = name(QLabel("No image yet"), "Image", "No image yet. Open, paste or drop one, or describe the screen.")
+        self.image_pane = name(QLabel(_("No image yet")), _("Image"),
+                               _("No image yet. Open, paste or drop one, or describe the screen."))
         self.image_pane.setObjectName("imagePane")
         self.image_pane.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image_pane.setMinimumSize(240, 180)
         self.image_pane.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.history_view = ConversationList()
-        self.question = name(QuestionBox(), "Question", "Type a question about the image and press Enter.")
-        self.question.setPlaceholderText("Ask about the image, then press Enter")
+        self.question = name(QuestionBox(), _("Question"), _("Type a question about the image and press Enter."))
+        self.question.setPlaceholderText(_("Ask about the image, then press Enter"))
         self.question.returnPressed.connect(self._ask)
-        label = QLabel("&Question:")
+        label = QLabel(_("&Question:"))
         label.setBuddy(self.question)
         self._build_actions()
 
@@ -116,7 +118,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(scroller)
         self.scroller = scroller
 
-        self.status = name(QLabel(), "Status", "Model state and the latest message.")
+        self.status = name(QLabel(), _("Status"), _("Model state and the latest message."))
         self.status.setWordWrap(True)  # a long message (the model error with its hf download hint) is never cut off
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.status.setFocusPolicy(Qt.FocusPolicy.TabFocus)
@@ -133,56 +135,57 @@ class MainWindow(QMainWindow):
         self.actions_by_name: dict[str, QAction] = {}
         act, intent = self._action, self.action_requested.emit
         describe = self.describe_requested.emit
-        act("describe_screen", "Describe &screen", "Ctrl+Shift+D", lambda: describe("screen"),
-            "Capture the screen under the mouse pointer and describe it.")
-        act("describe_window", "Describe active &window", "Ctrl+Shift+W", lambda: describe("window"),
-            "Capture the window you were using and describe it.")
-        act("describe_desktop", "Describe &all screens", "Ctrl+Shift+A", lambda: describe("desktop"),
-            "Capture every monitor at once and describe the whole desktop.")
+        act("describe_screen", _("Describe &screen"), "Ctrl+Shift+D", lambda: describe("screen"),
+            _("Capture the screen under the mouse pointer and describe it."))
+        act("describe_window", _("Describe active &window"), "Ctrl+Shift+W", lambda: describe("window"),
+            _("Capture the window you were using and describe it."))
+        act("describe_desktop", _("Describe &all screens"), "Ctrl+Shift+A", lambda: describe("desktop"),
+            _("Capture every monitor at once and describe the whole desktop."))
         for key, text, keys, tip in (
-            ("describe_focus", "Describe the &focused control", "Ctrl+Shift+F",
-             "Say what the control you were on is: its role and name, the text in it, then what it looks like."),
-            ("describe_pointer", "Describe what is under the &pointer", "Ctrl+Shift+O",
-             "Describe the object under the mouse pointer, or the area around it."),
-            ("explore", "&Explore the screen items…", "Ctrl+Shift+E",
-             "List the text and controls of the window you were using; Enter clicks one."),
-            ("watch", "Wa&tch for changes (again to stop)", "Ctrl+Shift+T",
-             "Watch the window you were using and say only the text that is new; press again to stop."),
-            ("what_changed", "What &changed?", "Ctrl+Shift+I",
-             "Look again at the window or screen last described and say what is new, what is gone, what moved."),
+            ("describe_focus", N_("Describe the &focused control"), "Ctrl+Shift+F",
+             N_("Say what the control you were on is: its role and name, the text in it, then what it looks like.")),
+            ("describe_pointer", N_("Describe what is under the &pointer"), "Ctrl+Shift+O",
+             N_("Describe the object under the mouse pointer, or the area around it.")),
+            ("explore", N_("&Explore the screen items…"), "Ctrl+Shift+E",
+             N_("List the text and controls of the window you were using; Enter clicks one.")),
+            ("watch", N_("Wa&tch for changes (again to stop)"), "Ctrl+Shift+T",
+             N_("Watch the window you were using and say only the text that is new; press again to stop.")),
+            ("what_changed", N_("What &changed?"), "Ctrl+Shift+I",
+             N_("Look again at the window or screen last described and say what is new, what is gone, what moved.")),
         ):
             act(key, text, keys, lambda _checked=False, k=key: intent(k), tip)
-        act("open", "&Open image…", QKeySequence.StandardKey.Open, self._choose_file, "Choose an image file to describe.")
-        act("paste", "&Paste image", QKeySequence.StandardKey.Paste, self._paste, "Describe the image on the clipboard.")
-        act("ask", "&Ask", None, self._ask, "Ask the question typed in the question box.")
+        act("open", _("&Open image…"), QKeySequence.StandardKey.Open, self._choose_file, _("Choose an image file to describe."))
+        act("paste", _("&Paste image"), QKeySequence.StandardKey.Paste, self._paste, _("Describe the image on the clipboard."))
+        act("ask", _("&Ask"), None, self._ask, _("Ask the question typed in the question box."))
         for key, text, keys, tip in (
-            ("new", "&New conversation", QKeySequence.StandardKey.New, "Forget the image and questions."),
-            ("copy_text", "&Copy the text found", "Ctrl+Shift+C",
-             "Copy all the text read in the image to the clipboard, one line each."),
-            ("translate_text", "Tra&nslate the text found", "Ctrl+Shift+L",
-             "Translate each line of the text read in the image into your language, and say it."),
-            ("stop", "S&top speaking", "Escape", "Stop speaking now."),
-            ("repeat", "&Repeat last answer", "Ctrl+R", "Say the last answer again."),
-            ("cycle_preset", "Next prompt &preset", "Ctrl+P",
-             "Switch between a short caption, a detailed description and the visible text."),
-            ("history", "&History…", "Ctrl+H", "Find, reopen, export or delete past conversations."),
-            ("keys", "&Keyboard shortcuts", "F1", "Say and show every shortcut and global hotkey."),
-            ("settings", "&Settings…", "Ctrl+,", "Model, answer length, speech, hotkeys, history, colours and text size."),
-            ("download", "&Download the model", "Ctrl+Shift+M",
-             "Download the chosen model if it is not on this computer yet, or try loading it again."),
-            ("unload", "&Free the model's memory", "Ctrl+Shift+U",
-             "Take the model out of memory now; it loads again with your next request."),
+            ("new", N_("&New conversation"), QKeySequence.StandardKey.New, N_("Forget the image and questions.")),
+            ("copy_text", N_("&Copy the text found"), "Ctrl+Shift+C",
+             N_("Copy all the text read in the image to the clipboard, one line each.")),
+            ("translate_text", N_("Tra&nslate the text found"), "Ctrl+Shift+L",
+             N_("Translate each line of the text read in the image into your language, and say it.")),
+            ("stop", N_("S&top speaking"), "Escape", N_("Stop speaking now.")),
+            ("repeat", N_("&Repeat last answer"), "Ctrl+R", N_("Say the last answer again.")),
+            ("cycle_preset", N_("Next prompt &preset"), "Ctrl+P",
+             N_("Switch between a short caption, a detailed description and the visible text.")),
+            ("history", N_("&History…"), "Ctrl+H", N_("Find, reopen, export or delete past conversations.")),
+            ("keys", N_("&Keyboard shortcuts"), "F1", N_("Say and show every shortcut and global hotkey.")),
+            ("settings", N_("&Settings…"), "Ctrl+,",
+             N_("Model, answer length, speech, hotkeys, history, colours and text size.")),
+            ("download", N_("&Download the model"), "Ctrl+Shift+M",
+             N_("Download the chosen model if it is not on this computer yet, or try loading it again.")),
+            ("unload", N_("&Free the model's memory"), "Ctrl+Shift+U",
+             N_("Take the model out of memory now; it loads again with your next request.")),
         ):
             act(key, text, keys, lambda _checked=False, k=key: intent(k), tip)
-        act("latest", "Go to &latest answer", "Ctrl+L", self.focus_latest, "Move to the newest turn of the conversation.")
-        act("quit", "&Quit", "Ctrl+Q", self.close, "Close BLIP Assistant.")
+        act("latest", _("Go to &latest answer"), "Ctrl+L", self.focus_latest, _("Move to the newest turn of the conversation."))
+        act("quit", _("&Quit"), "Ctrl+Q", self.close, _("Close BLIP Assistant."))
 
     def _action(self, key, text, shortcut, slot, tip) -> QAction:
-        action = QAction(text, self)
+        action = QAction(_(text), self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
+        action.setStatusTip(_(tip))
+        action.setToolTip(_(tip))
         action.triggered.connect(slot)
         self.addAction(action)
         self.actions_by_name[key] = action
@@ -196,19 +199,20 @@ class MainWindow(QMainWindow):
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         plain = action.text().replace("&", "").rstrip("…")
         shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        return name(button, plain, f"{action.statusTip()} Shortcut: {shortcut}." if shortcut else action.statusTip())
+        tip = action.statusTip()
+        return name(button, plain, _("{tip} Shortcut: {shortcut}.").format(tip=tip, shortcut=shortcut) if shortcut else tip)
 
     def _build_menus(self) -> None:
         menus = [
-            ("&File", ["open", "paste", "history", None, "settings", "download", "unload", None, "quit"]),
-            ("&Describe", ["describe_screen", "describe_window", "describe_desktop", None, "describe_focus",
+            (N_("&File"), ["open", "paste", "history", None, "settings", "download", "unload", None, "quit"]),
+            (N_("&Describe"), ["describe_screen", "describe_window", "describe_desktop", None, "describe_focus",
                            "describe_pointer", "explore", None, "watch", "what_changed"]),
-            ("&Conversation", ["ask", "latest", "repeat", "stop", "cycle_preset", "copy_text", "translate_text", None,
+            (N_("&Conversation"), ["ask", "latest", "repeat", "stop", "cycle_preset", "copy_text", "translate_text", None,
                                "new"]),
-            ("&Help", ["keys"]),
+            (N_("&Help"), ["keys"]),
         ]
         for title, keys in menus:
-            menu = self.menuBar().addMenu(title)
+            menu = self.menuBar().addMenu(_(title))
             for key in keys:
                 menu.addSeparator() if key is None else menu.addAction(self.actions_by_name[key])
 
@@ -217,7 +221,7 @@ class MainWindow(QMainWindow):
         self.question_asked.emit(self.question.text())
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open image", "", IMAGE_FILTER)
+        path, _filter = QFileDialog.getOpenFileName(self, _("Open image"), "", _(IMAGE_FILTER))
         if path:
             self.open_requested.emit(path)
 
@@ -255,16 +259,16 @@ class MainWindow(QMainWindow):
             self.image_pane.clear()
             return
         self._show_image(image)
-        self.image_pane.setAccessibleName(f"Image: {source}")
-        self.image_pane.setAccessibleDescription(description or "Being described…")
+        self.image_pane.setAccessibleName(_('Image: {source}').format(source=source))
+        self.image_pane.setAccessibleDescription(description or _("Being described…"))
 
     def clear_conversation(self) -> None:
-        self.text_pane.show_note("No image yet.")
+        self.text_pane.show_note(_("No image yet."))
         self.history_view.clear()
         self.image_pane.clear()
-        self.image_pane.setText("No image yet")
-        self.image_pane.setAccessibleName("Image")
-        self.image_pane.setAccessibleDescription("No image yet.")
+        self.image_pane.setText(_("No image yet"))
+        self.image_pane.setAccessibleName(_("Image"))
+        self.image_pane.setAccessibleDescription(_("No image yet."))
 
     def add_turn(self, text: str) -> int:
         self.history_view.addItem(QListWidgetItem(text))
@@ -294,7 +298,7 @@ class MainWindow(QMainWindow):
         a change is also announced politely (WCAG 4.1.3) to screen readers that take announcements.
         """
         self.status.setText(text)
-        self.status.setAccessibleName(f"Status: {text}" if text else "Status")
+        self.status.setAccessibleName(_('Status: {text}').format(text=text) if text else _("Status"))
         if announced:
             announce(self.status, text)
 

@@ -10,18 +10,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from assistant.core.model.backend import Progress
+from assistant.i18n import N_, _
 from assistant.qt.a11y import name
 from assistant.qt.model_service import ModelService, ModelState
 
-NEXT_STEPS = ("Press Control+Shift+M to try again or to download it, or choose a model folder in Settings with "
-              "Control+Comma (from a terminal: blip-assistant --model PATH).")
+NEXT_STEPS = (N_("Press Control+Shift+M to try again or to download it, or choose a model folder in Settings with "
+              "Control+Comma (from a terminal: blip-assistant --model PATH)."))
 
 
 def with_next_steps(problem: str) -> str:
     """``problem`` and what to do about it, without saying twice what the problem already says."""
     if "--model" in problem:
         return f"{problem} Press Control+Shift+M to try again."
-    return f"{problem} {NEXT_STEPS}"
+    return f"{problem} {_(NEXT_STEPS)}"
 
 
 def refusal(service: ModelService, verb: str) -> str:
@@ -30,7 +31,7 @@ def refusal(service: ModelService, verb: str) -> str:
         why = f"the model is not on this computer. {service.problem}".strip()
     else:
         why = f"no model is loaded ({service.problem.split('. ')[0].rstrip('.')})."
-    return f"Nothing was {verb}: {why} {NEXT_STEPS}"
+    return _("Nothing was {verb}: {why}").format(verb=_(verb), why=why) + " " + _(NEXT_STEPS)
 
 
 class ModelStateLine(QLabel):
@@ -39,7 +40,7 @@ class ModelStateLine(QLabel):
     def __init__(self, service: ModelService):
         super().__init__()
         self.service = service
-        name(self, "Model", "Whether the model is loaded, and what to do if it is not.")
+        name(self, _("Model"), _("Whether the model is loaded, and what to do if it is not."))
         self.setObjectName("modelState")
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from assistant.core.errors import AssistantError, Cancelled, ModelCrashedError, one_line
 from assistant.core.model.backend import Answer, ModelRequest, VisionModel, run_request
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ class ModelWorker(QObject):
             return
         except Exception as err:
             log.exception("request failed")
-            self.failed.emit(request.id, f"The model failed: {one_line(err)}")
+            self.failed.emit(request.id, _("The model failed: {error}").format(error=one_line(err)))
             return
         log.info("%s answered in %.0f ms", request.kind, 1000 * answer.seconds)
         self.answered.emit(request.id, answer)

@@ -14,11 +14,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from assistant.core.capture.screen import CaptureError, Capturer
 from assistant.core.desktop import Desktop
+from assistant.i18n import N_, _
 
 log = logging.getLogger(__name__)
-EXPLAIN = ("GNOME asks once whether BLIP Assistant may take screenshots, to describe your screen. "
-           "Choose Allow; nothing leaves this computer.")
-ALLOWED = "Screenshots are allowed: the describe keys work from any application."
+EXPLAIN = (N_("GNOME asks once whether BLIP Assistant may take screenshots, to describe your screen. "
+           "Choose Allow; nothing leaves this computer."))
+ALLOWED = N_("Screenshots are allowed: the describe keys work from any application.")
 
 
 def needs_asking(desktop: Desktop, allowed: bool) -> bool:
@@ -37,7 +38,7 @@ class ScreenshotPermission(QObject):
         self._done.connect(self._finish)
 
     def ask(self) -> None:
-        self._announcer.message(EXPLAIN)
+        self._announcer.message(_(EXPLAIN))
         QTimer.singleShot(self._delay_ms, self._shoot)  # the explanation is heard before GNOME's dialog takes focus
 
     def _shoot(self) -> None:
@@ -56,4 +57,4 @@ class ScreenshotPermission(QObject):
             self._announcer.message(problem, error=True)
             return
         self._remember()
-        self._announcer.message(ALLOWED)
+        self._announcer.message(_(ALLOWED))

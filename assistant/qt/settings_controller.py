@@ -20,6 +20,7 @@ from assistant.core.announcer import Announcer
 from assistant.core.answer_language import answer_language
 from assistant.core.hotkeys.source import HotkeySource
 from assistant.core.session import Session
+from assistant.i18n import N_, _
 from assistant.qt.history_panel import HistoryFlow
 from assistant.qt.model_service import ModelService
 from assistant.qt.speakers import build_speaker
@@ -56,8 +57,8 @@ def downloader_for(settings: Settings):
     return Downloader(settings.model.model)
 
 
-OPENED = ("Settings dialog: model, answers, speech, hotkeys, history and appearance. "
-          "Ctrl+Tab moves between the tabs, Control+Enter saves, Escape cancels.")
+OPENED = (N_("Settings dialog: model, answers, speech, hotkeys, history and appearance. "
+          "Ctrl+Tab moves between the tabs, Control+Enter saves, Escape cancels."))
 
 
 class SettingsController:
@@ -105,7 +106,7 @@ class SettingsController:
         self.dialog.finished.connect(self._closed)
         self.dialog.open()
         # Said first, through the screen reader's own route: Orca 43 announces only the first tab.
-        self.announcer.say(OPENED)
+        self.announcer.say(_(OPENED))
 
     def _closed(self) -> None:
         self.dialog.deleteLater()
@@ -182,7 +183,7 @@ class SettingsController:
         try:
             m, url, notice = with_notice(new.model)
         except ValueError as err:
-            self.announcer.message(f"Settings not applied: {err}", error=True)
+            self.announcer.message(_('Settings not applied: {err}').format(err=err), error=True)
             return None, notes
         key = self.dialog.new_api_key() if self.dialog is not None else None
         if key is not None:

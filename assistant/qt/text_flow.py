@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from assistant.core.announcer import Announcer
 from assistant.core.session import Conversation, Session
 from assistant.core.text.layout import line_item, reading_order
+from assistant.i18n import _, ngettext
 from assistant.qt.view import ConversationView
 
 
@@ -49,24 +50,24 @@ class TextFlow(QObject):
         else:
             self._waiting.append((self.session.conversation, step))
 
-    def show(self, conversation: Conversation, lines, none: str = "No text was found.") -> None:
+    def show(self, conversation: Conversation, lines, none: str = "") -> None:
         """The lines in reading order, each with where it is; or why there are none."""
         width, height = conversation.image.size
         items = [line_item(line, width, height) for line in reading_order(lines)] if lines else []
-        self.view.show_text(items, conversation.text_note or none)
+        self.view.show_text(items, conversation.text_note or none or _("No text was found."))
 
     def copy(self) -> None:
         """Ctrl+Shift+C: every line found, one a line, on the clipboard."""
         c = self.session.conversation
         if c is None or not self.session.text_ready():
-            self.announcer.message("There is no text to copy." if c is None else "The text is still being read.")
+            self.announcer.message(_("There is no text to copy.") if c is None else _("The text is still being read."))
             return
         lines = [line.text for line in reading_order(self.session.text_lines())]
         if not lines:
-            self.announcer.message("There is no text to copy.")
+            self.announcer.message(_("There is no text to copy."))
             return
         self.view.copy_text("\n".join(lines))
-        self.announcer.message(f"Copied {len(lines)} line{'s' if len(lines) != 1 else ''} of text.")
+        self.announcer.message(ngettext("Copied {n} line of text.", "Copied {n} lines of text.", len(lines)).format(n=len(lines)))
 
     def _on_read(self) -> None:
         conversation = self.session.conversation

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
 
+from assistant.i18n import N_, _, ngettext
 from assistant.qt.a11y import name
 
-HELP = "The text read in the image, in reading order, one line per item, each with where it is."
+HELP = N_("The text read in the image, in reading order, one line per item, each with where it is.")
 
 
 class LabelledList(QWidget):
@@ -28,14 +29,14 @@ class TextPane(LabelledList):
     """The Text found list and its label."""
 
     def __init__(self):
-        super().__init__("Te&xt found:", "Text found", HELP)
-        self.show_note("No image yet.")
+        super().__init__(_("Te&xt found:"), _("Text found"), _(HELP))
+        self.show_note(_("No image yet."))
 
     def show_lines(self, items: list[str]) -> None:
         """``items`` as shown: each line's text and where it is."""
         self.list.clear()
         self.list.addItems(items)
-        self.list.setAccessibleName(f"Text found: {len(items)} lines")
+        self.list.setAccessibleName(ngettext("Text found: {n} line", "Text found: {n} lines", len(items)).format(n=len(items)))
         if items:
             self.list.setCurrentRow(0)
 
@@ -43,4 +44,4 @@ class TextPane(LabelledList):
         """No lines: why (not read yet, none found, the reader failed)."""
         self.list.clear()
         self.list.addItem(note)
-        self.list.setAccessibleName(f"Text found: {note}")
+        self.list.setAccessibleName(_('Text found: {note}').format(note=note))

@@ -16,6 +16,7 @@ from assistant.core.announcer import Announcer
 from assistant.core.errors import AssistantError, one_line
 from assistant.core.session import Session
 from assistant.core.translate.pipeline import AnswerTranslation
+from assistant.i18n import _
 from assistant.qt.view import ConversationView
 
 
@@ -33,13 +34,13 @@ class TextTranslation(QObject):
     def run(self) -> None:
         conversation = self.session.conversation
         if conversation is None:
-            self.announcer.message("There is no image yet: describe the screen or open an image first.")
+            self.announcer.message(_("There is no image yet: describe the screen or open an image first."))
             return
         translation = self.find()
         if translation is None:
             self.announcer.message(self.why_not())
             return
-        self.announcer.status("Translating the text found…", announced=False)
+        self.announcer.status(_("Translating the text found…"), announced=False)
 
         def job() -> None:
             try:
@@ -59,4 +60,4 @@ class TextTranslation(QObject):
             self.announcer.message(result)
             return
         self.view.add_turn(result.text)
-        self.announcer.status("The text found, translated.", announced=False)
+        self.announcer.status(_("The text found, translated."), announced=False)

@@ -21,6 +21,7 @@ from assistant.core import answer_language as al
 from assistant.core.announcer import Announcer
 from assistant.core.errors import AssistantError, Cancelled, one_line
 from assistant.core.model.local.hub import NoNetworkError, human_bytes
+from assistant.i18n import _
 from assistant.qt.a11y import name
 
 
@@ -36,11 +37,11 @@ class TranslationFlow(QObject):
                  remember: Callable[[str], None]):
         super().__init__(window)
         self.window, self.announcer, self.settings, self.remember = window, announcer, settings, remember
-        self.bar = name(QProgressBar(), "Translation models download",
-                        "How much of the translation models has been downloaded.")
+        self.bar = name(QProgressBar(), _("Translation models download"),
+                        _("How much of the translation models has been downloaded."))
         self.bar.setRange(0, 1000)
-        self.cancel_button = name(QPushButton("Cancel translation download"), "Cancel translation download",
-                                  "Stop the download; answers stay in English, and it continues next time.")
+        self.cancel_button = name(QPushButton(_("Cancel translation download")), _("Cancel translation download"),
+                                  _("Stop the download; answers stay in English, and it continues next time."))
         self.cancel_button.clicked.connect(self.cancel)
         for widget in (self.bar, self.cancel_button):
             window.statusBar().addPermanentWidget(widget)
@@ -65,7 +66,7 @@ class TranslationFlow(QObject):
         try:
             self._planned.emit(self.setup, al.plans(self.setup))
         except NoNetworkError:
-            self._failed.emit("They cannot be downloaded now: the internet cannot be reached.")
+            self._failed.emit(_("They cannot be downloaded now: the internet cannot be reached."))
         except AssistantError as err:
             self._failed.emit(str(err))
 
@@ -82,10 +83,10 @@ class TranslationFlow(QObject):
         text = al.question(setup, todo)
         if not QAccessible.isActive():  # a screen reader reads the dialog itself; others hear our voice
             self.announcer.say(text)
-        box = QMessageBox(QMessageBox.Icon.Question, "Download the translation models?", text,
+        box = QMessageBox(QMessageBox.Icon.Question, _("Download the translation models?"), text,
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self.window)
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        box.setAccessibleName("Download the translation models?")
+        box.setAccessibleName(_("Download the translation models?"))
         if box.exec() != QMessageBox.StandardButton.Yes:
             return self._missing("")
         self._download(setup, todo)
@@ -96,7 +97,8 @@ class TranslationFlow(QObject):
         self.bar.show()
         self.cancel_button.show()
         size = human_bytes(sum(plan.bytes_needed for plan in todo))
-        self.announcer.message(f"Downloading the translation models, {size}. Answers are in English until they are ready.")
+        self.announcer.message(_("Downloading the translation models, {size}. Answers are in English until they are "
+                                 "ready.").format(size=size))
 
         def run() -> None:
             try:
@@ -106,7 +108,7 @@ class TranslationFlow(QObject):
             except AssistantError as err:
                 self._finished.emit(str(err))
             except Exception as err:  # noqa: BLE001 - never a traceback for the user
-                self._finished.emit(f"The translation models could not be prepared: {one_line(err)}")
+                self._finished.emit(_("The translation models could not be prepared: {error}").format(error=one_line(err)))
             else:
                 self._finished.emit("")
 
@@ -120,13 +122,13 @@ class TranslationFlow(QObject):
         self.bar.setValue(int(1000 * fraction))
         text = f"{int(100 * fraction)} percent, {human_bytes(done)} of {human_bytes(total)}"
         self.bar.setAccessibleDescription(text)
-        self.announcer.status(f"Downloading the translation models: {text}.", announced=False)
+        self.announcer.status(_('Downloading the translation models: {text}.').format(text=text), announced=False)
 
     def _on_finished(self, problem: str) -> None:
         self.bar.hide()
         self.cancel_button.hide()
         if problem:
-            self.announcer.message(f"{problem} Answers stay in English for now.")
+            self.announcer.message(_('{problem} Answers stay in English for now.').format(problem=problem))
             return
-        self.announcer.message(f"The translation models are ready: questions and answers are now in "
-                               f"{al.language_name(self.setup.language)}.")
+        self.announcer.message(_("The translation models are ready: questions and answers are now in {language}.").format(
+            language=al.language_name(self.setup.language)))

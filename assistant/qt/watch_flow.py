@@ -27,6 +27,7 @@ from assistant.core.watch.frames import crop
 from assistant.core.watch.news import Change, News
 from assistant.core.watch.targets import watched
 from assistant.core.watch.watcher import Listener, Watched, Watcher
+from assistant.i18n import _
 from assistant.qt.area_captions import AreaCaptions
 from assistant.qt.capture_flow import CaptureFlow
 from assistant.qt.changes_pane import ChangesPane
@@ -77,7 +78,7 @@ class WatchFlow(QObject):
     def start(self) -> None:
         area = self.settings.area
         self._starting = True
-        self.announcer.status("Starting to watch…", announced=False)
+        self.announcer.status(_("Starting to watch…"), announced=False)
         self.capture.run("watch", lambda capturer: watched(area, capturer))
 
     def found(self, name: str, result: object) -> None:
@@ -88,7 +89,7 @@ class WatchFlow(QObject):
 
     def _begin(self, target: Watched) -> None:
         if self.session.reader is None:
-            self.announcer.message("Watching needs the text reader: turn on reading text in Settings, Text.",
+            self.announcer.message(_("Watching needs the text reader: turn on reading text in Settings, Text."),
                                    error=True)
             return
         reader = self.session.reader
@@ -100,9 +101,9 @@ class WatchFlow(QObject):
                                paused=lambda: self._ours_in_front)
         self.pane.clear()
         self.pane.show()
-        self.window.setWindowTitle(f"Watching {target.name} - {APP_NAME}")
+        self.window.setWindowTitle(_("Watching {name} - {app}").format(name=target.name, app=APP_NAME))
         how = f" Press {self.stop_key} to stop." if self.stop_key else ""
-        self.announcer.message(f"Watching {target.name}.{how}")
+        self.announcer.message(_('Watching {name}.{how}').format(name=target.name, how=how))
         self._check_front()
         self._front.start(max(100, int(s.interval_s * 500)))
         self.watcher.start()
@@ -134,14 +135,14 @@ class WatchFlow(QObject):
             self._keep(watcher.target.name, rows)
         self.pane.clear()  # private by default: the list lives only while watching
         self.pane.hide()
-        self.announcer.message(why or "Watching stopped.")
+        self.announcer.message(why or _("Watching stopped."))
 
     def _keep(self, name: str, rows: list[str]) -> None:
         try:
             self.session.history.start(None, f"changes in {name}", [NewTurn("What changed while watching?",
                                                                             "\n".join(rows))])
         except Exception as err:  # noqa: BLE001 - said, the watch ends anyway
-            self.announcer.message(f"The changes could not be kept in the history: {err}", error=True)
+            self.announcer.message(_('The changes could not be kept in the history: {err}').format(err=err), error=True)
 
     def _check_front(self) -> None:
         self._ours_in_front = any(w.isVisible() and w.isActive() for w in QGuiApplication.topLevelWindows())
@@ -152,7 +153,8 @@ class WatchFlow(QObject):
         summary = change.summary()
         if summary:
             self.pane.add(summary, change.at)
-        self.announcer.status(f"Watching {self.watcher.target.name}: {summary or 'changed'}", announced=False)
+        self.announcer.status(_("Watching {name}: {change}").format(name=self.watcher.target.name,
+                                                                    change=summary or _("changed")), announced=False)
 
     def _describe_area(self, image: Image.Image, change: Change) -> None:
         """A changed area with no text, described by the model at most every ``update_every_s`` (a setting, off)."""
@@ -165,7 +167,7 @@ class WatchFlow(QObject):
         def said(words: str) -> None:
             if self.watcher is not None:
                 self.pane.add(f"At the {where}: {words}")
-                self.announcer.say(f"At the {where}: {words}", interrupt=False)
+                self.announcer.say(_('At the {where}: {words}').format(where=where, words=words), interrupt=False)
 
         if self.areas.ask(crop(image, box), said):
             self._last_area = now

@@ -14,6 +14,7 @@ from statistics import median
 
 from assistant.core.geometry import Rect
 from assistant.core.text.reader import TextLine
+from assistant.i18n import N_, _, ngettext
 
 ROWS = ("top", "middle", "bottom")
 COLUMNS = ("left", "centre", "right")
@@ -80,23 +81,29 @@ def regions(lines: Sequence[TextLine], width: int, height: int) -> list[tuple[st
     return groups
 
 
+# Each place ``position`` names, for the catalogue: "At the {where}" takes them translated.
+PLACES = (N_("top left"), N_("top"), N_("top right"), N_("left"), N_("centre"), N_("right"), N_("bottom left"),
+          N_("bottom"), N_("bottom right"))
+
+
 def text_block(lines: Sequence[TextLine], width: int, height: int, limit: int | None = None,
-               heading: str = "Text on screen") -> str:
+               heading: str = N_("Text on screen")) -> str:
     """The text found, by region, as shown and spoken; ``limit`` lines at most (the rest counted)."""
     if not lines:
         return ""
-    out, shown = [f"{heading}:"], 0
+    out, shown = [f"{_(heading)}:"], 0
     for where, group in regions(lines, width, height):
         if limit is not None and shown >= limit:
             break
         take = group if limit is None else group[: limit - shown]
-        out.append(f"At the {where}: " + "; ".join(line.text for line in take) + ".")
+        out.append(_("At the {where}: {text}.").format(where=_(where), text="; ".join(line.text for line in take)))
         shown += len(take)
     if shown < len(lines):
-        out.append(f"{len(lines) - shown} more lines in the window.")
+        more = len(lines) - shown
+        out.append(ngettext("{n} more line in the window.", "{n} more lines in the window.", more).format(n=more))
     return "\n".join(out)
 
 
 def line_item(line: TextLine, width: int, height: int) -> str:
     """One line as an item of the text list: its words, then where it is."""
-    return f"{line.text} ({position(line.box, width, height)})"
+    return f"{line.text} ({_(position(line.box, width, height))})"
