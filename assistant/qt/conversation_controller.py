@@ -61,7 +61,8 @@ class ConversationController(QObject):
         self._timing: tuple[str, float, float | None] | None = None  # hotkey action, pressed at, captured at
         self._last_describe: dict[str, float] = {}
         service.progress.connect(self._on_progress)
-        service.ready.connect(lambda info: self.announcer.message(f"Model ready on {info.precision}."))
+        service.ready.connect(lambda info: self.announcer.message(_("Model ready on {precision}.").format(
+            precision=info.precision)))
         service.ready.connect(lambda _info: capture.preload())
         service.load_failed.connect(lambda message: self.announcer.message(with_next_steps(message), error=True))
         service.state_changed.connect(self._on_model_state)

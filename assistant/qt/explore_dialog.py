@@ -57,8 +57,9 @@ class ExploreDialog(QDialog):
         self.list.addItems(labels)
         self.list.blockSignals(False)
         count = len(labels)
-        title = f"Screen items: {count}. " + ("Arrows move, Enter clicks, D describes, Escape returns." if count
-                                              else "None found. F5 refreshes, Escape returns.")
+        title = _("Screen items: {count}.").format(count=count) + " " + (
+            _("Arrows move, Enter clicks, D describes, Escape returns.") if count else
+            _("None found. F5 refreshes, Escape returns."))
         name(self.list, title.strip(), f"{note} {_(HELP)}".strip())
         self.setWindowTitle(_('Screen items: {count}').format(count=count))
         self.show()

@@ -73,12 +73,13 @@ class HistoryDialog(QDialog):
         self.search.textChanged.connect(self.refresh)
         self.search.returnPressed.connect(lambda: self.list.setFocus())
         row = QHBoxLayout()
-        for text, slot, tip in (("&Open", self.open_selected, "Reopen the selected conversation to ask more."),
-                                ("&Export…", lambda: self.export(False), "Save the selected conversation as Markdown or HTML."),
-                                ("Export &all…", lambda: self.export(True), "Save every conversation as Markdown or HTML."),
-                                ("&Delete", lambda: self.delete(False), "Delete the selected conversation."),
-                                ("Delete a&ll…", lambda: self.delete(True), "Delete every conversation."),
-                                ("&Close", self.reject, "Close the history.")):
+        for text, slot, tip in ((_("&Open"), self.open_selected, _("Reopen the selected conversation to ask more.")),
+                                (_("&Export…"), lambda: self.export(False),
+                                 _("Save the selected conversation as Markdown or HTML.")),
+                                (_("Export &all…"), lambda: self.export(True), _("Save every conversation as Markdown or HTML.")),
+                                (_("&Delete"), lambda: self.delete(False), _("Delete the selected conversation.")),
+                                (_("Delete a&ll…"), lambda: self.delete(True), _("Delete every conversation.")),
+                                (_("&Close"), self.reject, _("Close the history."))):
             button = name(QPushButton(text), text.replace("&", "").rstrip("…"), tip)
             button.clicked.connect(slot)
             row.addWidget(button)
@@ -140,9 +141,9 @@ class HistoryDialog(QDialog):
         target = None if everything else self.selected()
         if not everything and target is None:
             return
-        question = ("Delete every conversation in the history? This cannot be undone." if everything else
-                    f"Delete the conversation about {target.source}? This cannot be undone.")
-        answer = QMessageBox.question(self, "Delete", question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        question = (_("Delete every conversation in the history? This cannot be undone.") if everything else
+                    _("Delete the conversation about {source}? This cannot be undone.").format(source=target.source))
+        answer = QMessageBox.question(self, _("Delete"), question, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
             return

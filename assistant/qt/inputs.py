@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage
 
 from assistant.core.capture.images import load_image
 from assistant.core.errors import ImageError
-from assistant.i18n import N_
+from assistant.i18n import N_, _
 
 IMAGE_FILTER = N_("Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.ico *.ppm *.pgm);;All files (*)")
 
@@ -25,7 +25,7 @@ def mime_has_image(mime: QMimeData | None) -> bool:
 def image_from_mime(mime: QMimeData | None) -> tuple[Image.Image, str]:
     """(image, source name) from dropped or pasted data: a local file first, else raw image data."""
     if mime is None:
-        raise ImageError("There is nothing on the clipboard.")
+        raise ImageError(_("There is nothing on the clipboard."))
     files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
     if files:
         return load_image(files[0]), files[0].name
@@ -37,8 +37,8 @@ def image_from_mime(mime: QMimeData | None) -> tuple[Image.Image, str]:
         if fmt.startswith("image/"):
             return load_image(bytes(mime.data(fmt).data())), "pasted image"
     if mime.hasText():
-        raise ImageError("The clipboard holds text, not an image.")
-    raise ImageError("The clipboard holds no image.")
+        raise ImageError(_("The clipboard holds text, not an image."))
+    raise ImageError(_("The clipboard holds no image."))
 
 
 def qimage_to_png(qimage: QImage) -> bytes:

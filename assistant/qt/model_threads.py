@@ -99,7 +99,7 @@ class ModelWorker(QObject):
             if self._model is not None:  # a retry queued behind a load that has since finished
                 return
         if self._downloader is not None:
-            ok, plan = self._guarded("The model cannot be found", self._downloader.check)
+            ok, plan = self._guarded(_("The model cannot be found"), self._downloader.check)
             if not ok:
                 return
             if plan is not None:
@@ -111,7 +111,7 @@ class ModelWorker(QObject):
             model = self._factory()
             return model, model.load(self.progress.emit)
 
-        ok, loaded = self._guarded("The model failed to load", build)
+        ok, loaded = self._guarded(_("The model failed to load"), build)
         if not ok:
             return
         with self._lock:
@@ -169,7 +169,7 @@ class ModelWorker(QObject):
     def _run(self, request: ModelRequest) -> None:
         self.started.emit(request.id)
         if not self._model.loaded:  # unloaded, or its process ended: load it again first
-            ok, info = self._guarded("The model failed to load", lambda: self._model.load(self.progress.emit))
+            ok, info = self._guarded(_("The model failed to load"), lambda: self._model.load(self.progress.emit))
             if not ok:
                 return
             self.ready.emit(info)

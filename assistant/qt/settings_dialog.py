@@ -92,9 +92,10 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self._load_voices, self._voices_loaded = load_voices, False  # () -> [(id, name)], asked only when needed
         self.tabs = name(QTabWidget(), _("Settings sections"))
-        for title, build in (("&Model", self._model_page), ("A&nswers", self._answers_page), ("&Speech", self._speech_page),
-                             ("Hot&keys", self._hotkeys_page), ("H&istory", self._history_page), ("Watch", self._watch_page),
-                             ("A&ppearance", self._appearance_page), ("&Language", self._language_page)):
+        for title, build in ((_("&Model"), self._model_page), (_("A&nswers"), self._answers_page),
+                             (_("&Speech"), self._speech_page), (_("Hot&keys"), self._hotkeys_page),
+                             (_("H&istory"), self._history_page), (_("Watch"), self._watch_page),
+                             (_("A&ppearance"), self._appearance_page), (_("Language"), self._language_page)):
             page = QWidget()
             build(page)
             self.tabs.addTab(page, title)
@@ -345,7 +346,7 @@ class SettingsDialog(QDialog):
         self.translate_text.setChecked(lang.translate_text)
         self.mt_models = name(QLineEdit(lang.mt_models), _("Folder of converted translation models"),
                               _("A folder holding en-de, de-en, ... converted for CTranslate2; empty: downloaded ones."))
-        self._form(page, [(_("&Interface language:"), self.interface_language),
+        self._form(page, [(_("Interface lan&guage:"), self.interface_language),
                           (_("&Questions and answers in:"), self.answer_language), (None, self.translate_text),
                           (_("Translation models &folder:"), self.mt_models),
                           (None, QLabel(_("Translation runs on this computer (OPUS-MT by Helsinki-NLP, CC-BY 4.0). "

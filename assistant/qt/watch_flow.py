@@ -112,7 +112,7 @@ class WatchFlow(QObject):
     def stop(self) -> None:
         """Stop watching (the user asked)."""
         if self.watcher is not None:
-            self._end("Watching stopped.")
+            self._end(_("Watching stopped."))
 
     def close(self) -> None:
         """The app is ending."""

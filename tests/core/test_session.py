@@ -127,7 +127,7 @@ def test_the_text_found_joins_the_description_is_spoken_kept_searchable_and_answ
     assert turn.text.startswith(f"Description of screen: {turn.answer.text}\nText on screen:\n")
     assert "At the top right: Sign in." in turn.text and "Save changes; Save." in turn.text
     assert speaker.said[-1] == (f"{turn.answer.text} Text on screen:\nAt the top right: Sign in.\n"
-                                "At the centre: Save changes.\n1 more lines in the window.")
+                                "At the centre: Save changes.\n1 more line in the window.")
     where = session.ask_request("where is the save button?")
     assert where.from_text and where.answer.text.startswith("“Save” is at the centre.")  # no model call
     assert speaker.said[-1] == where.answer.text

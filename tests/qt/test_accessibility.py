@@ -124,3 +124,35 @@ def test_at_the_largest_text_size_the_focused_pane_is_scrolled_into_view(window,
             assert viewport.rect().contains(top_left), f"{focused.accessibleName()} is scrolled out of view"
     finally:
         apply_appearance(AppearanceSettings())
+
+
+@pytest.fixture
+def german(make_window):
+    """The window built in German (``--language de``), as a German user starts it."""
+    from assistant import i18n
+
+    english = {type(w).__name__ + w.objectName() + str(i): w.accessibleName()
+               for i, w in enumerate(interactive(make_window().window))}
+    i18n.install("de")
+    try:
+        yield make_window().window, english
+    finally:
+        i18n.install("en")
+
+
+def test_in_german_every_control_has_a_german_name_and_a_keyboard_route(german):
+    window, english = german
+    widgets = interactive(window) + [window.image_pane, window.status]
+    names = [w.accessibleName() for w in widgets]
+    assert all(n.strip() for n in names) and len(widgets) >= 12
+    named = [w.accessibleName() for w in interactive(window)]
+    assert len(named) == len(english)
+    same = [n for n, e in zip(named, english.values()) if n == e and any(c.isalpha() for c in n)]
+    assert not same, same  # nothing left in English
+    assert {"Bildschirm beschreiben", "Aktives Fenster beschreiben", "Frage", "Fragen"} <= set(named), named
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&Datei", "&Beschreiben", "&Gespräch", "&Hilfe"]
+    for key, action in window.actions_by_name.items():  # the access keys and shortcuts still reach every action
+        assert "&" in action.text(), key
+        if key != "ask":
+            assert not action.shortcut().isEmpty(), key

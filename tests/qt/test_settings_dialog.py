@@ -205,8 +205,20 @@ def test_a_new_rate_reuses_the_running_voice(settings_window, qtbot):
     assert voice_of(settings_window.speaker) is voice and voice.settings.rate == 260  # no new engine, no new threads
 
 
-def test_each_alt_letter_leads_to_one_control_on_every_tab(settings_window, qtbot):
-    """Two controls on one Alt+letter make Qt cycle between them instead of acting: a keyboard trap."""
+@pytest.mark.parametrize("language", ["en", "de", "es"])
+def test_each_alt_letter_leads_to_one_control_on_every_tab(settings_window, qtbot, language):
+    """Two controls on one Alt+letter make Qt cycle between them instead of acting: a keyboard trap (in every language)."""
+
+    from assistant import i18n
+
+    i18n.install(language)
+    try:
+        _each_alt_letter_leads_to_one_control(settings_window, qtbot)
+    finally:
+        i18n.install("en")
+
+
+def _each_alt_letter_leads_to_one_control(settings_window, qtbot):
     from PySide6.QtWidgets import QAbstractButton, QLabel
 
     def letter(text: str) -> str | None:

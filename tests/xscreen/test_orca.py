@@ -236,3 +236,24 @@ def test_a_streamed_answer_from_a_model_server_is_heard_from_its_first_sentence(
             assert "a red box" not in normalise(" ".join(orca.spoken_since(mark)))  # the first sentence once
         finally:
             app.close()
+
+
+def test_in_german_the_tab_walk_speaks_german_names_for_every_control(orca, tiny_model_dirs):
+    """``--language de``: what Orca says at each Tab stop is the German name (Orca's own role words follow its locale)."""
+    app = App(["--model", str(tiny_model_dirs["opt"]), "--log-level", "info", "--language", "de"], orca.env)
+    try:
+        app.wait_line(r"Modell bereit auf")
+        orca.wait_heard("Modell bereit auf", 10)
+        wid = wait_for_x(orca.env, lambda: _search(orca.env, "^BLIP Assistant$"), 30, "the app window")
+        activate(orca.env, wid)
+        stops = tab_stops(orca, 12)
+        spoken = " | ".join(t for stop in stops for t in stop)
+        assert all(set(stop) - BARE_ROLES for stop in stops), stops
+        for german in ("bildschirm beschreiben", "aktives fenster beschreiben", "bild öffnen", "neues gespräch",
+                       "letzte antwort wiederholen", "sprechen anhalten", "frage", "gespräch", "noch kein gespräch",
+                       "status modell bereit auf"):
+            assert german in spoken, (german, stops)
+        for english in ("describe screen", "open image", "new conversation", "question", "no conversation yet"):
+            assert english not in spoken, (english, stops)
+    finally:
+        app.close()
