@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from assistant.config import Settings
 from assistant.core.errors import AssistantError, ModelUnavailableError, terminal_safe
+from assistant.i18n import _
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_MODEL, EXIT_MODEL_FAILED = 0, 2, 3, 4
 
@@ -14,7 +15,7 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_MODEL, EXIT_MODEL_FAILED = 0, 2, 3, 4
 def warn(messages: Iterable[str]) -> None:
     """Each message on stderr as ``warning: …``: what the user should know, not a failure."""
     for message in messages:
-        print(f"warning: {terminal_safe(message)}", file=sys.stderr, flush=True)
+        print(f"warning: {terminal_safe(message)}", file=sys.stderr, flush=True)  # the prefixes stay: scripts read them
 
 
 def note(text: str) -> None:
@@ -43,7 +44,7 @@ def build_model(settings: Settings, tell: bool = True):
 
         model = RemoteModel(settings.model, settings.generation)
         if tell and not is_loopback(model.url):
-            note(f"the image and questions are sent to {model.url}.")
+            note(_('the image and questions are sent to {url}.').format(url=model.url))
         return model
     from assistant.core.model.local.blip2 import Blip2Model
 

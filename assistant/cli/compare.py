@@ -13,18 +13,19 @@ import json
 from assistant.cli.common import EXIT_BAD_INPUT, EXIT_OK, build_model, fail, warn
 from assistant.cli.options import add_model_options, settings_for
 from assistant.core.errors import AssistantError, ImageError, terminal_safe
+from assistant.i18n import _
 
 
 def add_parser(sub) -> None:
     """The ``compare`` subcommand and its options."""
-    c = sub.add_parser("compare", help="what changed between two images of the same window or screen")
-    c.add_argument("old", help="the earlier image")
-    c.add_argument("new", help="the later image")
-    c.add_argument("--no-model", action="store_true", help="do not describe the changed areas with the model")
+    c = sub.add_parser("compare", help=_("what changed between two images of the same window or screen"))
+    c.add_argument("old", help=_("the earlier image"))
+    c.add_argument("new", help=_("the later image"))
+    c.add_argument("--no-model", action="store_true", help=_("do not describe the changed areas with the model"))
     add_model_options(c)
-    c.add_argument("--max-new-tokens", type=int, metavar="N", help="longest description of an area, in tokens")
-    c.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    c.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings and errors still)")
+    c.add_argument("--max-new-tokens", type=int, metavar="N", help=_("longest description of an area, in tokens"))
+    c.add_argument("--json", action="store_true", help=_("print one JSON object on stdout"))
+    c.add_argument("-q", "--quiet", action="store_true", help=_("no progress on stderr (warnings and errors still)"))
 
 
 def run(args) -> int:
@@ -42,17 +43,17 @@ def run(args) -> int:
     try:
         old_lines, new_lines = reader.read(old), reader.read(new)
     except TextReadError as err:
-        warn([f"{err} Only the pixels are compared."])
+        warn([_('{err} Only the pixels are compared.').format(err=err)])
         old_lines = new_lines = []
     if old.size != new.size:
-        warn([f"the images differ in size ({old.width}x{old.height} and {new.width}x{new.height}): "
-              "only their text is compared."])
+        warn([_("the images differ in size ({before} and {after}): only their text is compared.").format(
+            before=f"{old.width}x{old.height}", after=f"{new.width}x{new.height}")])
     result = compare(old, old_lines, new, new_lines)
     if result.areas and not args.no_model:
         try:
             result.captions[0] = _describe(settings, area_images(result, old, new)[0], args.quiet)
         except AssistantError as err:
-            warn([f"the changed area is not described: {err}"])
+            warn([_('the changed area is not described: {err}').format(err=err)])
     if args.json:
         print(json.dumps({"old": args.old, "new": args.new, **result.to_dict()}, ensure_ascii=False))
     else:

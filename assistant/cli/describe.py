@@ -27,22 +27,22 @@ from assistant.i18n import _
 
 def add_parser(sub) -> None:
     """The ``describe`` subcommand and its options."""
-    d = sub.add_parser("describe", help="describe an image, then answer questions about it")
-    d.add_argument("image", help="image file to describe")
-    d.add_argument("--ask", action="append", default=[], metavar="QUESTION", help="a follow-up question (repeatable)")
-    d.add_argument("--prompt", metavar="PREFIX", help='text for the caption to continue, e.g. "this is a cartoon of"')
+    d = sub.add_parser("describe", help=_("describe an image, then answer questions about it"))
+    d.add_argument("image", help=_("image file to describe"))
+    d.add_argument("--ask", action="append", default=[], metavar="QUESTION", help=_("a follow-up question (repeatable)"))
+    d.add_argument("--prompt", metavar="PREFIX", help=_('text for the caption to continue, e.g. "this is a cartoon of"'))
     add_model_options(d)
-    d.add_argument("--max-new-tokens", type=int, metavar="N", help="longest answer, in tokens")
-    d.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    d.add_argument("--max-new-tokens", type=int, metavar="N", help=_("longest answer, in tokens"))
+    d.add_argument("--json", action="store_true", help=_("print one JSON object on stdout"))
     text = d.add_mutually_exclusive_group()
-    text.add_argument("--text-only", action="store_true", help="only the text in the image (OCR): no caption model")
-    text.add_argument("--no-text", action="store_true", help="do not read the text in the image")
-    d.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings and errors still)")
+    text.add_argument("--text-only", action="store_true", help=_("only the text in the image (OCR): no caption model"))
+    text.add_argument("--no-text", action="store_true", help=_("do not read the text in the image"))
+    d.add_argument("-q", "--quiet", action="store_true", help=_("no progress on stderr (warnings and errors still)"))
     spoken = d.add_mutually_exclusive_group()
-    spoken.add_argument("--speak", action="store_true", help="speak the caption and answers aloud")
-    spoken.add_argument("--speak-to", metavar="FILE.wav", help="write the caption and answers as one WAV file")
+    spoken.add_argument("--speak", action="store_true", help=_("speak the caption and answers aloud"))
+    spoken.add_argument("--speak-to", metavar="FILE.wav", help=_("write the caption and answers as one WAV file"))
     add_voice_options(d)
-    d.add_argument("--no-history", action="store_true", help="do not save this conversation in the history")
+    d.add_argument("--no-history", action="store_true", help=_("do not save this conversation in the history"))
 
 
 @dataclass
@@ -63,7 +63,7 @@ def run(args) -> int:
     from assistant.core.capture.images import load_image
 
     if any(not question.strip() for question in args.ask):
-        return fail("--ask needs a question: an empty one was given.", EXIT_BAD_INPUT)
+        return fail(_("--ask needs a question: an empty one was given."), EXIT_BAD_INPUT)
     try:
         settings = settings_for(args)
         image = load_image(args.image)
@@ -128,7 +128,7 @@ def converse(session: Session, settings: Settings, args, on_turn: Callable[[Sess
         request = session.describe_request(prefix=args.prompt)
         caption = session.record(request.id, run_request(model, request), transcript.info)
         if caption.answer.prompt_shortened:
-            note("the --prompt text was shortened to fit the model.")
+            note(_("the --prompt text was shortened to fit the model."))
     if caption.text_note and caption.text_note != _("No text was found.") and not args.text_only:
         note(caption.text_note)  # the reader failed; "no text" is in --json and needs no note on a photo
     transcript.caption = caption
@@ -142,10 +142,11 @@ def converse(session: Session, settings: Settings, args, on_turn: Callable[[Sess
                                        f"question {n} needs the caption model.")
             turn = session.record(turn.id, run_request(model, turn), transcript.info)
         if turn.answer.prompt_shortened:
-            note(f"question {n} ({len(question)} characters) was shortened to fit the model; "
-                 "its answer is about the beginning only.")
+            note(_("question {n} ({length} characters) was shortened to fit the model; its answer is about the beginning "
+                   "only.").format(n=n, length=len(question)))
         if turn.answer.dropped_turns:
-            note(f"the {turn.answer.dropped_turns} oldest turns were left out of question {n} to fit the model.")
+            note(_("the {dropped} oldest turns were left out of question {n} to fit the model.").format(
+                dropped=turn.answer.dropped_turns, n=n))
         transcript.turns.append(turn)
         if on_turn is not None:
             on_turn(turn)
@@ -202,12 +203,14 @@ def answer_translation(settings: Settings, args) -> AnswerTranslation | None:
         try:
             todo = al.plans(setup)
             if todo:
-                note(f"downloading the translation models for {al.language_name(setup.language)}, "
-                     f"{human_bytes(sum(p.bytes_needed for p in todo))} (once).")
+                size = human_bytes(sum(p.bytes_needed for p in todo))
+                note(_("downloading the translation models for {language}, {size} (once).").format(
+                    language=al.language_name(setup.language), size=size))
             al.fetch(setup, todo, on_step=None if args.quiet else note)
             setup = al.set_up(settings.language)
         except NoNetworkError:
-            note(f"{setup.message} The internet cannot be reached to download them (or offline mode is on).")
+            note(_("{message} The internet cannot be reached to download them (or offline mode is on).").format(
+                message=setup.message))
             return None
         except (AssistantError, Cancelled) as err:
             note(f"{setup.message} ({err})")

@@ -17,6 +17,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from assistant import APP_ID, icon_file, resource  # noqa: F401 (icon_file: where tests look)
+from assistant.i18n import _
 
 ICON_SIZES = (48, 128, 256)
 
@@ -95,15 +96,15 @@ def _refresh_caches(home: Path) -> None:
 
 def add_parser(sub) -> None:
     """The ``install-desktop`` subcommand."""
-    i = sub.add_parser("install-desktop", help="add the menu entry and icons for this user (Linux)")
-    i.add_argument("--uninstall", action="store_true", help="remove them again")
+    i = sub.add_parser("install-desktop", help=_("add the menu entry and icons for this user (Linux)"))
+    i.add_argument("--uninstall", action="store_true", help=_("remove them again"))
     i.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
 
 def run(args) -> int:
     """``blip-assistant install-desktop [--uninstall]``; exit codes as in the CLI."""
     if not sys.platform.startswith("linux"):
-        print("error: install-desktop is for Linux desktops; on Windows the installer adds the Start menu entry.",
+        print("error: " + _("install-desktop is for Linux desktops; on Windows the installer adds the Start menu entry."),
               file=sys.stderr)
         return 2
     try:
@@ -112,11 +113,11 @@ def run(args) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.uninstall:
-        print(f"Removed the menu entry and icons of BLIP Assistant ({len(paths)} files)." if paths else
-              "There was no menu entry of BLIP Assistant to remove.")
+        print(_("Removed the menu entry and icons of BLIP Assistant ({count} files).").format(count=len(paths)) if paths else
+              _("There was no menu entry of BLIP Assistant to remove."))
     else:
-        print(f"Installed the menu entry and icons of BLIP Assistant for this user ({len(paths)} files, under "
-              f"{data_home()}). It starts: {launcher()}")
+        print(_("Installed the menu entry and icons of BLIP Assistant for this user ({count} files, under {folder}). "
+                "It starts: {command}").format(count=len(paths), folder=data_home(), command=launcher()))
     for path in paths:
         print(f"  {path}")
     return 0

@@ -15,6 +15,7 @@ from assistant import __version__
 from assistant.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail
 from assistant.cli.options import LOG_LEVELS, Parser, add_model_options, add_voice_options, settings_from_args
 from assistant.config import SPEECH_OUTPUTS
+from assistant.i18n import _
 
 HEADLESS = ("describe", "describe-folder", "compare", "voices", "history", "install-desktop", "trigger",
             "install-shortcuts")
@@ -24,14 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
     """``blip-assistant describe ...``: the headless commands."""
     from assistant.cli import compare, describe, desktop, folder, history, shortcuts, trigger  # nothing heavy imported
 
-    parser = Parser(prog="blip-assistant", description="Private, local descriptions of images and the screen.")
+    parser = Parser(prog="blip-assistant", description=_("Private, local descriptions of images and the screen."))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     describe.add_parser(sub)
     folder.add_parser(sub)
     compare.add_parser(sub)
     history.add_parser(sub)
-    v = sub.add_parser("voices", help="list the voices of the text-to-speech engine")
+    v = sub.add_parser("voices", help=_("list the voices of the text-to-speech engine"))
     v.add_argument("--log-level", default="warning", choices=LOG_LEVELS)
     desktop.add_parser(sub)
     trigger.add_parser(sub)
@@ -43,9 +44,9 @@ def build_app_parser() -> argparse.ArgumentParser:
     """``blip-assistant [IMAGE...]``: the desktop app."""
     parser = Parser(
         prog="blip-assistant",
-        description="Private, local descriptions of images and the screen. Without a subcommand, starts the app. "
-                    "Options given here override the settings file for this session only.",
-        epilog="subcommands (each has --help):\n"
+        description=_("Private, local descriptions of images and the screen. Without a subcommand, starts the app. "
+                    "Options given here override the settings file for this session only."),
+        epilog=_("subcommands (each has --help):\n"
                "  describe IMAGE    describe an image, then answer questions about it (--ask)\n"
                "  describe-folder DIR -o ALT.csv   alt text for every image in a folder (resumable)\n"
                "  compare OLD NEW   what changed between two images: new text, text gone, changed areas\n"
@@ -53,18 +54,18 @@ def build_app_parser() -> argparse.ArgumentParser:
                "  voices            list the voices of the text-to-speech engine\n"
                "  install-desktop   add the menu entry and icons for this user (Linux; --uninstall)\n"
                "  trigger ACTION    tell the running app to act: describe-screen, describe-window, ... (--start)\n"
-               "  install-shortcuts desktop shortcuts that run trigger, for Wayland (GNOME, sway, KDE; --uninstall)",
+               "  install-shortcuts desktop shortcuts that run trigger, for Wayland (GNOME, sway, KDE; --uninstall)"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("images", nargs="*", metavar="IMAGE", help="images to open")
+    parser.add_argument("images", nargs="*", metavar="IMAGE", help=_("images to open"))
     add_model_options(parser)
-    parser.add_argument("--high-contrast", action="store_true", help="white and yellow on black (at least 7:1)")
+    parser.add_argument("--high-contrast", action="store_true", help=_("white and yellow on black (at least 7:1)"))
     parser.add_argument("--speech", choices=SPEECH_OUTPUTS,
-                        help="auto: your screen reader while one runs, else our voice; voice; screen_reader; both; silent")
-    parser.add_argument("--no-auto-speak", action="store_true", help="do not speak captions and answers as they arrive")
-    parser.add_argument("--no-hotkeys", action="store_true", help="no global hotkeys (the window's shortcuts still work)")
-    parser.add_argument("--max-new-tokens", type=int, metavar="N", help="longest answer, in tokens")
+                        help=_("auto: your screen reader while one runs, else our voice; voice; screen_reader; both; silent"))
+    parser.add_argument("--no-auto-speak", action="store_true", help=_("do not speak captions and answers as they arrive"))
+    parser.add_argument("--no-hotkeys", action="store_true", help=_("no global hotkeys (the window's shortcuts still work)"))
+    parser.add_argument("--max-new-tokens", type=int, metavar="N", help=_("longest answer, in tokens"))
     add_voice_options(parser)
     return parser
 
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _headless(args) if headless else _app(args)
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
+        print("error: " + _("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `blip-assistant voices | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -148,6 +149,6 @@ def _hand_over(images: list[str]) -> bool:
     except Refused as err:
         logging.getLogger(__name__).warning("the running instance's channel: %s; starting another", err)
         return False
-    print("BLIP Assistant is already running: its window was brought up" + (" with the image." if images else "."),
+    print(_("BLIP Assistant is already running: its window was brought up") + (_(" with the image.") if images else "."),
           file=sys.stderr)
     return True

@@ -8,22 +8,24 @@ from pathlib import Path
 from assistant.cli.common import EXIT_BAD_INPUT, EXIT_OK, build_model, fail, fail_model, note
 from assistant.cli.options import add_model_options, settings_for
 from assistant.core.errors import AssistantError, terminal_safe
+from assistant.i18n import _
 
 DEFAULT_SERVER_WORKERS = 4
 
 
 def add_parser(sub) -> None:
     """The ``describe-folder`` subcommand and its options."""
-    f = sub.add_parser("describe-folder", help="alt text for every image in a folder (CSV or JSON), resumable")
+    f = sub.add_parser("describe-folder", help=_("alt text for every image in a folder (CSV or JSON), resumable"))
     f.add_argument("folder", metavar="DIR")
     f.add_argument("-o", "--output", required=True, metavar="ALT.csv|ALT.json",
-                   help="where the alt text goes; images already in it are skipped (rerun to resume)")
-    f.add_argument("--recursive", action="store_true", help="include the images in subfolders")
-    f.add_argument("--ask", metavar="QUESTION", default="", help="also answer this question about each image")
+                   help=_("where the alt text goes; images already in it are skipped (rerun to resume)"))
+    f.add_argument("--recursive", action="store_true", help=_("include the images in subfolders"))
+    f.add_argument("--ask", metavar="QUESTION", default="", help=_("also answer this question about each image"))
     f.add_argument("--workers", type=int, metavar="N",
-                   help=f"requests in flight at once with --server (default {DEFAULT_SERVER_WORKERS}); the local model runs one")
-    f.add_argument("--max-new-tokens", type=int, metavar="N", help="longest answer, in tokens")
-    f.add_argument("-q", "--quiet", action="store_true", help="no progress bar (skipped files and errors still)")
+                   help=_("requests in flight at once with --server (default {workers}); the local model runs one").format(
+                       workers=DEFAULT_SERVER_WORKERS))
+    f.add_argument("--max-new-tokens", type=int, metavar="N", help=_("longest answer, in tokens"))
+    f.add_argument("-q", "--quiet", action="store_true", help=_("no progress bar (skipped files and errors still)"))
     add_model_options(f)
 
 
@@ -34,9 +36,9 @@ def run(args) -> int:
 
     folder = Path(args.folder)
     if not folder.is_dir():
-        return fail(f"{args.folder} is not a folder.", EXIT_BAD_INPUT)
+        return fail(_('{folder} is not a folder.').format(folder=args.folder), EXIT_BAD_INPUT)
     if args.workers is not None and not 1 <= args.workers <= 64:
-        return fail(f"--workers must be between 1 and 64, not {args.workers}", EXIT_BAD_INPUT)
+        return fail(_('--workers must be between 1 and 64, not {workers}').format(workers=args.workers), EXIT_BAD_INPUT)
     try:
         settings = settings_for(args)
         out = AltTextFile(Path(args.output))
@@ -45,7 +47,8 @@ def run(args) -> int:
     pending = pending_images(folder, out, args.recursive)
     todo, already = pending
     if not todo:  # nothing to do: no model is loaded for it
-        print(f"all {already} images in {args.folder} are already in {args.output}", file=sys.stderr)
+        print(_("all {already} images in {folder} are already in {output}").format(
+            already=already, folder=args.folder, output=args.output), file=sys.stderr)
         return EXIT_OK
     workers = (args.workers or DEFAULT_SERVER_WORKERS) if settings.model.backend == "server" else 1
     models = []
@@ -62,7 +65,7 @@ def run(args) -> int:
         if bar is None:  # no model: nothing was done
             return fail_model(err)
         bar.close()  # before the error line, which must not share the bar's line
-        return fail_model(err, f"What was done is in {args.output}: run the same command again to go on.")
+        return fail_model(err, _('What was done is in {output}: run the same command again to go on.').format(output=args.output))
     finally:
         if bar is not None:
             bar.close()
@@ -70,7 +73,8 @@ def run(args) -> int:
             model.close()
     skipped = f", {outcome.skipped} skipped (not images we can read)" if outcome.skipped else ""
     earlier = f", {outcome.already} done before" if outcome.already else ""
-    note(f"{outcome.described} images described{earlier}{skipped}; the alt text is in {args.output}.")
+    note(_("{described} images described{earlier}{skipped}; the alt text is in {output}.").format(
+        described=outcome.described, earlier=earlier, skipped=skipped, output=args.output))
     return EXIT_OK
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 from assistant.cli.common import warn
 from assistant.core.errors import terminal_safe
 from assistant.core.history.store import HistoryError, HistoryStore, StoredConversation
+from assistant.i18n import _, ngettext
 
 
 def add_parser(sub) -> None:
     """The ``history`` subcommand and its own subcommands."""
-    h = sub.add_parser("history", help="saved conversations: list, show, search, export, delete")
+    h = sub.add_parser("history", help=_("saved conversations: list, show, search, export, delete"))
     hs = h.add_subparsers(dest="history_command", required=True, parser_class=type(h))
     for name, help_text in (("list", "every conversation, newest first"), ("show", "one conversation"),
                             ("search", "conversations whose text contains TEXT")):
@@ -24,13 +25,13 @@ def add_parser(sub) -> None:
         if name == "search":
             p.add_argument("text")
         p.add_argument("--json", action="store_true")
-    e = hs.add_parser("export", help="write conversations to Markdown or HTML (with the image)")
+    e = hs.add_parser("export", help=_("write conversations to Markdown or HTML (with the image)"))
     e.add_argument("which", metavar="ID|all")
     e.add_argument("--format", choices=["md", "html"], default="md")
     e.add_argument("-o", "--output", required=True, metavar="PATH")
-    d = hs.add_parser("delete", help="delete a conversation, or all of them")
+    d = hs.add_parser("delete", help=_("delete a conversation, or all of them"))
     d.add_argument("which", metavar="ID|all")
-    d.add_argument("--yes", action="store_true", help="really delete (required)")
+    d.add_argument("--yes", action="store_true", help=_("really delete (required)"))
     for p in (h, *hs.choices.values()):
         p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
@@ -76,7 +77,7 @@ def _run(store: HistoryStore, args) -> int:
                 if command == "show":
                     for t in c.turns:
                         if t.question:
-                            print(terminal_safe(f"Q: {t.question}\nA: {t.answer}"))
+                            print(terminal_safe(_('Q: {question}\nA: {answer}').format(question=t.question, answer=t.answer)))
         return 0
     which = _which(store, args.which)
     if command == "export":
@@ -84,13 +85,14 @@ def _run(store: HistoryStore, args) -> int:
 
         text = (to_html if args.format == "html" else to_markdown)(which)
         Path(args.output).write_text(text, encoding="utf-8")
-        print(f"exported {len(which)} conversation(s) to {args.output}", file=sys.stderr)
+        print(ngettext("exported {n} conversation to {output}", "exported {n} conversations to {output}", len(which)).format(
+            n=len(which), output=args.output), file=sys.stderr)
         return 0
     if not args.yes:
-        print("error: deleting needs --yes (nothing was deleted)", file=sys.stderr)
+        print("error: " + _("deleting needs --yes (nothing was deleted)"), file=sys.stderr)
         return 2
     count = store.delete(None if args.which == "all" else which[0].id)
-    print(f"deleted {count} conversation(s)", file=sys.stderr)
+    print(_('deleted {count} conversation(s)').format(count=count), file=sys.stderr)
     return 0
 
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 from assistant.cli.common import EXIT_BAD_INPUT
 from assistant.config import CPU_PRECISIONS, DEVICES, Settings
 from assistant.core.model.remote.secrets import ENV_KEY
+from assistant.i18n import _
 
 LOG_LEVELS = ["debug", "info", "warning", "error"]
 
@@ -17,21 +18,21 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit 2, like every other bad input."""
 
     def error(self, message):
-        print(f"error: {message} (see --help)", file=sys.stderr)
+        print("error: " + _("{message} (see --help)").format(message=message), file=sys.stderr)
         sys.exit(EXIT_BAD_INPUT)
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
     """Which model, where it runs, and the log level."""
-    p.add_argument("--model", metavar="ID_OR_PATH", help="Hugging Face id or local folder")
+    p.add_argument("--model", metavar="ID_OR_PATH", help=_("Hugging Face id or local folder"))
     p.add_argument("--device", choices=DEVICES)
     p.add_argument("--quant", choices=["auto", "4bit", "8bit", "none"])
     p.add_argument("--cpu-precision", choices=list(CPU_PRECISIONS),
-                   help="auto: the fastest that fits in memory (int8 on most CPUs)")
+                   help=_("auto: the fastest that fits in memory (int8 on most CPUs)"))
     p.add_argument("--server", metavar="URL",
-                   help="send the image to this OpenAI-compatible model server (vLLM) instead of running the model here; "
-                        f"its API key comes from the secret store or ${ENV_KEY}")
-    p.add_argument("--server-model", metavar="NAME", help="the served model's name (default: the server's only model)")
+                   help=_("send the image to this OpenAI-compatible model server (vLLM) instead of running the model here; "
+                          "its API key comes from the secret store or ${variable}").format(variable=ENV_KEY))
+    p.add_argument("--server-model", metavar="NAME", help=_("the served model's name (default: the server's only model)"))
     p.add_argument("--allow-http", action="store_true", default=None,
                    help="allow plain http:// to another computer (images cross the network unencrypted)")
     p.add_argument("--log-level", default="warning", choices=LOG_LEVELS)
@@ -41,16 +42,16 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
 def add_language_options(p: argparse.ArgumentParser) -> None:
     """The language of the interface and of questions and answers."""
     p.add_argument("--language", metavar="CODE",
-                   help="the language of the interface and of questions and answers, e.g. de or es "
-                        "(default: the system's); answers are translated offline")
+                   help=_("the language of the interface and of questions and answers, e.g. de or es "
+                        "(default: the system's); answers are translated offline"))
     p.add_argument("--mt-model", metavar="FOLDER",
-                   help="a folder of converted translation models (en-de/, de-en/, ...) to use instead of downloading")
+                   help=_("a folder of converted translation models (en-de/, de-en/, ...) to use instead of downloading"))
 
 
 def add_voice_options(p: argparse.ArgumentParser) -> None:
     """Our own voice: which, how fast, how loud."""
-    p.add_argument("--voice", metavar="ID", help="a voice id from `blip-assistant voices`")
-    p.add_argument("--rate", type=int, metavar="WPM", help="words per minute")
+    p.add_argument("--voice", metavar="ID", help=_("a voice id from `blip-assistant voices`"))
+    p.add_argument("--rate", type=int, metavar="WPM", help=_("words per minute"))
     p.add_argument("--volume", type=float, metavar="0-1")
 
 

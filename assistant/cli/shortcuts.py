@@ -19,6 +19,7 @@ from assistant.cli.common import EXIT_BAD_INPUT, EXIT_OK, fail, warn
 from assistant.cli.desktop import launcher
 from assistant.config import ACTIONS
 from assistant.core.hotkeys.bindings import parse_binding
+from assistant.i18n import _
 
 MEDIA_KEYS = "org.gnome.settings-daemon.plugins.media-keys"
 CUSTOM = f"{MEDIA_KEYS}.custom-keybinding"
@@ -35,9 +36,9 @@ SWAY_MODIFIERS = {"<ctrl>": "Ctrl", "<alt>": "Alt", "<shift>": "Shift", "<cmd>":
 
 def add_parser(sub) -> None:
     """The ``install-shortcuts`` subcommand."""
-    s = sub.add_parser("install-shortcuts", help="add desktop shortcuts that run `blip-assistant trigger` (Wayland)")
-    s.add_argument("--uninstall", action="store_true", help="remove the shortcuts this command added")
-    s.add_argument("--desktop", choices=["gnome", "sway", "kde"], help="the desktop (default: this session's)")
+    s = sub.add_parser("install-shortcuts", help=_("add desktop shortcuts that run `blip-assistant trigger` (Wayland)"))
+    s.add_argument("--uninstall", action="store_true", help=_("remove the shortcuts this command added"))
+    s.add_argument("--desktop", choices=["gnome", "sway", "kde"], help=_("the desktop (default: this session's)"))
     s.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
 
@@ -187,40 +188,40 @@ def run(args) -> int:
     from assistant.config import load_settings
 
     if not sys.platform.startswith("linux"):
-        return fail("install-shortcuts is for Linux desktops; on Windows and macOS the app's own global hotkeys work.",
+        return fail(_("install-shortcuts is for Linux desktops; on Windows and macOS the app's own global hotkeys work."),
                     EXIT_BAD_INPUT)
     desktop = args.desktop or _this_desktop()
     settings, messages = load_settings()
     warn(messages)
     bindings = settings.hotkeys.bindings
     if desktop == "sway":
-        print("Add these lines to your sway config (~/.config/sway/config), then reload sway (Super+Shift+C):"
-              if not args.uninstall else "Remove the lines running `blip-assistant trigger` from your sway config.")
+        print(_("Add these lines to your sway config (~/.config/sway/config), then reload sway (Super+Shift+C):")
+              if not args.uninstall else _("Remove the lines running `blip-assistant trigger` from your sway config."))
         if not args.uninstall:
             print("\n".join(sway_lines(bindings)))
         return EXIT_OK
     if desktop == "kde":
         print("\n".join(kde_steps(bindings)) if not args.uninstall else
-              "Remove the BLIP Assistant entries in System Settings > Keyboard > Shortcuts.")
+              _("Remove the BLIP Assistant entries in System Settings > Keyboard > Shortcuts."))
         return EXIT_OK
     if desktop != "gnome":
-        return fail("this desktop is not known to install-shortcuts: use --desktop gnome, sway or kde, or bind "
-                    "these commands in its keyboard settings: " + "; ".join(
+        return fail(_("this desktop is not known to install-shortcuts: use --desktop gnome, sway or kde, or bind "
+                    "these commands in its keyboard settings: ") + "; ".join(
                         f"{sway_keys(b)}: {command_for(a)}" for a, b in chosen(bindings).items()), EXIT_BAD_INPUT)
     if not shutil.which("gsettings"):
-        return fail("gsettings is not installed (Debian and Ubuntu: libglib2.0-bin).", EXIT_BAD_INPUT)
+        return fail(_("gsettings is not installed (Debian and Ubuntu: libglib2.0-bin)."), EXIT_BAD_INPUT)
     gs = Gsettings()
     try:
         if args.uninstall:
             removed = gnome_uninstall(gs)
-            print(f"Removed {removed} GNOME shortcuts of BLIP Assistant." if removed else
-                  "There were no GNOME shortcuts of BLIP Assistant to remove.")
+            print(_('Removed {removed} GNOME shortcuts of BLIP Assistant.').format(removed=removed) if removed else
+                  _("There were no GNOME shortcuts of BLIP Assistant to remove."))
             return EXIT_OK
         added, problems = gnome_install(bindings, gs)
     except OSError as err:
-        return fail(f"the GNOME settings could not be changed: {err}", EXIT_BAD_INPUT)
-    print(f"Added {len(added)} GNOME shortcuts; each runs `blip-assistant trigger` (Settings > Keyboard > "
-          "Keyboard Shortcuts > Custom Shortcuts):")
+        return fail(_('the GNOME settings could not be changed: {err}').format(err=err), EXIT_BAD_INPUT)
+    print(_("Added {count} GNOME shortcuts; each runs `blip-assistant trigger` (Settings > Keyboard > Keyboard Shortcuts > "
+            "Custom Shortcuts):").format(count=len(added)))
     for line in added:
         print(f"  {line}")
     warn(problems)

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from assistant.cli.common import EXIT_BAD_INPUT, EXIT_MODEL_FAILED, EXIT_OK, fail, warn
+from assistant.i18n import _
 
 
 def speak(args, speech, texts: list[str], language: str = "") -> int:
@@ -21,8 +22,8 @@ def speak(args, speech, texts: list[str], language: str = "") -> int:
         try:
             seconds = synthesise_wav(texts, Path(args.speak_to), speech, language)
         except (OSError, RuntimeError, ValueError) as err:
-            return fail(f"Could not write {args.speak_to}: {err}", EXIT_BAD_INPUT)
-        print(f"wrote {seconds:.1f} s of speech to {args.speak_to}", file=sys.stderr)
+            return fail(_('Could not write {speak_to}: {err}').format(speak_to=args.speak_to, err=err), EXIT_BAD_INPUT)
+        print(_('wrote {seconds:.1f} s of speech to {speak_to}').format(seconds=seconds, speak_to=args.speak_to), file=sys.stderr)
         return EXIT_OK
     speaker = Pyttsx3Speaker(speech, language=language)
     for text in texts:
@@ -40,7 +41,7 @@ def voices(_args=None) -> int:
     try:
         found = TtsEngine.shared().voices()
     except Exception as err:  # no engine at all
-        return fail(f"Speech is unavailable: {err}", EXIT_MODEL_FAILED)
+        return fail(_('Speech is unavailable: {err}').format(err=err), EXIT_MODEL_FAILED)
     for voice_id, name in found:
         print(f"{voice_id}\t{name}")
     return EXIT_OK

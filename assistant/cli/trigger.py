@@ -15,15 +15,16 @@ import time
 from assistant.cli.common import EXIT_BAD_INPUT, EXIT_NO_MODEL, EXIT_OK, fail
 from assistant.core.channel import NotRunning, Refused, send_unix
 from assistant.core.hotkeys.bindings import action_for, trigger_names
+from assistant.i18n import _
 
 START_WAIT_S = 60.0
 
 
 def add_parser(sub) -> None:
     """The ``trigger`` subcommand."""
-    t = sub.add_parser("trigger", help="tell the running app to describe the screen, a window, ... (for desktop shortcuts)")
-    t.add_argument("action", metavar="ACTION", help="one of: " + ", ".join(trigger_names()))
-    t.add_argument("--start", action="store_true", help="start the app first if it is not running")
+    t = sub.add_parser("trigger", help=_("tell the running app to describe the screen, a window, ... (for desktop shortcuts)"))
+    t.add_argument("action", metavar="ACTION", help=_("one of: ") + ", ".join(trigger_names()))
+    t.add_argument("--start", action="store_true", help=_("start the app first if it is not running"))
     t.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
 
@@ -31,7 +32,8 @@ def run(args) -> int:
     """``blip-assistant trigger ACTION [--start]``."""
     action = action_for(args.action)
     if action is None:
-        return fail(f"unknown action {args.action!r}; use one of: {', '.join(trigger_names())}", EXIT_BAD_INPUT)
+        names = ", ".join(trigger_names())
+        return fail(_("unknown action {action!r}; use one of: {names}").format(action=args.action, names=names), EXIT_BAD_INPUT)
     message = {"action": action}
     deadline = None  # set once the app was started here
     while True:  # after --start, the channel opens a moment after the window does (the model may still be loading)
@@ -39,15 +41,16 @@ def run(args) -> int:
             deliver(message)
             return EXIT_OK
         except Refused as err:
-            return fail(f"BLIP Assistant refused it: {err}", EXIT_BAD_INPUT)
+            return fail(_('BLIP Assistant refused it: {err}').format(err=err), EXIT_BAD_INPUT)
         except NotRunning:
             if not args.start:
-                return fail("BLIP Assistant is not running. Start it, or add --start.", EXIT_NO_MODEL)
+                return fail(_("BLIP Assistant is not running. Start it, or add --start."), EXIT_NO_MODEL)
             if deadline is None:
                 start_app()
                 deadline = time.monotonic() + START_WAIT_S
             elif time.monotonic() > deadline:
-                return fail(f"BLIP Assistant did not start in {START_WAIT_S:.0f} seconds.", EXIT_NO_MODEL)
+                late = _("BLIP Assistant did not start in {seconds:.0f} seconds.").format(seconds=START_WAIT_S)
+                return fail(late, EXIT_NO_MODEL)
             else:
                 time.sleep(0.1)
 
