@@ -21,7 +21,7 @@ from assistant.core.model.local import hub
 from assistant.core.translate.engine import CTranslate2Translator, convert
 from assistant.core.translate.languages import ENGLISH, LANGUAGES, base_language, find_pair, hub_repo, pairs
 from assistant.core.translate.pipeline import AnswerTranslation
-from assistant.i18n import system_language
+from assistant.i18n import _, system_language
 
 MT_PATTERNS = ["config.json", "generation_config.json", "tokenizer_config.json", "vocab.json", "*.spm", "*.safetensors"]
 
@@ -110,7 +110,7 @@ def fetch(setup: Setup, todo: list[hub.DownloadPlan], on_bytes: Callable[[int, i
     for pair in setup.missing:
         source = hub.find_downloaded(hub_repo(pair))
         if source is None:
-            raise ModelUnavailableError(f"The translation model {hub_repo(pair)} did not download completely.")
+            raise ModelUnavailableError(_('The translation model {n0} did not download completely.').format(n0=hub_repo(pair)))
         if on_step is not None:
             on_step(f"Preparing the {pair} translation model.")
         translation_cache().mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 from assistant.core.capture.images import load_image
 from assistant.core.errors import ImageError
 from assistant.core.model.backend import VisionModel
+from assistant.i18n import _
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
 FIELDS = ("file", "alt_text", "question", "answer")
@@ -52,7 +53,7 @@ class AltTextFile:
 
     def __init__(self, path: Path):
         if path.suffix.lower() not in (".csv", ".json"):
-            raise ValueError(f"The output must end in .csv or .json, not {path.name}.")
+            raise ValueError(_('The output must end in .csv or .json, not {name}.').format(name=path.name))
         self.path, self.json = path, path.suffix.lower() == ".json"
         self.rows: list[dict] = self._read()
         self._lock = threading.Lock()
@@ -73,8 +74,8 @@ class AltTextFile:
             with self.path.open(newline="", encoding="utf-8") as f:
                 return list(csv.DictReader(f))
         except (OSError, ValueError, csv.Error) as err:
-            raise ValueError(f"{self.path} exists but cannot be read as alt text ({err}); "
-                             "move it away or choose another output file.") from None
+            raise ValueError(_('{path} exists but cannot be read as alt text ({err}); move it away or choose another output '
+                               'file.').format(path=self.path, err=err)) from None
 
     def add(self, row: Row) -> None:
         record = {name: getattr(row, name) for name in FIELDS}

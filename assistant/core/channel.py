@@ -14,6 +14,8 @@ import socket
 import sys
 import tempfile
 
+from assistant.i18n import _
+
 
 class NotRunning(Exception):
     """No instance answers on the channel."""
@@ -53,18 +55,19 @@ def send_unix(message: dict, name: str | None = None, timeout: float = 5.0) -> d
         try:
             sock.connect(socket_path(name or channel_name()))
         except PermissionError:
-            raise Refused("the running BLIP Assistant's channel belongs to another user") from None
+            raise Refused(_("the running BLIP Assistant's channel belongs to another user")) from None
         except OSError as err:  # no such file, connection refused (a crashed instance's socket)
             raise NotRunning(str(err)) from None
         try:
             sock.sendall(json.dumps(message).encode() + b"\n")
             line = sock.makefile("rb").readline(64 * 1024)
         except OSError as err:
-            raise Refused(f"the running BLIP Assistant did not answer ({err})") from None
+            raise Refused(_('the running BLIP Assistant did not answer ({err})').format(err=err)) from None
     try:
         answer = json.loads(line)
     except ValueError:
-        raise Refused("the running BLIP Assistant did not answer" if not line else "its answer was not understood") from None
+        raise Refused(_("the running BLIP Assistant did not answer") if not line else
+                      _("its answer was not understood")) from None
     if not answer.get("ok"):
-        raise Refused(answer.get("message") or "it refused")
+        raise Refused(answer.get("message") or _("it refused"))
     return answer

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import secrets
 
+from assistant.i18n import _
+
 PORTAL_NAME = "org.freedesktop.portal.Desktop"
 PORTAL_PATH = "/org/freedesktop/portal/desktop"
 MISSING = ("org.freedesktop.DBus.Error.ServiceUnknown", "org.freedesktop.DBus.Error.UnknownMethod",
@@ -31,7 +33,8 @@ def connect():
     try:
         return open_dbus_connection(bus="SESSION")
     except Exception as err:  # no DBUS_SESSION_BUS_ADDRESS, a dead bus, jeepney missing
-        raise PortalError(f"the session bus cannot be reached ({str(err).splitlines()[0] if str(err) else type(err).__name__})",
+        raise PortalError(_('the session bus cannot be reached ({n0})').format(
+            n0=str(err).splitlines()[0] if str(err) else type(err).__name__),
                           missing=True) from None
 
 
@@ -50,7 +53,8 @@ def call(conn, interface: str, method: str, signature: str, body: tuple, timeout
         reply = conn.send_and_get_reply(new_method_call(address(interface, path), method, signature, body),
                                         timeout=timeout)
     except TimeoutError:
-        raise PortalError(f"the desktop portal did not answer {method} in {timeout:.0f} s", timed_out=True) from None
+        raise PortalError(_('the desktop portal did not answer {method} in {timeout:.0f} s').format(
+            method=method, timeout=timeout), timed_out=True) from None
     return _body(reply, method)
 
 
@@ -102,7 +106,8 @@ def request(conn, interface: str, method: str, signature: str, body_before_optio
                 try:
                     signal = conn.recv_until_filtered(queue, timeout=max(0.0, deadline - time.monotonic()))
                 except TimeoutError:
-                    raise PortalError(f"the desktop portal did not answer in {timeout:.0f} s", timed_out=True) from None
+                    raise PortalError(_('the desktop portal did not answer in {timeout:.0f} s').format(
+                        timeout=timeout), timed_out=True) from None
                 if signal.header.fields.get(HeaderFields.path) in (handle, predicted):
                     break
     finally:

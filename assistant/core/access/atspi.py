@@ -19,6 +19,7 @@ from collections.abc import Callable
 from assistant.core.access.element import Element
 from assistant.core.access.screen_rects import scale_between, scaled
 from assistant.core.geometry import Rect
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def a11y_bus_address() -> str:
             _enable(conn)
             return reply.body[0]
     except Exception as err:
-        raise AtspiUnavailable(f"no accessibility bus ({err})") from None
+        raise AtspiUnavailable(_('no accessibility bus ({err})').format(err=err)) from None
 
 
 def _enable(conn) -> None:

@@ -9,6 +9,7 @@ import sys
 from typing import Protocol
 
 from assistant.core.errors import AssistantError
+from assistant.i18n import _
 
 
 class ClickError(AssistantError):
@@ -33,12 +34,12 @@ class XTestClicker:
         try:
             d = display.Display()
         except Exception as err:
-            raise ClickError(f"The click cannot be made: no X display ({err}).") from None
+            raise ClickError(_('The click cannot be made: no X display ({err}).').format(err=err)) from None
         try:
             if not d.has_extension("XTEST"):
-                raise ClickError("The click cannot be made: this X server has no XTEST extension.")
+                raise ClickError(_("The click cannot be made: this X server has no XTEST extension."))
             xtest.fake_input(d, X.MotionNotify, x=x, y=y)
-            for _ in range(count):
+            for _press in range(count):
                 xtest.fake_input(d, X.ButtonPress, self.BUTTONS[button])
                 xtest.fake_input(d, X.ButtonRelease, self.BUTTONS[button])
             d.sync()
@@ -67,12 +68,12 @@ class SendInputClicker:
             _fields_ = [("type", ctypes.c_ulong), ("mi", MouseInput), ("_pad", ctypes.c_byte * 8)]
 
         if not user32.SetCursorPos(x, y):
-            raise ClickError("The click cannot be made: Windows refused to move the pointer.")
+            raise ClickError(_("The click cannot be made: Windows refused to move the pointer."))
         down, up = self.FLAGS[button]
         events = [Input(0, MouseInput(0, 0, 0, flag, 0, 0)) for _ in range(count) for flag in (down, up)]
         array = (Input * len(events))(*events)
         if user32.SendInput(len(events), array, ctypes.sizeof(Input)) != len(events):
-            raise ClickError("The click cannot be made: Windows blocked the input (a window of higher integrity?).")
+            raise ClickError(_("The click cannot be made: Windows blocked the input (a window of higher integrity?)."))
 
 
 class QuartzClicker:

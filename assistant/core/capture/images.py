@@ -17,6 +17,7 @@ from typing import Union
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from assistant.core.errors import ImageError, one_line
+from assistant.i18n import _
 
 ImageSource = Union[str, Path, bytes, bytearray, Image.Image]
 
@@ -34,7 +35,7 @@ def load_image(source: ImageSource, *, name: str | None = None) -> Image.Image:
         return normalise(source)
     data = _read_bytes(source, label)
     if not data:
-        raise ImageError(f"{label} is empty (0 bytes), so there is no image to describe.")
+        raise ImageError(_('{label} is empty (0 bytes), so there is no image to describe.').format(label=label))
     try:
         with warnings.catch_warnings():
             # We enforce our own limit below; Pillow's warning would only go to stderr.
@@ -45,11 +46,13 @@ def load_image(source: ImageSource, *, name: str | None = None) -> Image.Image:
         image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at reduced scale, much faster
         image.load()
     except Image.DecompressionBombError:
-        raise ImageError(f"{label} is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels).") from None
+        raise ImageError(_('{label} is too large to open safely (over {n0} megapixels).').format(
+            label=label, n0=MAX_PIXELS // 1_000_000)) from None
     except UnidentifiedImageError:
-        raise ImageError(f"{label} is not an image file we can read.") from None
+        raise ImageError(_('{label} is not an image file we can read.').format(label=label)) from None
     except (OSError, SyntaxError, ValueError, EOFError) as err:
-        raise ImageError(f"{label} is damaged or incomplete and cannot be read ({one_line(err, 120)}).") from None
+        raise ImageError(_('{label} is damaged or incomplete and cannot be read ({n0}).').format(
+            label=label, n0=one_line(err, 120))) from None
     return normalise(image)
 
 
@@ -61,9 +64,9 @@ def normalise(image: Image.Image) -> Image.Image:
         image = ImageOps.exif_transpose(image)
         image = _to_rgb(image)
     except (OSError, ValueError, SyntaxError) as err:
-        raise ImageError(f"The image is damaged and cannot be read ({one_line(err, 120)}).") from None
+        raise ImageError(_('The image is damaged and cannot be read ({n0}).').format(n0=one_line(err, 120))) from None
     if image.width < 1 or image.height < 1:
-        raise ImageError("The image has no pixels.")
+        raise ImageError(_("The image has no pixels."))
     if max(image.size) > MAX_SIDE:
         image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     return image
@@ -101,8 +104,8 @@ def local_path(source: str | Path) -> Path:
     if scheme.group(1).lower() == "file":
         parsed = urllib.parse.urlparse(text)
         return Path(urllib.request.url2pathname(parsed.path))
-    raise ImageError(f"{text[:80]} is a web address: images are never downloaded, so nothing leaves this computer. "
-                     "Save the image first, then open the file.")
+    raise ImageError(_('{n0} is a web address: images are never downloaded, so nothing leaves this computer. Save the image '
+                       'first, then open the file.').format(n0=text[:80]))
 
 
 def _read_bytes(source, label: str) -> bytes:
@@ -111,14 +114,14 @@ def _read_bytes(source, label: str) -> bytes:
     path = local_path(source)
     try:
         if path.is_dir():
-            raise ImageError(f"{label} is a folder, not an image.")
+            raise ImageError(_('{label} is a folder, not an image.').format(label=label))
         return path.read_bytes()
     except FileNotFoundError:
-        raise ImageError(f"{label} does not exist.") from None
+        raise ImageError(_('{label} does not exist.').format(label=label)) from None
     except PermissionError:
-        raise ImageError(f"{label} cannot be read: permission denied.") from None
+        raise ImageError(_('{label} cannot be read: permission denied.').format(label=label)) from None
     except OSError as err:
-        raise ImageError(f"{label} cannot be read ({one_line(err, 120)}).") from None
+        raise ImageError(_('{label} cannot be read ({n0}).').format(label=label, n0=one_line(err, 120))) from None
 
 
 def _label(source) -> str:

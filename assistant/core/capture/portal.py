@@ -20,6 +20,7 @@ from assistant.core.capture.sway import sway_focused_window, sway_windows_of
 from assistant.core.desktop import Desktop
 from assistant.core.geometry import Rect
 from assistant.core.portal import PortalError, connect, request
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 SCREENSHOT = "org.freedesktop.portal.Screenshot"
@@ -43,7 +44,7 @@ class PortalCapturer:
         try:
             conn = connect()
         except PortalError as err:
-            raise CaptureError(f"The screen cannot be captured here: {err}.") from None
+            raise CaptureError(_('The screen cannot be captured here: {err}.').format(err=err)) from None
         try:
             code, results = request(conn, SCREENSHOT, "Screenshot", "sa{sv}", ("",), {"interactive": ("b", False)},
                                     timeout=self.timeout_s)
@@ -51,13 +52,13 @@ class PortalCapturer:
             if err.missing:
                 raise CaptureError(MISSING) from None
             if err.timed_out:
-                raise CaptureError(f"The desktop's screenshot portal did not answer in {self.timeout_s:.0f} seconds; "
-                                   "try again, or restart the desktop session.") from None
-            raise CaptureError(f"The desktop's screenshot portal failed ({err}).") from None
+                raise CaptureError(_("The desktop's screenshot portal did not answer in {timeout_s:.0f} seconds; try again, or "
+                                     "restart the desktop session.").format(timeout_s=self.timeout_s)) from None
+            raise CaptureError(_("The desktop's screenshot portal failed ({err}).").format(err=err)) from None
         finally:
             conn.close()
         if code == 1:
-            raise CaptureError("The screenshot was cancelled.")
+            raise CaptureError(_("The screenshot was cancelled."))
         if code != 0 or not results.get("uri"):
             raise CaptureError(REFUSED)
         image = _read(results["uri"], started)
@@ -87,7 +88,7 @@ class PortalCapturer:
         image = self._shot()
         clipped = rect.intersect(Rect(0, 0, *image.size))
         if clipped is None:
-            raise CaptureError("That part of the screen is not on any monitor.")
+            raise CaptureError(_("That part of the screen is not on any monitor."))
         return Capture(_crop(image, clipped), "region", clipped)
 
     def screen_rect(self) -> Rect:
@@ -114,12 +115,12 @@ def _read(uri: str, since: float) -> Image.Image:
     parsed = urlparse(uri)
     path = Path(unquote(parsed.path)) if parsed.scheme in ("file", "") else None
     if path is None:
-        raise CaptureError(f"The desktop's screenshot portal gave an address we cannot read ({uri[:80]}).")
+        raise CaptureError(_("The desktop's screenshot portal gave an address we cannot read ({n0}).").format(n0=uri[:80]))
     try:
         with Image.open(path) as opened:
             image = opened.convert("RGB")
         if path.stat().st_mtime >= since - 1:
             path.unlink()
     except OSError as err:
-        raise CaptureError(f"The screenshot the portal saved cannot be read ({err.strerror or err}).") from None
+        raise CaptureError(_('The screenshot the portal saved cannot be read ({n0}).').format(n0=err.strerror or err)) from None
     return image

@@ -18,6 +18,7 @@ from PIL import Image
 from assistant.core.desktop import detect
 from assistant.core.errors import AssistantError, one_line
 from assistant.core.geometry import Rect
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 BLANK_SPAN = 8  # every channel within 8 levels of 255: no visible content
@@ -96,13 +97,13 @@ class MssCapturer:
         try:
             return mss.MSS() if hasattr(mss, "MSS") else mss.mss()
         except Exception as err:  # mss raises its own ScreenShotError, or OSError without a display
-            raise CaptureError(f"The screen cannot be captured here ({one_line(err, 120)}).") from None
+            raise CaptureError(_('The screen cannot be captured here ({n0}).').format(n0=one_line(err, 120))) from None
 
     def _grab(self, sct, rect: Rect) -> Image.Image:
         try:
             shot = sct.grab({"left": rect.left, "top": rect.top, "width": rect.width, "height": rect.height})
         except Exception as err:
-            raise CaptureError(f"The screen cannot be captured ({one_line(err, 120)}).") from None
+            raise CaptureError(_('The screen cannot be captured ({n0}).').format(n0=one_line(err, 120))) from None
         return Image.frombytes("RGB", shot.size, shot.bgra, "raw", "BGRX")
 
     def desktop(self) -> Capture:
@@ -137,7 +138,7 @@ class MssCapturer:
             everything, _ = self._monitors(sct)
             clipped = rect.intersect(everything)
             if clipped is None:
-                raise CaptureError("That part of the screen is not on any monitor.")
+                raise CaptureError(_("That part of the screen is not on any monitor."))
             return Capture(self._grab(sct, clipped), "region", clipped)
 
     def screen_rect(self) -> Rect:

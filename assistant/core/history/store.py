@@ -26,6 +26,7 @@ from PIL import Image
 
 from assistant.config import data_dir
 from assistant.core.errors import AssistantError
+from assistant.i18n import _
 
 if TYPE_CHECKING:
     from assistant.config import HistorySettings
@@ -186,7 +187,8 @@ class HistoryStore:
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise HistoryError(f"The history was written by a newer BLIP Assistant (schema {version}); please update.")
+            raise HistoryError(_('The history was written by a newer BLIP Assistant (schema {version}); please update.').format(
+                version=version))
         for step in range(version + 1, SCHEMA_VERSION + 1):
             with _transaction(db):
                 for statement in filter(str.strip, MIGRATIONS[step].split(";")):
@@ -254,7 +256,8 @@ class HistoryStore:
         row = self.db.execute("SELECT id, started, source, image, thumbnail FROM conversations WHERE id = ?",
                               (conversation_id,)).fetchone()
         if row is None:
-            raise HistoryError(f"There is no conversation {conversation_id} in the history.")
+            raise HistoryError(_('There is no conversation {conversation_id} in the history.').format(
+                conversation_id=conversation_id))
         turns = tuple(StoredTurn(*t[:6], tuple(_lines(t[6])), *t[7:]) for t in self.db.execute(
             "SELECT question, answer, time, model, device, seconds, text_lines, language, question_english, "
             "answer_english FROM turns WHERE conversation_id = ? "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.config import ACTIONS, DEFAULT_BINDINGS  # noqa: F401 (the defaults live with the settings)
+from assistant.i18n import _
 
 MODIFIERS = {"<ctrl>", "<alt>", "<shift>", "<cmd>", "<alt_gr>"}
 NAMED_KEYS = {f"<f{i}>" for i in range(1, 25)} | {
@@ -48,16 +49,16 @@ def parse_binding(binding: str) -> frozenset[str]:
     """The set of keys in ``binding``; raises ValueError with a reason a user can act on."""
     parts = [p.strip().lower() for p in binding.split("+")]
     if not binding.strip() or any(not p for p in parts):
-        raise ValueError("it is empty or has a stray '+'")
+        raise ValueError(_("it is empty or has a stray '+'"))
     keys = [p for p in parts if p not in MODIFIERS]
     mods = [p for p in parts if p in MODIFIERS]
     if len(keys) != 1:
-        raise ValueError("it needs exactly one key besides the modifiers")
+        raise ValueError(_("it needs exactly one key besides the modifiers"))
     key = keys[0]
     if not (len(key) == 1 and key.isprintable() and not key.isspace()) and key not in NAMED_KEYS:
-        raise ValueError(f"{key!r} is not a key name (use a letter, a digit, or one like <f5>)")
+        raise ValueError(_('{key!r} is not a key name (use a letter, a digit, or one like <f5>)').format(key=key))
     if not set(mods) - {"<shift>"} and not key.startswith("<f"):
-        raise ValueError("a global hotkey needs Ctrl, Alt or Cmd, or it would swallow ordinary typing")
+        raise ValueError(_("a global hotkey needs Ctrl, Alt or Cmd, or it would swallow ordinary typing"))
     return frozenset(parts)
 
 

@@ -17,6 +17,7 @@ import time
 from assistant.config import HotkeySettings
 from assistant.core.hotkeys.bindings import ACTIONS, check_bindings, parse_binding
 from assistant.core.portal import PortalError, connect, request, version
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 INTERFACE = "org.freedesktop.portal.GlobalShortcuts"
@@ -100,7 +101,7 @@ class PortalShortcuts:
                    "shortcuts": ("a(sa{sv})", shortcuts)}  # KDE 5.27 takes them here; the spec, in BindShortcuts
         code, results = request(conn, INTERFACE, "CreateSession", "a{sv}", (), options, self.timeout_s)
         if code != 0 or "session_handle" not in results:
-            raise PortalError("the desktop refused a shortcuts session")
+            raise PortalError(_("the desktop refused a shortcuts session"))
         session = results["session_handle"]
         try:
             code, results = request(conn, INTERFACE, "BindShortcuts", "oa(sa{sv})sa{sv}", (session, shortcuts, ""), {},
@@ -110,7 +111,7 @@ class PortalShortcuts:
                 raise
             code, results = request(conn, INTERFACE, "ListShortcuts", "oa{sv}", (session,), {}, self.timeout_s)
         if code != 0:
-            raise PortalError("the desktop refused our shortcuts")
+            raise PortalError(_("the desktop refused our shortcuts"))
         for action, details in results.get("shortcuts", []):
             if action in usable:
                 self.active[action] = usable[action]

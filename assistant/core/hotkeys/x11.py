@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable
 
 from assistant.core.errors import AssistantError
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class XGrabHotKeys:
         try:
             self._display = display.Display(self._display_name)
         except Exception as err:  # no DISPLAY, or the server refused us
-            raise HotkeyError(f"the X display cannot be opened ({err})") from None
+            raise HotkeyError(_('the X display cannot be opened ({err})').format(err=err)) from None
         d = self._display
         root = d.screen().root
         masks = self._modifier_masks()

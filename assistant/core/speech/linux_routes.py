@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assistant.core.speech.routes import RouteError
 from assistant.core.speech.ssip import SSIPClient, SSIPError
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 SCREEN_READERS = ("orca", "fenrir")  # Linux screen readers that speak through speech-dispatcher
@@ -86,7 +87,8 @@ class OrcaService(_Cached):
         address = DBusAddress(path, bus_name=ORCA_BUS_NAME, interface=interface)
         reply = self._connection().send_and_get_reply(new_method_call(address, method, signature, body), timeout=2)
         if reply.header.message_type.name == "error":
-            raise RouteError(f"Orca refused {method}: {reply.body[0] if reply.body else reply.header}")
+            raise RouteError(_('Orca refused {method}: {n0}').format(
+                method=method, n0=reply.body[0] if reply.body else reply.header))
         return reply.body
 
     def _check(self) -> bool:
@@ -112,9 +114,9 @@ class OrcaService(_Cached):
         except Exception as err:
             self._conn = None
             self.forget()
-            raise RouteError(f"Orca's D-Bus service failed: {err}") from err
+            raise RouteError(_("Orca's D-Bus service failed: {err}").format(err=err)) from err
         if not accepted:
-            raise RouteError("Orca did not accept the message")
+            raise RouteError(_("Orca did not accept the message"))
 
     def cancel(self) -> None:
         try:
@@ -156,7 +158,7 @@ class SpeechDispatcher(_Cached):
             self.client.speak(text, priority="message", cancel_first=interrupt)
         except (OSError, SSIPError) as err:
             self.forget()
-            raise RouteError(f"speech-dispatcher did not take the message ({err})") from err
+            raise RouteError(_('speech-dispatcher did not take the message ({err})').format(err=err)) from err
 
     def cancel(self) -> None:
         try:

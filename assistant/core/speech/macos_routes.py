@@ -11,6 +11,7 @@ import logging
 import subprocess
 
 from assistant.core.speech.routes import RouteError
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class VoiceOver:
         try:
             self._post(text)
         except Exception as err:  # pyobjc missing, or no NSApp yet
-            raise RouteError(f"VoiceOver did not take the message ({err})") from err
+            raise RouteError(_('VoiceOver did not take the message ({err})').format(err=err)) from err
 
     def cancel(self) -> None:
         """VoiceOver has no API to stop an announcement; Control stops it, as for any speech."""

@@ -17,6 +17,8 @@ import threading
 import time
 from pathlib import Path
 
+from assistant.i18n import _
+
 PRIORITIES = ("important", "message", "text", "notification", "progress")
 
 
@@ -119,7 +121,7 @@ class SSIPClient:
             sock.connect(str(path))
         except OSError as err:
             sock.close()
-            raise SSIPError(f"speech-dispatcher is not running ({err.strerror or err})") from err
+            raise SSIPError(_('speech-dispatcher is not running ({n0})').format(n0=err.strerror or err)) from err
         self._sock, self._buffer = sock, b""
         user = os.environ.get("USER") or "user"
         self._command(f"SET self CLIENT_NAME {user}:{self.client_name}:main")
@@ -130,7 +132,7 @@ class SSIPClient:
         """Start speech-dispatcher as its own clients do (``--spawn`` exits at once if one runs)."""
         program = shutil.which("speech-dispatcher")
         if program is None:
-            raise SSIPError("speech-dispatcher is not installed")
+            raise SSIPError(_("speech-dispatcher is not installed"))
         subprocess.run([program, "--spawn", "--communication-method", "unix_socket", "--socket-path", str(path)],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10, check=False)
         deadline = time.monotonic() + 5
@@ -147,7 +149,8 @@ class SSIPClient:
         self._sock.sendall(command.encode("utf-8") + b"\r\n")
         code, lines = self._reply()
         if not code.startswith(expect):
-            raise SSIPError(f"speech-dispatcher refused {command.split()[0]!r}: {code} {' '.join(lines)}")
+            raise SSIPError(_('speech-dispatcher refused {n0!r}: {code} {n1}').format(
+                n0=command.split()[0], code=code, n1=' '.join(lines)))
         return code, lines
 
     def _reply(self) -> tuple[str, list[str]]:
@@ -157,7 +160,7 @@ class SSIPClient:
             while b"\r\n" not in self._buffer:
                 chunk = self._sock.recv(4096)
                 if not chunk:
-                    raise SSIPError("speech-dispatcher closed the connection")
+                    raise SSIPError(_("speech-dispatcher closed the connection"))
                 self._buffer += chunk
             line, self._buffer = self._buffer.split(b"\r\n", 1)
             text = line.decode("utf-8", "replace")

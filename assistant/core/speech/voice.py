@@ -24,6 +24,7 @@ from assistant.config import SpeechSettings
 from assistant.core.errors import one_line
 from assistant.core.speech.players import Player, default_player
 from assistant.core.speech.tts_engine import TtsEngine
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -211,7 +212,7 @@ def synthesise_wav(texts: list[str], out: Path, settings: SpeechSettings, langua
                 frames.append(w.readframes(w.getnframes()))
                 frames.append(b"\0\0" * int(0.25 * w.getframerate()))  # a short pause between sentences
     if params is None:
-        raise ValueError("there was nothing to speak")
+        raise ValueError(_("there was nothing to speak"))
     with wave.open(str(out), "wb") as w:
         w.setparams(params)
         for chunk in frames:

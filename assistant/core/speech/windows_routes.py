@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from assistant.core.speech.routes import RouteError
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +54,12 @@ class _AccessibleOutput:
     def speak(self, text: str, interrupt: bool) -> None:
         output = self._get()
         if output is None:
-            raise RouteError(f"{self.name} cannot be reached")
+            raise RouteError(_('{name} cannot be reached').format(name=self.name))
         try:
             output.speak(text, interrupt=interrupt)
             output.braille(text)
         except Exception as err:
-            raise RouteError(f"{self.name} did not take the message ({err})") from err
+            raise RouteError(_('{name} did not take the message ({err})').format(name=self.name, err=err)) from err
 
     def cancel(self) -> None:
         output = self._get()

@@ -19,6 +19,7 @@ from PIL import Image
 from assistant.core.errors import AssistantError, one_line
 from assistant.core.geometry import Rect
 from assistant.core.processes import give_back_memory
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class RapidTextReader:
                 result = engine(image.convert("RGB"))
             except Exception as err:  # a bug or a bad image in the engine: said in one line, logged in full
                 log.exception("OCR failed")
-                raise TextReadError(f"The text could not be read: {one_line(err)}") from err
+                raise TextReadError(_('The text could not be read: {n0}').format(n0=one_line(err))) from err
             finally:
                 give_back_memory()  # a few ms: frames of every size otherwise leave the heap scattered and large
         if result.txts is None or result.boxes is None:
@@ -91,12 +92,12 @@ class RapidTextReader:
             try:
                 from rapidocr import RapidOCR
             except ImportError as err:
-                raise TextReadError("Reading text needs the rapidocr package: pip install rapidocr onnxruntime") from err
+                raise TextReadError(_("Reading text needs the rapidocr package: pip install rapidocr onnxruntime")) from err
             try:
                 self._engine = RapidOCR(params=self._params)
             except Exception as err:
                 log.exception("OCR engine failed to start")
-                raise TextReadError(f"The text reader failed to start: {one_line(err)}") from err
+                raise TextReadError(_('The text reader failed to start: {n0}').format(n0=one_line(err))) from err
         return self._engine
 
 

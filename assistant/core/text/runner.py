@@ -21,6 +21,7 @@ from PIL import Image
 
 from assistant.core.processes import few_heaps, lower_priority
 from assistant.core.text.reader import RapidTextReader, TextLine, TextReader, TextReadError
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +79,16 @@ class ProcessTextRunner:
             inner = self._pool.submit(_read, image)
         except (BrokenProcessPool, RuntimeError) as err:
             self._pool = None
-            outer.set_exception(TextReadError(f"The text reader stopped ({err}); it starts again with the next image."))
+            outer.set_exception(TextReadError(_('The text reader stopped ({err}); it starts again with the next image.').format(
+                err=err)))
             return outer
 
         def done(f: Future) -> None:
             err = f.exception()
             if isinstance(err, BrokenProcessPool):
                 self._pool = None
-                outer.set_exception(TextReadError("The text reader stopped unexpectedly; it starts again with the "
-                                                  "next image."))
+                outer.set_exception(TextReadError(_("The text reader stopped unexpectedly; it starts again with the "
+                                                  "next image.")))
             elif err is not None:
                 outer.set_exception(err)
             else:

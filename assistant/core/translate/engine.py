@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.core.errors import AssistantError
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 CONVERTED_MARK = "model.bin"  # what a CTranslate2 model folder holds
@@ -51,7 +52,8 @@ def convert(source: Path, target: Path, quantization: str = "int8") -> Path:
         TransformersConverter(str(source), copy_files=["source.spm", "target.spm"]).convert(
             str(partial), quantization=quantization, force=True)
     except Exception as err:  # a broken or foreign checkpoint: one sentence
-        raise TranslationError(f"The translation model in {source} could not be converted ({err}).") from None
+        raise TranslationError(_('The translation model in {source} could not be converted ({err}).').format(
+            source=source, err=err)) from None
     partial.rename(target)
     return target
 
@@ -69,7 +71,8 @@ class CTranslate2Translator:
         if self._model is not None:
             return
         if not (self.folder / CONVERTED_MARK).is_file():
-            raise TranslationError(f"There is no translation model for {self.pair} in {self.folder}.")
+            raise TranslationError(_('There is no translation model for {pair} in {folder}.').format(
+                pair=self.pair, folder=self.folder))
         import ctranslate2
         import sentencepiece as spm
 
@@ -80,7 +83,8 @@ class CTranslate2Translator:
             self._target = spm.SentencePieceProcessor(model_file=str(self.folder / "target.spm"))
         except Exception as err:  # a damaged folder
             self._model = None
-            raise TranslationError(f"The translation model for {self.pair} could not be loaded ({err}).") from None
+            raise TranslationError(_('The translation model for {pair} could not be loaded ({err}).').format(
+                pair=self.pair, err=err)) from None
 
     def translate(self, texts: list[str]) -> list[str]:
         with self._lock:

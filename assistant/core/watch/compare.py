@@ -21,6 +21,7 @@ from assistant.core.text.reader import TextLine
 from assistant.core.watch.frames import Frame, changed_boxes, crop
 from assistant.core.watch.news import key, novel
 from assistant.core.watch.watcher import Hidden, Watched
+from assistant.i18n import _
 
 MAX_AREAS = 3  # the largest changed areas are named; more are counted
 FLAT = 8  # every channel within 8 levels: an empty area
@@ -121,8 +122,9 @@ def look_again(place: Watched, capturer: Capturer,
     try:
         rect = place.locate()
     except Hidden:
-        raise CaptureError(f"{place.name} is minimised, so it cannot be compared; bring it back first.") from None
+        raise CaptureError(_('{name} is minimised, so it cannot be compared; bring it back first.').format(
+            name=place.name)) from None
     if rect is None:
-        raise CaptureError(f"{place.name} is closed, so there is nothing to compare it with.")
+        raise CaptureError(_('{name} is closed, so there is nothing to compare it with.').format(name=place.name))
     image = capturer.region(rect).image
     return image, (read(image) if read is not None else [])

@@ -26,6 +26,7 @@ from assistant.core.model.local import int8, loading
 from assistant.core.model.local.device import Hardware, LoadPlan, choose_plan, detect_hardware
 from assistant.core.model.local.prefix_cache import PrefixCache
 from assistant.core.model.prompts import CONTEXT_TOKENS, FittedPrompt, Turn, clean_answer, fit_chat, fit_prefix
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 FEATURE_CACHE_SIZE = 4
@@ -129,7 +130,7 @@ class Blip2Model:
     @property
     def _ready(self):
         if self._model is None:
-            raise ModelLoadError("The model is not loaded yet.")
+            raise ModelLoadError(_("The model is not loaded yet."))
         return self._model
 
     @property
@@ -207,7 +208,7 @@ class Blip2Model:
                 out = model.language_model.generate(**kwargs)
             except torch.cuda.OutOfMemoryError:
                 torch.cuda.empty_cache()
-                raise ModelLoadError("The GPU ran out of memory while answering: try a shorter answer length.") from None
+                raise ModelLoadError(_("The GPU ran out of memory while answering: try a shorter answer length.")) from None
         if reuse:
             # It holds the keys and values of the prompt and of every new token but the last.
             self._prefix.keep(key, out[0].tolist(), cache)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from assistant.config import ModelSettings
 from assistant.core.errors import ModelLoadError
+from assistant.i18n import _
 
 GIB = 1024**3
 # Activations, the tokenizer, Python and the GUI, on top of the weights.
@@ -82,7 +83,7 @@ def choose_plan(settings: ModelSettings, hw: Hardware, size: ModelSize | None = 
     if device == "auto":
         device = "cuda" if hw.cuda else "cpu"
     if device == "cuda" and not hw.cuda:
-        raise ModelLoadError("A CUDA GPU was asked for, but none is available: use --device cpu or auto.")
+        raise ModelLoadError(_("A CUDA GPU was asked for, but none is available: use --device cpu or auto."))
     quant = settings.quantization
     if device == "cuda":
         quant = "4bit" if quant == "auto" else quant
@@ -112,7 +113,7 @@ ORDER_WITH_BF16 = ("int8", "bf16")
 def _cpu_plan(precision: str, hw: Hardware, size: ModelSize | None, int8_problem: str | None, family: str) -> LoadPlan:
     if precision != "auto":
         if precision == "int8" and int8_problem:
-            raise ModelLoadError(f"{int8_problem}: choose fp32 or bf16 in Settings.")
+            raise ModelLoadError(_('{int8_problem}: choose fp32 or bf16 in Settings.').format(int8_problem=int8_problem))
         return replace(CPU_PLANS[precision], reason=f"{precision} asked for")
     order = ORDER_WITH_BF16 if hw.cpu_native_bf16 else ORDER_WITHOUT_BF16
     names = [n for n in order if not (n == "int8" and (int8_problem or family != "opt"))]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.errors import Cancelled, ModelUnavailableError, one_line
+from assistant.i18n import _
 
 ALLOW_PATTERNS = ["*.json", "*.safetensors", "*.txt", "*.model", "*.jinja", "tokenizer*"]
 SPARE_BYTES = 500 * 1000**2  # left free after a download, so the system does not run out of disk
@@ -132,9 +133,10 @@ class DownloadPlan:
     def check_space(self) -> None:
         if self.bytes_free < self.bytes_needed + SPARE_BYTES:
             raise ModelUnavailableError(
-                f"There is not enough free disk space to download {self.repo}: it needs {human_bytes(self.bytes_needed)} "
-                f"and {human_bytes(self.bytes_free)} is free in {self.folder.parent}. Free some space, or set "
-                "BLIP_ASSISTANT_DATA to a folder on a bigger disk, or choose a smaller model in Settings."
+                _('There is not enough free disk space to download {repo}: it needs {n1} and {n2} is free in {parent}. Free '
+                  'some space, or set BLIP_ASSISTANT_DATA to a folder on a bigger disk, or choose a smaller model in '
+                  'Settings.').format(
+                    repo=self.repo, n1=human_bytes(self.bytes_needed), n2=human_bytes(self.bytes_free), parent=self.folder.parent)
             )
 
 
@@ -150,27 +152,29 @@ def plan_download(repo: str, patterns: list[str] = ALLOW_PATTERNS, torch_weights
     from huggingface_hub.errors import GatedRepoError, HFValidationError, RepositoryNotFoundError
 
     if offline():
-        raise NoNetworkError(f"{repo} is not on this computer yet, and offline mode is on (HF_HUB_OFFLINE). "
+        raise NoNetworkError(_('{repo} is not on this computer yet, and offline mode is on (HF_HUB_OFFLINE). ').format(repo=repo)
                              + manual_hint(repo))
     try:
         info = HfApi(endpoint=_endpoint()).model_info(repo, files_metadata=True)
     except HFValidationError:
         raise ModelUnavailableError(_not_a_model(repo)) from None
     except GatedRepoError:
-        raise ModelUnavailableError(f"{repo} needs a Hugging Face account with access; run hf auth login first.") from None
+        raise ModelUnavailableError(_('{repo} needs a Hugging Face account with access; run hf auth login first.').format(
+            repo=repo)) from None
     except RepositoryNotFoundError:
-        raise ModelUnavailableError(f"There is no model called {repo} on the Hugging Face Hub.") from None
+        raise ModelUnavailableError(_('There is no model called {repo} on the Hugging Face Hub.').format(repo=repo)) from None
     except Exception as err:  # connection refused, DNS, timeouts, proxies: all mean "no network" to the user
-        raise NoNetworkError(f"{repo} is not on this computer yet, and the internet cannot be reached to download it "
-                             f"({one_line(err, 100)}). " + manual_hint(repo)) from None
+        raise NoNetworkError(_('{repo} is not on this computer yet, and the internet cannot be reached to download it '
+                               '({n0}). ').format(
+            repo=repo, n0=one_line(err, 100)) + manual_hint(repo)) from None
     wanted = [*patterns, "pytorch_model.bin"] if torch_weights else patterns
     files = tuple((s.rfilename, int(s.size or 0)) for s in info.siblings or []
                   if "/" not in s.rfilename and any(fnmatch(s.rfilename, p) for p in wanted))
     if any(name.endswith(".safetensors") for name, _ in files):
         files = tuple(f for f in files if f[0] != "pytorch_model.bin")
     elif not (torch_weights and any(name == "pytorch_model.bin" for name, _ in files)):
-        raise ModelUnavailableError(f"{repo} has no .safetensors weights. For safety BLIP Assistant loads only "
-                                    "safetensors, never pickled .bin files.")
+        raise ModelUnavailableError(_('{repo} has no .safetensors weights. For safety BLIP Assistant loads only safetensors, '
+                                      'never pickled .bin files.').format(repo=repo))
     folder = download_folder(repo)
     if _read(folder / ".commit") not in ("", info.sha):
         shutil.rmtree(folder, ignore_errors=True)  # a newer revision: its partial files are not ours to resume
@@ -226,10 +230,10 @@ def fetch(plan: DownloadPlan, on_bytes: Callable[[int, int], None] | None = None
         raise
     except Exception as err:  # httpx, hub and OS errors: the network (or the disk) went away mid-download
         if isinstance(err, OSError) and err.errno == errno.ENOSPC:
-            raise ModelUnavailableError(f"The disk filled up while downloading {plan.repo}. Free some space and try "
-                                        "again; what was downloaded is kept.") from None
-        raise NoNetworkError(f"The download of {plan.repo} stopped ({one_line(err, 100)}). What was downloaded is kept "
-                             "and the download continues from there next time.") from None
+            raise ModelUnavailableError(_('The disk filled up while downloading {repo}. Free some space and try again; what was '
+                                          'downloaded is kept.').format(repo=plan.repo)) from None
+        raise NoNetworkError(_('The download of {repo} stopped ({n1}). What was downloaded is kept and the download continues '
+                               'from there next time.').format(repo=plan.repo, n1=one_line(err, 100))) from None
     (plan.folder / COMPLETE).write_text(plan.commit, encoding="utf-8")
     return plan.folder
 
@@ -261,7 +265,7 @@ class _ByteCounter:
 
     def add(self, n: int) -> None:
         if self._cancel.is_set():  # checked before the chunk is written: the .part file stays whole
-            raise Cancelled("The download was cancelled; what was downloaded is kept for next time.")
+            raise Cancelled(_("The download was cancelled; what was downloaded is kept for next time."))
         self.done += n
         if self._on_bytes is not None and n:
             self._on_bytes(min(self.done, self.total), self.total)

@@ -14,6 +14,7 @@ from assistant.core.errors import ModelLoadError, ModelUnavailableError, one_lin
 from assistant.core.model.backend import Progress, ProgressCallback
 from assistant.core.model.local import hub
 from assistant.core.model.local.device import LoadPlan, ModelSize
+from assistant.i18n import _
 
 
 def _report(progress: ProgressCallback | None, stage: str, percent: float, detail: str = "") -> None:
@@ -32,7 +33,8 @@ def resolve_model(model: str, progress: ProgressCallback | None = None) -> Path:
     if hub.is_local(model):
         if not (path / "config.json").is_file():
             raise ModelUnavailableError(
-                f"No BLIP-2 model folder at {path}: it needs config.json, the processor files and *.safetensors."
+                _('No BLIP-2 model folder at {path}: it needs config.json, the processor files and *.safetensors.').format(
+                    path=path)
             )
         _check_safetensors(path, model)
         return path
@@ -52,8 +54,9 @@ def resolve_model(model: str, progress: ProgressCallback | None = None) -> Path:
 def _check_safetensors(path: Path, model: str) -> None:
     if not any(path.glob("*.safetensors")):
         raise ModelUnavailableError(
-            f"{model} has no .safetensors weights. For safety BLIP Assistant loads only safetensors, "
-            "never pickled .bin files."
+            _('{model} has no .safetensors weights. For safety BLIP Assistant loads only safetensors, never pickled .bin '
+              'files.').format(
+                model=model)
         )
 
 
@@ -89,9 +92,10 @@ def read_family(path: Path) -> str:
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
-        raise ModelLoadError(f"The model's config.json cannot be read ({one_line(err)}).") from None
+        raise ModelLoadError(_("The model's config.json cannot be read ({n0}).").format(n0=one_line(err))) from None
     if config.get("model_type") != "blip-2":
-        raise ModelLoadError(f"{path} holds a {config.get('model_type', 'unknown')!r} model, not a BLIP-2 model.")
+        raise ModelLoadError(_('{path} holds a {n0!r} model, not a BLIP-2 model.').format(
+            path=path, n0=config.get('model_type', 'unknown')))
     text = config.get("text_config") or {}
     return "t5" if text.get("is_encoder_decoder") or text.get("model_type") == "t5" else "opt"
 
@@ -109,7 +113,7 @@ def load_blip2(path: Path, plan: LoadPlan, progress: ProgressCallback | None = N
     try:
         processor = Blip2Processor.from_pretrained(str(path), local_files_only=True)
     except (OSError, ValueError, KeyError, TypeError) as err:
-        raise ModelLoadError(f"The model's processor files cannot be loaded ({one_line(err)}).") from None
+        raise ModelLoadError(_("The model's processor files cannot be loaded ({n0}).").format(n0=one_line(err))) from None
     if plan.device == "cpu" and plan.quantization in ("none", "int8"):
         from assistant.core.model.local import streaming
 
@@ -138,15 +142,16 @@ def _from_pretrained(path: Path, plan: LoadPlan, progress: ProgressCallback | No
             model = Blip2ForConditionalGeneration.from_pretrained(str(path), **kwargs)
     except torch.cuda.OutOfMemoryError:
         raise ModelLoadError(
-            "Not enough GPU memory to load the model: close other programs that use the GPU, "
-            "or choose a smaller model or --device cpu."
+            _("Not enough GPU memory to load the model: close other programs that use the GPU, "
+            "or choose a smaller model or --device cpu.")
         ) from None
     except MemoryError:
-        raise ModelLoadError("Not enough memory to load the model: close other programs or choose a smaller model.") from None
+        raise ModelLoadError(_("Not enough memory to load the model: close other programs or choose a smaller model.")) from None
     except ImportError as err:
-        raise ModelLoadError(f"A library needed for {plan.label} is missing ({one_line(err)}).") from None
+        raise ModelLoadError(_('A library needed for {label} is missing ({n1}).').format(
+            label=plan.label, n1=one_line(err))) from None
     except (OSError, ValueError, RuntimeError, KeyError) as err:
-        raise ModelLoadError(f"The model at {path} cannot be loaded ({one_line(err)}).") from None
+        raise ModelLoadError(_('The model at {path} cannot be loaded ({n0}).').format(path=path, n0=one_line(err))) from None
     if plan.quantization == "none":
         # transformers keeps the Q-Former in fp32 only for fp16 loads; we keep it fp32 always
         # (about 100M parameters, and its outputs feed every answer).

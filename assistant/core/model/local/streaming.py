@@ -24,6 +24,7 @@ from assistant.core.errors import ModelLoadError, one_line
 from assistant.core.model.local import int8
 from assistant.core.model.local.converted import ConvertedWeights, ShardWriter, checkpoint_files, read_tensors
 from assistant.core.model.local.device import LoadPlan
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 # Linear layers made int8: the vision encoder's and all of the language model's (lm_head included).
@@ -98,10 +99,10 @@ def _assemble(model: nn.Module, targets: dict[str, nn.Linear], tensors: Iterable
                     pending.setdefault(owner, {})["weight"] = source
                     _finish_linear(packer, owner, linear, pending, writer)
     if pending:
-        raise ModelLoadError(f"The checkpoint is missing weights for {', '.join(sorted(pending)[:3])}.")
+        raise ModelLoadError(_('The checkpoint is missing weights for {n0}.').format(n0=', '.join(sorted(pending)[:3])))
     missing = [n for n, p in [*model.named_parameters(), *model.named_buffers()] if p.device.type == "meta"]
     if missing:
-        raise ModelLoadError(f"The checkpoint is missing {len(missing)} weights, such as {missing[0]}.")
+        raise ModelLoadError(_('The checkpoint is missing {n0} weights, such as {n1}.').format(n0=len(missing), n1=missing[0]))
     int8.release_freed_memory()
 
 
@@ -236,10 +237,10 @@ def load_or_explain(path: Path, plan: LoadPlan, on_fraction: Callable[[float], N
     """``load_streaming`` with every failure as a one-line ModelLoadError."""
     reason = int8.unavailable_reason() if plan.quantization == "int8" else None
     if reason:
-        raise ModelLoadError(f"{reason}: choose fp32 or bf16 in Settings.")
+        raise ModelLoadError(_('{reason}: choose fp32 or bf16 in Settings.').format(reason=reason))
     try:
         return load_streaming(path, plan, on_fraction)
     except MemoryError:
-        raise ModelLoadError("Not enough memory to load the model: close other programs or choose a smaller model.") from None
+        raise ModelLoadError(_("Not enough memory to load the model: close other programs or choose a smaller model.")) from None
     except (OSError, RuntimeError, ValueError, KeyError) as err:
-        raise ModelLoadError(f"The model at {path} cannot be loaded ({one_line(err)}).") from None
+        raise ModelLoadError(_('The model at {path} cannot be loaded ({n0}).').format(path=path, n0=one_line(err))) from None

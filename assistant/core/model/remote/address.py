@@ -10,6 +10,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
 from assistant.config import ModelSettings
+from assistant.i18n import _
 
 
 def normalise_url(url: str) -> str:
@@ -29,11 +30,11 @@ def normalise_url(url: str) -> str:
     try:
         parts.port  # noqa: B018 (raises for a port that is not a number)
     except ValueError:
-        raise ValueError(f"The server address {url} has a port that is not a number.") from None
+        raise ValueError(_('The server address {url} has a port that is not a number.').format(url=url)) from None
     if not parts.hostname:
-        raise ValueError(f"The server address {url} has no host name.")
+        raise ValueError(_('The server address {url} has no host name.').format(url=url))
     if parts.username or parts.password:
-        raise ValueError("Put the API key in the API key field, not in the server address.")
+        raise ValueError(_("Put the API key in the API key field, not in the server address."))
     path = parts.path.rstrip("/") or "/v1"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 

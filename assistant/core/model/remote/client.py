@@ -47,6 +47,7 @@ from assistant.core.model.remote import errors as remote_errors
 from assistant.core.model.remote.address import check_server_url, root_url
 from assistant.core.model.remote.errors import RETRIES
 from assistant.core.model.remote.secrets import api_key
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 CAPTION_QUESTION = "What is the content of this image?"  # vLLM's examples/offline_inference BLIP-2 prompt
@@ -160,7 +161,7 @@ class RemoteModel:
                   continue_answer: bool = False) -> tuple[str, bool]:
         """The raw answer text and whether the connection broke before it ended. Raises ``Cancelled``."""
         if self._client is None:
-            raise ModelLoadError("The model server is not connected yet.")
+            raise ModelLoadError(_("The model server is not connected yet."))
         self._cancel.clear()
         chunks: queue.Queue = queue.Queue()
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.core.errors import AssistantError, ModelLoadError, ModelUnavailableError, one_line
+from assistant.i18n import _
 
 RETRIES = 3  # after the first try, for 429 and 5xx answers and dropped connections (the openai client backs off)
 
@@ -23,33 +24,38 @@ def explain(err: Exception, url: str, model: str) -> AssistantError:
     if isinstance(err, AssistantError):
         return err
     if isinstance(err, openai.APITimeoutError) or isinstance(err, httpx.TimeoutException):
-        return ServerError(f"The model server at {url} did not answer in time: it may be busy or stuck; "
-                           "try again, or raise the timeout in Settings, Model.")
+        return ServerError(_('The model server at {url} did not answer in time: it may be busy or stuck; try again, or raise '
+                             'the timeout in Settings, Model.').format(url=url))
     if isinstance(err, openai.APIConnectionError):
         cause = err.__cause__ or err.__context__
         if isinstance(cause, (httpx.RemoteProtocolError, httpx.ReadError)):
             return BrokenStream(f"The model server at {url} closed the connection in the middle of the answer.")
-        return ModelUnavailableError(f"Cannot reach the model server at {url}: is it running, and is the address right?")
+        return ModelUnavailableError(_('Cannot reach the model server at {url}: is it running, and is the address right?').format(
+            url=url))
     if isinstance(err, (httpx.RemoteProtocolError, httpx.ReadError, httpx.StreamError)):
         return BrokenStream(f"The model server at {url} closed the connection in the middle of the answer.")
     if isinstance(err, (openai.AuthenticationError, openai.PermissionDeniedError)):
-        return ModelUnavailableError(f"The model server at {url} refused the API key: check the key in Settings, Model.")
+        return ModelUnavailableError(_('The model server at {url} refused the API key: check the key in Settings, Model.').format(
+            url=url))
     if isinstance(err, openai.NotFoundError):
         if "model" in str(err).lower() and model:
-            return ModelUnavailableError(f"The model server at {url} has no model named {model}.")
-        return ModelUnavailableError(f"Nothing at {url} answers as a model server: check the address "
-                                     "(it usually ends in /v1).")
+            return ModelUnavailableError(_('The model server at {url} has no model named {model}.').format(url=url, model=model))
+        return ModelUnavailableError(_('Nothing at {url} answers as a model server: check the address (it usually ends '
+                                       'in /v1).').format(
+            url=url))
     if isinstance(err, openai.RateLimitError) or (isinstance(err, openai.APIStatusError) and err.status_code in (502, 503, 504)):
-        return ServerError(f"The model server at {url} is overloaded and still was after {RETRIES + 1} tries: "
-                           "try again in a minute.")
+        return ServerError(_('The model server at {url} is overloaded and still was after {n0} tries: try again in a '
+                             'minute.').format(
+            url=url, n0=RETRIES + 1))
     if isinstance(err, openai.BadRequestError):
-        return ServerError(f"The model server at {url} refused the request: {_detail(err)}")
+        return ServerError(_('The model server at {url} refused the request: {n0}').format(url=url, n0=_detail(err)))
     if isinstance(err, openai.APIStatusError):
-        return ServerError(f"The model server at {url} failed (HTTP {err.status_code}): {_detail(err)}")
+        return ServerError(_('The model server at {url} failed (HTTP {status_code}): {n1}').format(
+            url=url, status_code=err.status_code, n1=_detail(err)))
     if isinstance(err, openai.APIError):
-        return ServerError(f"The model server at {url} gave an answer that is not an OpenAI-compatible reply: "
-                           f"{one_line(err)}")
-    return ModelLoadError(f"The model server at {url} could not be used: {one_line(err)}")
+        return ServerError(_('The model server at {url} gave an answer that is not an OpenAI-compatible reply: {n0}').format(
+            url=url, n0=one_line(err)))
+    return ModelLoadError(_('The model server at {url} could not be used: {n0}').format(url=url, n0=one_line(err)))
 
 
 def http_library():
