@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import base64
 import html
-import time
 
-from assistant.core.history.store import StoredConversation
+from assistant import i18n
+from assistant.core.history.store import StoredConversation, StoredTurn
+from assistant.i18n import _
 
 
 def _when(t: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+    return i18n.when(t)
+
+
+def _english(t: StoredTurn) -> str:
+    """A translated turn's English, as the model saw and gave it; "" for a turn in English."""
+    if not t.language or not t.answer_english:
+        return ""
+    if t.question:
+        return _("In English: {question} / {answer}").format(question=t.question_english, answer=t.answer_english)
+    return _("In English: {answer}").format(answer=t.answer_english)
 
 
 def to_markdown(conversations: list[StoredConversation]) -> str:
@@ -19,9 +29,12 @@ def to_markdown(conversations: list[StoredConversation]) -> str:
     for c in conversations:
         parts.append(f"## {c.source}, {_when(c.started)}\n")
         for t in c.turns:
-            parts.append(f"**Description:** {t.answer}\n" if not t.question else f"**Q:** {t.question}  \n**A:** {t.answer}\n")
+            parts.append(_("**Description:** {answer}").format(answer=t.answer) + "\n" if not t.question else
+                         _("**Q:** {question}  \n**A:** {answer}").format(question=t.question, answer=t.answer) + "\n")
+            if _english(t):
+                parts.append(f"*{_md(_english(t))}*\n")
             if t.lines:
-                parts.append("**Text found:**\n\n" + "\n".join(f"- {_md(d['text'])}" for d in t.lines) + "\n")
+                parts.append(_("**Text found:**") + "\n\n" + "\n".join(f"- {_md(d['text'])}" for d in t.lines) + "\n")
     return "\n".join(parts)
 
 
@@ -41,11 +54,13 @@ def to_html(conversations: list[StoredConversation]) -> str:
             body.append(f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="max-width:100%">')
         body.append("<dl>")
         for t in c.turns:
-            label = "Description" if not t.question else html.escape(t.question)
-            body.append(f"<dt>{label}</dt><dd>{html.escape(t.answer)}</dd>")
+            label = html.escape(_("Description")) if not t.question else html.escape(t.question)
+            english = f"<br><i lang=\"en\">{html.escape(_english(t))}</i>" if _english(t) else ""
+            body.append(f"<dt>{label}</dt><dd>{html.escape(t.answer)}{english}</dd>")
             if t.lines:
                 items = "".join(f"<li>{html.escape(d['text'])}</li>" for d in t.lines)
-                body.append(f"<dt>Text found</dt><dd><ul>{items}</ul></dd>")
+                body.append(f"<dt>{html.escape(_('Text found'))}</dt><dd><ul>{items}</ul></dd>")
         body.append("</dl></section>")
-    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>BLIP Assistant history</title></head>"
-            "<body><h1>BLIP Assistant history</h1>" + "".join(body) + "</body></html>\n")
+    title = html.escape(_("BLIP Assistant history"))
+    return (f"<!doctype html><html lang=\"{i18n.language()}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>"
+            f"<body><h1>{title}</h1>" + "".join(body) + "</body></html>\n")

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 from PIL import Image
 
+from assistant import i18n
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import (
     AssistantError,
@@ -63,7 +64,7 @@ class ModelProcess:
         self._stop_process()
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
-        self._proc = context.Process(target=serve, args=(theirs, self.settings, self.generation),
+        self._proc = context.Process(target=serve, args=(theirs, self.settings, self.generation, i18n.language()),
                                      name="blip-assistant-model", daemon=True)
         self._proc.start()
         theirs.close()
@@ -167,8 +168,12 @@ class ModelProcess:
             conn.close()
 
 
-def serve(conn, settings: ModelSettings, generation: GenerationSettings) -> None:
-    """The model process: load and answer requests in order; ``cancel`` and settings are read on their own thread."""
+def serve(conn, settings: ModelSettings, generation: GenerationSettings, language: str = "en") -> None:
+    """The model process: load and answer requests in order; ``cancel`` and settings are read on their own thread.
+
+    Its messages (a model that cannot load, out of memory) are in the app's ``language``.
+    """
+    i18n.install(language)
     lower_priority()
     from assistant.core.model.local.blip2 import Blip2Model  # torch is imported here, in this process only
 

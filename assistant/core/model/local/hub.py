@@ -46,11 +46,13 @@ def is_local(model: str) -> bool:
 
 def human_bytes(n: float) -> str:
     """A size in words, e.g. "3.1 GB"."""
+    from assistant.i18n import number
+
     for unit in ("bytes", "kB", "MB", "GB"):
         if n < 1000:
-            return f"{n:.0f} {unit}" if unit in ("bytes", "kB") else f"{n:.1f} {unit}"
+            return f"{number(n, 0)} {unit}" if unit in ("bytes", "kB") else f"{number(n, 1)} {unit}"
         n /= 1000
-    return f"{n:.1f} TB"
+    return f"{number(n, 1)} TB"
 
 
 def manual_hint(repo: str) -> str:
