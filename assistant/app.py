@@ -335,11 +335,13 @@ def _said_once(messages: list[str], settings: Settings, saved: Settings | None) 
     """How to bind keys to ``trigger`` on a desktop without the shortcuts portal: said at the first start only."""
     from assistant.config import save_settings
     from assistant.core.hotkeys.portal import SHORTCUTS_HINT
+    from assistant.i18n import _
 
-    if SHORTCUTS_HINT not in messages:
+    hint = _(SHORTCUTS_HINT)
+    if hint not in messages:
         return messages
     if settings.desktop.shortcuts_hint_given:
-        return [m for m in messages if m != SHORTCUTS_HINT]  # Help (F1) still says it
+        return [m for m in messages if m != hint]  # Help (F1) still says it
     base = saved or settings
     try:
         save_settings(replace(base, desktop=replace(base.desktop, shortcuts_hint_given=True)))
@@ -417,9 +419,11 @@ def system_capturer(desktop) -> Capturer:
 
 def _keys_summary(hotkeys) -> str:
     """How global keys reach us, for the start-up line."""
+    from assistant.i18n import _
+
     if hasattr(hotkeys, "available"):  # the Wayland source
-        return "the desktop's global shortcuts" if hotkeys.available else "desktop shortcuts (see Help)"
-    return "the app's own" if hotkeys.active else "none"
+        return _("the desktop's global shortcuts") if hotkeys.available else _("desktop shortcuts (see Help)")
+    return _("the app's own") if hotkeys.active else _("none")
 
 
 def _set_icon(app) -> None:

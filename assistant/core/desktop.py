@@ -12,6 +12,8 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from assistant.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Desktop:
@@ -35,8 +37,8 @@ class Desktop:
 
     def summary(self, keys: str) -> str:
         """Said at start on Wayland, where the back-ends differ: "Screenshots: desktop portal. Global keys: …"."""
-        shots = "desktop portal" if self.wayland else "the X server" if self.kind == "x11" else "the system"
-        return f"Screenshots: {shots}. Global keys: {keys}."
+        shots = N_("desktop portal") if self.wayland else N_("the X server") if self.kind == "x11" else N_("the system")
+        return _("Screenshots: {shots}. Global keys: {keys}.").format(shots=_(shots), keys=keys)
 
 
 def detect(environ: Mapping[str, str] | None = None, platform: str | None = None) -> Desktop:

@@ -31,7 +31,7 @@ from assistant.core.text.layout import reading_order
 from assistant.core.text.reader import TextLine, TextReadError
 from assistant.core.translate.pipeline import AnswerTranslation
 from assistant.core.turns import SessionTurn, complete_sentences, container_name, turn_text  # noqa: F401 (re-exported)
-from assistant.i18n import _
+from assistant.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ class Preset:
 
 
 PRESETS = (
-    Preset("short caption"),
-    Preset("detailed", prefix="A detailed description of this image:"),
-    Preset("visible text", question="What text is visible?", text_only=True),  # the question if reading is off
+    Preset(N_("short caption")),
+    Preset(N_("detailed"), prefix="A detailed description of this image:"),
+    Preset(N_("visible text"), question="What text is visible?", text_only=True),  # the question if reading is off
 )
 
 

@@ -20,16 +20,16 @@ from assistant.core.capture.sway import sway_focused_window, sway_windows_of
 from assistant.core.desktop import Desktop
 from assistant.core.geometry import Rect
 from assistant.core.portal import PortalError, connect, request
-from assistant.i18n import _
+from assistant.i18n import N_, _
 
 log = logging.getLogger(__name__)
 SCREENSHOT = "org.freedesktop.portal.Screenshot"
-MISSING = ("The desktop's screenshot portal is missing: install xdg-desktop-portal and your desktop's back-end "
+MISSING = N_("The desktop's screenshot portal is missing: install xdg-desktop-portal and your desktop's back-end "
            "(xdg-desktop-portal-gnome, xdg-desktop-portal-kde, or xdg-desktop-portal-wlr with xdg-desktop-portal-gtk).")
-REFUSED = ("The desktop refused the screenshot. Allow BLIP Assistant to take screenshots: bring its window to the "
+REFUSED = N_("The desktop refused the screenshot. Allow BLIP Assistant to take screenshots: bring its window to the "
            "front and describe again; GNOME asks once, then remembers.")
-NO_FOCUS = "No window has the focus; describing the whole screen."
-NO_WINDOW = "The active window cannot be captured on this desktop; describing the whole screen."
+NO_FOCUS = N_("No window has the focus; describing the whole screen.")
+NO_WINDOW = N_("The active window cannot be captured on this desktop; describing the whole screen.")
 
 
 class PortalCapturer:
@@ -50,7 +50,7 @@ class PortalCapturer:
                                     timeout=self.timeout_s)
         except PortalError as err:
             if err.missing:
-                raise CaptureError(MISSING) from None
+                raise CaptureError(_(MISSING)) from None
             if err.timed_out:
                 raise CaptureError(_("The desktop's screenshot portal did not answer in {timeout_s:.0f} seconds; try again, or "
                                      "restart the desktop session.").format(timeout_s=self.timeout_s)) from None
@@ -60,7 +60,7 @@ class PortalCapturer:
         if code == 1:
             raise CaptureError(_("The screenshot was cancelled."))
         if code != 0 or not results.get("uri"):
-            raise CaptureError(REFUSED)
+            raise CaptureError(_(REFUSED))
         image = _read(results["uri"], started)
         self._size = image.size
         return image
@@ -80,7 +80,7 @@ class PortalCapturer:
         everything = Rect(0, 0, *image.size)
         rect = found[0].intersect(everything) if found else None
         if rect is None:
-            note = NO_FOCUS if self.desktop_session.sway else NO_WINDOW
+            note = _(NO_FOCUS) if self.desktop_session.sway else _(NO_WINDOW)
             return Capture(image, "screen", everything, "" if found else note)
         return Capture(_crop(image, rect), f"window {found[1]}".strip(), rect)
 

@@ -17,11 +17,11 @@ import time
 from assistant.config import HotkeySettings
 from assistant.core.hotkeys.bindings import ACTIONS, check_bindings, parse_binding
 from assistant.core.portal import PortalError, connect, request, version
-from assistant.i18n import _
+from assistant.i18n import N_, _
 
 log = logging.getLogger(__name__)
 INTERFACE = "org.freedesktop.portal.GlobalShortcuts"
-SHORTCUTS_HINT = ("Global keys on this desktop are its own shortcuts: run `blip-assistant install-shortcuts` once, "
+SHORTCUTS_HINT = N_("Global keys on this desktop are its own shortcuts: run `blip-assistant install-shortcuts` once, "
                   "or bind keys to `blip-assistant trigger ACTION` in the desktop's keyboard settings (see Help).")
 XDG_MODIFIERS = {"<ctrl>": "CTRL", "<alt>": "ALT", "<shift>": "SHIFT", "<cmd>": "LOGO"}
 
@@ -63,7 +63,7 @@ class PortalShortcuts:
         self._thread.start()
         if not ready.wait(self.timeout_s + 2):
             outcome.append(f"The desktop's global shortcuts portal did not answer in {self.timeout_s:.0f} s. "
-                           + SHORTCUTS_HINT)
+                           + _(SHORTCUTS_HINT))
         return messages + outcome
 
     def _run(self, usable: dict[str, str], ready: threading.Event, outcome: list[str]) -> None:
@@ -71,7 +71,7 @@ class PortalShortcuts:
         try:
             conn = connect()
             if not version(conn, INTERFACE):
-                outcome.append(SHORTCUTS_HINT)
+                outcome.append(_(SHORTCUTS_HINT))
                 return
             session = self._session(conn, usable)
             self.available = True
@@ -84,10 +84,10 @@ class PortalShortcuts:
         except PortalError as err:
             # E.g. KDE's portal installed on another desktop: it is there, but without KWin it refuses.
             log.warning("global shortcuts portal: %s; the desktop's own shortcuts are the way", err)
-            outcome.append(SHORTCUTS_HINT)
+            outcome.append(_(SHORTCUTS_HINT))
         except Exception:  # a portal answering nonsense must not take the app down
             log.exception("global shortcuts portal")
-            outcome.append(SHORTCUTS_HINT)
+            outcome.append(_(SHORTCUTS_HINT))
         finally:
             ready.set()
             if conn is not None:
@@ -151,7 +151,7 @@ class PortalShortcuts:
 
     def help_text(self) -> str:
         if not self.available:
-            return "No global hotkeys here. " + SHORTCUTS_HINT
+            return _("No global hotkeys here.") + " " + _(SHORTCUTS_HINT)
         if not self.active:
             return "The desktop assigned no global keys to BLIP Assistant; set them in its keyboard settings."
         return "Global keys, as the desktop set them: " + "; ".join(

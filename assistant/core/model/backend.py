@@ -15,8 +15,9 @@ from typing import ClassVar, Protocol
 from PIL import Image
 
 from assistant.core.model.prompts import Turn
+from assistant.i18n import N_
 
-NO_DESCRIPTION = "No description: the model produced no text for this image."
+NO_DESCRIPTION = N_("No description: the model produced no text for this image.")
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ from assistant.core.access.screen_rects import around, crop_rect
 from assistant.core.capture.screen import Capturer, pointer_position
 from assistant.core.geometry import Rect
 from assistant.core.onscreen.places import element_placement
+from assistant.i18n import N_, _
 
 log = logging.getLogger(__name__)
-NO_CONTROL = "No control details here; describing the focused window."
-NOTHING_AT_POINTER = "Nothing is exposed under the pointer; describing the area around it."
+NO_CONTROL = N_("No control details here; describing the focused window.")
+NOTHING_AT_POINTER = N_("Nothing is exposed under the pointer; describing the area around it.")
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def focused_target(probe: AccessibilityProbe, capturer: Capturer) -> Target:
         if target is not None:
             return target
     capture = capturer.active_window()
-    return Target(capture.image, "focused window", NO_CONTROL, capture.rect)
+    return Target(capture.image, "focused window", _(NO_CONTROL), capture.rect)
 
 
 def pointer_target(probe: AccessibilityProbe, capturer: Capturer, point: tuple[int, int] | None = None) -> Target:
@@ -69,7 +70,7 @@ def pointer_target(probe: AccessibilityProbe, capturer: Capturer, point: tuple[i
             return target
     screen = capturer.screen_rect()
     rect = around(*point, screen)
-    return Target(capturer.region(rect).image, "area around the pointer", NOTHING_AT_POINTER, rect)
+    return Target(capturer.region(rect).image, "area around the pointer", _(NOTHING_AT_POINTER), rect)
 
 
 def _crop(capturer: Capturer, element: Element, source: str) -> Target | None:

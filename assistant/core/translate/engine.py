@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.core.errors import AssistantError
-from assistant.i18n import _
+from assistant.i18n import N_, _
 
 log = logging.getLogger(__name__)
 CONVERTED_MARK = "model.bin"  # what a CTranslate2 model folder holds
-ATTRIBUTION = "Translation models: OPUS-MT by Helsinki-NLP (University of Helsinki), CC-BY 4.0."
+ATTRIBUTION = N_("Translation models: OPUS-MT by Helsinki-NLP (University of Helsinki), CC-BY 4.0.")
 
 
 class TranslationError(AssistantError):

@@ -229,7 +229,7 @@ class Blip2Model:
     ) -> Answer:
         empty = not text
         return Answer(
-            text=NO_DESCRIPTION if empty else text, empty=empty, seconds=time.perf_counter() - start,
+            text=_(NO_DESCRIPTION) if empty else text, empty=empty, seconds=time.perf_counter() - start,
             tokens=tuple(tokens), features_reused=reused, prompt_tokens_reused=cached,
             dropped_turns=fitted.dropped_turns, prompt_shortened=fitted.question_shortened,
         )

@@ -232,7 +232,7 @@ class RemoteModel:
             text = f"{text} … (cut off: the connection to the model server was lost)".strip()
         empty = not text
         return Answer(
-            text=NO_DESCRIPTION if empty else text, empty=empty, seconds=time.perf_counter() - start,
+            text=_(NO_DESCRIPTION) if empty else text, empty=empty, seconds=time.perf_counter() - start,
             dropped_turns=fitted.dropped_turns, prompt_shortened=fitted.question_shortened,
         )
 
