@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from assistant import APP_ID, APP_NAME, __version__
 from assistant.config import Settings
 from assistant.core.desktop import detect
+from assistant.i18n import _
 
 if TYPE_CHECKING:
     from assistant.core.access.clicks import Clicker
@@ -215,7 +216,7 @@ def requests_for(parts: Parts) -> Callable[[dict], tuple[bool, str]]:
                 return False, f"unknown action {str(message['action'])[:40]!r}"
             pressed_at = time.perf_counter()
             QTimer.singleShot(0, lambda: parts.controller.run_action(action, pressed_at))  # after the answer
-            return True, ACTIONS[action]
+            return True, _(ACTIONS[action])
         if message.get("show"):
             paths = [str(p) for p in message.get("open") or []][:1]
             QTimer.singleShot(0, lambda: _bring_up(parts, paths))
@@ -335,7 +336,6 @@ def _said_once(messages: list[str], settings: Settings, saved: Settings | None) 
     """How to bind keys to ``trigger`` on a desktop without the shortcuts portal: said at the first start only."""
     from assistant.config import save_settings
     from assistant.core.hotkeys.portal import SHORTCUTS_HINT
-    from assistant.i18n import _
 
     hint = _(SHORTCUTS_HINT)
     if hint not in messages:
@@ -419,8 +419,6 @@ def system_capturer(desktop) -> Capturer:
 
 def _keys_summary(hotkeys) -> str:
     """How global keys reach us, for the start-up line."""
-    from assistant.i18n import _
-
     if hasattr(hotkeys, "available"):  # the Wayland source
         return _("the desktop's global shortcuts") if hotkeys.available else _("desktop shortcuts (see Help)")
     return _("the app's own") if hotkeys.active else _("none")

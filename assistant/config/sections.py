@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from assistant.config.model import GenerationSettings, ModelSettings
+from assistant.i18n import N_
 
 SPEECH_OUTPUTS = ("auto", "voice", "screen_reader", "both", "silent")
 
@@ -32,18 +33,18 @@ class SpeechSettings:
 # Alt and Shift together with a letter: Windows, GNOME, KDE and macOS reserve Super/Win/Cmd
 # combinations, and NVDA, JAWS and Orca use their own modifier (Insert or Caps Lock).
 ACTIONS = {
-    "describe_screen": "Describe the screen under the mouse pointer",
-    "describe_window": "Describe the active window",
-    "describe_clipboard": "Describe the image on the clipboard",
-    "describe_focus": "Describe the focused control (what am I on?)",
-    "describe_pointer": "Describe what is under the mouse pointer",
-    "explore": "Explore the items on screen, and click one",
-    "watch": "Watch the active window and say what is new (again to stop)",
-    "what_changed": "What changed since the last description?",
-    "ask": "Ask about the last image (brings the window up, in the question box)",
-    "stop": "Stop speaking",
-    "repeat": "Repeat the last answer",
-    "cycle_preset": "Next prompt preset (short caption, detailed, visible text)",
+    "describe_screen": N_("Describe the screen under the mouse pointer"),
+    "describe_window": N_("Describe the active window"),
+    "describe_clipboard": N_("Describe the image on the clipboard"),
+    "describe_focus": N_("Describe the focused control (what am I on?)"),
+    "describe_pointer": N_("Describe what is under the mouse pointer"),
+    "explore": N_("Explore the items on screen, and click one"),
+    "watch": N_("Watch the active window and say what is new (again to stop)"),
+    "what_changed": N_("What changed since the last description?"),
+    "ask": N_("Ask about the last image (brings the window up, in the question box)"),
+    "stop": N_("Stop speaking"),
+    "repeat": N_("Repeat the last answer"),
+    "cycle_preset": N_("Next prompt preset (short caption, detailed, visible text)"),
 }
 
 DEFAULT_BINDINGS = {

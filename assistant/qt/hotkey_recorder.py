@@ -66,7 +66,7 @@ class HotkeyButton(QPushButton):
 
     @property
     def label(self) -> str:
-        return ACTIONS[self.action]
+        return _(ACTIONS[self.action])
 
     def set_binding(self, binding: str) -> None:
         self.binding = binding

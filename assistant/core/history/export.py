@@ -59,7 +59,8 @@ def to_html(conversations: list[StoredConversation]) -> str:
             body.append(f"<dt>{label}</dt><dd>{html.escape(t.answer)}{english}</dd>")
             if t.lines:
                 items = "".join(f"<li>{html.escape(d['text'])}</li>" for d in t.lines)
-                body.append(f"<dt>{html.escape(_('Text found'))}</dt><dd><ul>{items}</ul></dd>")
+                found = html.escape(_("Text found"))
+                body.append(f"<dt>{found}</dt><dd><ul>{items}</ul></dd>")
         body.append("</dl></section>")
     title = html.escape(_("BLIP Assistant history"))
     return (f"<!doctype html><html lang=\"{i18n.language()}\"><head><meta charset=\"utf-8\"><title>{title}</title></head>"

@@ -76,12 +76,14 @@ def check_bindings(bindings: dict[str, str]) -> tuple[dict[str, str], list[Bindi
         try:
             keys = parse_binding(binding)
         except ValueError as err:
-            message = f"The hotkey {binding} for {ACTIONS[action].lower()} is invalid: {err}."
+            message = _("The hotkey {binding} for {action} is invalid: {err}.").format(
+                binding=binding, action=_(ACTIONS[action]).lower(), err=err)
             problems.append(BindingProblem(action, binding, message))
             continue
         if keys in RESERVED:
-            problems.append(BindingProblem(action, binding, f"The hotkey {binding} is used by {RESERVED[keys]}; "
-                                                            f"{ACTIONS[action].lower()} has no hotkey."))
+            problems.append(BindingProblem(action, binding, _("The hotkey {binding} is used by {owner}; {action} has no "
+                                                              "hotkey.").format(binding=binding, owner=RESERVED[keys],
+                                                                                action=_(ACTIONS[action]).lower())))
             continue
         if keys in seen:
             problems.append(BindingProblem(action, binding, f"The hotkey {binding} is given to both {seen[keys]} and "
@@ -97,12 +99,13 @@ def problem_with(action: str, binding: str, bindings: dict[str, str]) -> str:
     try:
         keys = parse_binding(binding)
     except ValueError as err:
-        return f"{describe_binding(binding)} cannot be a hotkey: {err}."
+        return _("{key} cannot be a hotkey: {err}.").format(key=describe_binding(binding), err=err)
     if keys in RESERVED:
-        return f"{describe_binding(binding)} is used by {RESERVED[keys]}."
+        return _("{key} is used by {owner}.").format(key=describe_binding(binding), owner=RESERVED[keys])
     for other, taken in bindings.items():
         if other != action and taken and parse_binding(taken) == keys:
-            return f"{describe_binding(binding)} is already the hotkey for {ACTIONS[other].lower()}."
+            return _("{key} is already the hotkey for {action}.").format(key=describe_binding(binding),
+                                                                         action=_(ACTIONS[other]).lower())
     return ""
 
 

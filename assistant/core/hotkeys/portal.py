@@ -75,10 +75,11 @@ class PortalShortcuts:
                 return
             session = self._session(conn, usable)
             self.available = True
-            keys = "; ".join(f"{self.assigned.get(a) or 'no key yet'}: {ACTIONS[a]}" for a in self.active)
+            unset = _("no key yet")
+            keys = "; ".join(f"{self.assigned.get(a) or unset}: {_(ACTIONS[a])}" for a in self.active)
             log.info("global shortcuts portal: %s", keys)
-            outcome.append("Global keys come from the desktop's shortcuts: " + keys + "." if self.active else
-                           "The desktop registered no global keys for BLIP Assistant; set them in its keyboard settings.")
+            outcome.append(_("Global keys come from the desktop's shortcuts: {keys}.").format(keys=keys) if self.active else
+                           _("The desktop registered no global keys for BLIP Assistant; set them in its keyboard settings."))
             ready.set()
             self._listen(conn, session)
         except PortalError as err:
@@ -94,7 +95,7 @@ class PortalShortcuts:
                 conn.close()
 
     def _session(self, conn, usable: dict[str, str]) -> str:
-        shortcuts = [(action, {"description": ("s", ACTIONS[action]),
+        shortcuts = [(action, {"description": ("s", _(ACTIONS[action])),
                                "preferred_trigger": ("s", preferred_trigger(binding))})
                      for action, binding in usable.items()]
         options = {"session_handle_token": ("s", "blip_" + secrets.token_hex(6)),
@@ -153,6 +154,7 @@ class PortalShortcuts:
         if not self.available:
             return _("No global hotkeys here.") + " " + _(SHORTCUTS_HINT)
         if not self.active:
-            return "The desktop assigned no global keys to BLIP Assistant; set them in its keyboard settings."
-        return "Global keys, as the desktop set them: " + "; ".join(
-            f"{self.assigned.get(a) or 'no key yet'}: {ACTIONS[a]}" for a in self.active) + "."
+            return _("The desktop assigned no global keys to BLIP Assistant; set them in its keyboard settings.")
+        unset = _("no key yet")
+        return _("Global keys, as the desktop set them: {keys}.").format(keys="; ".join(
+            f"{self.assigned.get(a) or unset}: {_(ACTIONS[a])}" for a in self.active))

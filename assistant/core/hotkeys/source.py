@@ -21,6 +21,7 @@ from assistant.config import HotkeySettings
 from assistant.core.desktop import detect
 from assistant.core.errors import one_line
 from assistant.core.hotkeys.bindings import ACTIONS, check_bindings, describe_binding
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 ActionCallback = Callable[[str, float], None]  # action, time.perf_counter() when the key was seen
@@ -50,8 +51,9 @@ class HotkeySource(Protocol):
 def help_text(active: dict[str, str]) -> str:
     """The active hotkeys in one sentence."""
     if not active:
-        return "No global hotkeys are active."
-    return "Global hotkeys: " + "; ".join(f"{describe_binding(b)}: {ACTIONS[a]}" for a, b in active.items()) + "."
+        return _("No global hotkeys are active.")
+    keys = "; ".join(f"{describe_binding(b)}: {_(ACTIONS[a])}" for a, b in active.items())
+    return _("Global hotkeys: {keys}.").format(keys=keys)
 
 
 class _Registered:
@@ -86,12 +88,12 @@ class _Registered:
             self._listener = None
             return messages
         by_binding = {binding: action for action, binding in usable.items()}
-        for attribute, why in (("taken", "{key} is already taken by another program"),
-                               ("missing", "This keyboard has no key for {key}")):
+        for attribute, why in (("taken", _("{key} is already taken by another program")),
+                               ("missing", _("This keyboard has no key for {key}"))):
             for binding in getattr(self._listener, attribute, []):
                 usable.pop(by_binding[binding])
-                messages.append(f"{why.format(key=describe_binding(binding))}, so {ACTIONS[by_binding[binding]].lower()} "
-                                "has no global hotkey; choose another in Settings.")
+                messages.append(_("{why}, so {action} has no global hotkey; choose another in Settings.").format(
+                    why=why.format(key=describe_binding(binding)), action=_(ACTIONS[by_binding[binding]]).lower()))
         self.active = usable
         log.info("global hotkeys: %s", ", ".join(f"{a}={describe_binding(b)}" for a, b in usable.items()))
         return messages
