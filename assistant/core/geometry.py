@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Rect:
@@ -41,14 +43,14 @@ def neighbour(rect: Rect, others: Sequence[tuple[str, Rect]]) -> str:
             continue
         if overlap(rect.top, rect.top + rect.height, other.top, other.top + other.height) > min(rect.height, other.height) / 2:
             gap = other.left - (rect.left + rect.width) if other.left >= rect.left else rect.left - (other.left + other.width)
-            word = "left of" if other.left > rect.left else "right of"
+            word = N_("left of {label}") if other.left > rect.left else N_("right of {label}")
         elif overlap(rect.left, rect.left + rect.width, other.left, other.left + other.width) > 0:
             gap = other.top - (rect.top + rect.height) if other.top >= rect.top else rect.top - (other.top + other.height)
-            word = "above" if other.top > rect.top else "below"
+            word = N_("above {label}") if other.top > rect.top else N_("below {label}")
         else:
             continue
         if gap > 3 * max(rect.height, other.height):
             continue  # far away: "above Cancel" from across the window would mislead
         if best is None or max(gap, 0) < best[0]:
-            best = (max(gap, 0), f"{word} {label}")
+            best = (max(gap, 0), _(word).format(label=label))
     return best[1] if best else ""

@@ -146,3 +146,33 @@ def test_missing_models_are_downloaded_once_then_converted_into_the_cache_and_us
     ready = al.set_up(LanguageSettings(answers="de"))
     assert not ready.missing and (tmp_path / "cache" / "translate" / "en-de" / "model.bin").is_file()
     assert ready.translation.answer("The button shows the settings.")
+
+
+def test_in_german_where_is_answered_from_the_text_in_german_without_the_model():
+    """The interface in German: the question is understood and answered from the text found, in German."""
+    from PIL import Image
+
+    from assistant import i18n
+    from assistant.core.geometry import Rect
+    from assistant.core.speech import SilentSpeaker
+    from assistant.core.text.reader import FakeTextReader, TextLine
+    from assistant.core.text.runner import ThreadTextRunner
+
+    lines = [TextLine("Speichern", Rect(1720, 25, 120, 30), 0.99), TextLine("Abbrechen", Rect(1580, 25, 120, 30), 0.99)]
+    speaker = SilentSpeaker()
+    session = Session(None, speaker, reader=ThreadTextRunner(FakeTextReader(lines)))
+    i18n.install("de")
+    try:
+        session.begin(Image.new("RGB", (1920, 1080), "white"), "window Editor")
+        for question in ("Wo ist der Knopf Speichern?", "wo finde ich speichern"):
+            turn = session.ask_request(question)
+            assert turn.from_text and turn.answer.text == (
+                "„Speichern“ ist oben rechts (das Fenster Editor), rechts von “Abbrechen”. "
+                "(Aus dem gefundenen Bildschirmtext.)"), turn.answer.text
+            assert speaker.said[-1] == turn.answer.text
+        missing = session.ask_request("Wo ist Drucken?")
+        assert missing.answer.text.startswith("„Drucken“ ist nicht im gefundenen Bildschirmtext")
+        assert session.ask_request("Welche Farbe hat der Knopf?") is not None  # not a where question: for the model
+        assert session.text_only().text == "Text auf dem Bildschirm:\nOben rechts: Abbrechen; Speichern."
+    finally:
+        i18n.install("en")

@@ -18,14 +18,24 @@ from PIL import Image
 from assistant.core.geometry import neighbour
 from assistant.core.text.layout import position, reading_order
 from assistant.core.text.reader import TextLine
+from assistant.i18n import N_, _
 
-FROM_TEXT = "(From the text found on screen.)"
+FROM_TEXT = N_("(From the text found on screen.)")
 KINDS = r"(?:button|link|field|box|menu|menu item|tab|option|checkbox|check box|icon|label|heading|title|message|text)"
 WHERE = re.compile(r"^\s*(?:where(?:'s| is| are)|where do i find|where can i find|find)\s+(?:the\s+|a\s+|an\s+)?(.+?)"
                    r"(?:\s+" + KINDS + r")?\s*[?.!]*\s*$", re.IGNORECASE)
+# The same question in German and Spanish ("Wo ist der Knopf Speichern?", "¿Dónde está el botón Guardar?"): answered
+# from the text found in the user's own language, with no translation and no model.
+WHERE_DE = re.compile(r"^\s*(?:wo\s+(?:ist|sind|steht|stehen|finde ich)|finde)\s+(?:der\s+|die\s+|das\s+|den\s+|ein\s+|eine\s+)?"
+                      r"(?:(?:knopf|schaltfläche|link|feld|menü|menüeintrag|reiter|text)\s+)?(.+?)\s*[?.!]*\s*$", re.IGNORECASE)
+WHERE_ES = re.compile(r"^\s*¿?\s*(?:d[oó]nde\s+(?:est[aá]n?|encuentro|se encuentra)|busca)\s+"
+                      r"(?:el\s+|la\s+|los\s+|las\s+|un\s+|una\s+)?"
+                      r"(?:(?:bot[oó]n|enlace|campo|men[uú]|pestaña|texto)\s+)?(.+?)\s*[?.!]*\s*$", re.IGNORECASE)
 SAYS = re.compile(r"^\s*what (?:does|do) (?:the\s+|that\s+|this\s+)?(.+?)\s+(?:say|read|show|display)\s*[?.!]*\s*$",
                   re.IGNORECASE)
 COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "white", "grey", "gray", "black")
+COLOUR_NAMES = (N_("red"), N_("orange"), N_("yellow"), N_("green"), N_("blue"), N_("purple"), N_("pink"), N_("white"),
+                N_("grey"), N_("black"))  # said in the user's language
 
 
 def answer_from_text(question: str, lines: Sequence[TextLine], image: Image.Image, container: str = "") -> str | None:
@@ -34,7 +44,7 @@ def answer_from_text(question: str, lines: Sequence[TextLine], image: Image.Imag
     ``container`` names what the image is ("the Export window"): a place is then said within it,
     and beside the nearest other text on the same row or column ("left of “Save”").
     """
-    where = WHERE.match(question)
+    where = WHERE.match(question) or WHERE_DE.match(question) or WHERE_ES.match(question)
     if where:
         return _where(_unquote(where.group(1)), lines, image, container)
     says = SAYS.match(question)
@@ -46,18 +56,21 @@ def answer_from_text(question: str, lines: Sequence[TextLine], image: Image.Imag
 def _where(target: str, lines: Sequence[TextLine], image: Image.Image, container: str = "") -> str:
     found = matching(target, lines)
     if not found:
-        return f"“{target}” is not in the text found on screen, so I cannot say where it is. {FROM_TEXT}"
+        return _("“{target}” is not in the text found on screen, so I cannot say where it is.").format(
+            target=target) + " " + _(FROM_TEXT)
 
     def place(line: TextLine) -> str:
-        said = f"at the {position(line.box, *image.size)}" + (f" of {container}" if container else "")
+        where = _(position(line.box, *image.size))
+        said = (_("at the {where} of {container}").format(where=where, container=container) if container else
+                _("at the {where}").format(where=where))
         beside = neighbour(line.box, [(f"“{other.text}”", other.box) for other in lines if other is not line])
         return f"{said}, {beside}" if beside else said
 
     places = [f"“{line.text}” {place(line)}" for line in found[:3]]
-    more = f", and {len(found) - 3} more" if len(found) > 3 else ""
+    more = _(", and {n} more").format(n=len(found) - 3) if len(found) > 3 else ""
     if len(found) == 1:
-        return f"“{found[0].text}” is {place(found[0])}. {FROM_TEXT}"
-    return f"{len(found)} matches: " + "; ".join(places) + more + f". {FROM_TEXT}"
+        return _("“{text}” is {place}.").format(text=found[0].text, place=place(found[0])) + " " + _(FROM_TEXT)
+    return _("{n} matches: {places}{more}.").format(n=len(found), places="; ".join(places), more=more) + " " + _(FROM_TEXT)
 
 
 def _says(descriptor: str, lines: Sequence[TextLine], image: Image.Image) -> str | None:
@@ -68,9 +81,10 @@ def _says(descriptor: str, lines: Sequence[TextLine], image: Image.Image) -> str
     colour = "grey" if colour == "gray" else colour
     found = [line for line in reading_order(lines) if box_colour(image, line) == colour]
     if not found:
-        return f"I found no text on a {colour} background. {FROM_TEXT}"
-    said = "; ".join(f"“{line.text}” (at the {position(line.box, *image.size)})" for line in found[:5])
-    return f"The {descriptor.lower()} says {said}. {FROM_TEXT}"
+        return _("I found no text on a {colour} background.").format(colour=_(colour)) + " " + _(FROM_TEXT)
+    said = "; ".join("“{text}” ({place})".format(text=line.text, place=_("at the {where}").format(
+        where=_(position(line.box, *image.size)))) for line in found[:5])
+    return _("The {descriptor} says {said}.").format(descriptor=descriptor.lower(), said=said) + " " + _(FROM_TEXT)
 
 
 def matching(target: str, lines: Sequence[TextLine]) -> list[TextLine]:

@@ -96,7 +96,8 @@ def text_block(lines: Sequence[TextLine], width: int, height: int, limit: int | 
         if limit is not None and shown >= limit:
             break
         take = group if limit is None else group[: limit - shown]
-        out.append(_("At the {where}: {text}.").format(where=_(where), text="; ".join(line.text for line in take)))
+        said = _("At the {where}: {text}.").format(where=_(where), text="; ".join(line.text for line in take))
+        out.append(said[:1].upper() + said[1:])  # "oben rechts: …" begins a sentence in German too
         shown += len(take)
     if shown < len(lines):
         more = len(lines) - shown

@@ -21,7 +21,7 @@ from assistant.core.text.reader import TextLine
 from assistant.core.watch.frames import Frame, changed_boxes, crop
 from assistant.core.watch.news import key, novel
 from assistant.core.watch.watcher import Hidden, Watched
-from assistant.i18n import _
+from assistant.i18n import _, ngettext
 
 MAX_AREAS = 3  # the largest changed areas are named; more are counted
 FLAT = 8  # every channel within 8 levels: an empty area
@@ -57,20 +57,23 @@ class Comparison:
     def sentence(self) -> str:
         """"New: 'Download complete'. Gone: 'Downloading 45 %'. The area at the bottom changed: …"."""
         if not self.changed:
-            return "Nothing has changed."
+            return _("Nothing has changed.")
         parts = []
         if self.appeared:
-            parts.append("New: " + "; ".join(f"'{text}'" for text in self.appeared) + ".")
+            parts.append(_("New: {text}.").format(text="; ".join(f"'{text}'" for text in self.appeared)))
         if self.gone:
-            parts.append("Gone: " + "; ".join(f"'{text}'" for text in self.gone) + ".")
+            parts.append(_("Gone: {text}.").format(text="; ".join(f"'{text}'" for text in self.gone)))
         for i, area in enumerate(self.areas):
             words = self.captions.get(i, "").strip().rstrip(".")
             if area.gone:
-                parts.append(f"Something at the {area.where} is gone" + (f": {words}." if words else "."))
+                parts.append(_("Something at the {where} is gone: {words}.").format(where=_(area.where), words=words)
+                             if words else _("Something at the {where} is gone.").format(where=_(area.where)))
             else:
-                parts.append(f"The area at the {area.where} changed" + (f": {words}." if words else "."))
+                parts.append(_("The area at the {where} changed: {words}.").format(where=_(area.where), words=words)
+                             if words else _("The area at the {where} changed.").format(where=_(area.where)))
         if self.more_areas:
-            parts.append(f"{self.more_areas} more areas changed.")
+            parts.append(ngettext("{n} more area changed.", "{n} more areas changed.", self.more_areas).format(
+                n=self.more_areas))
         return " ".join(parts)
 
     def to_dict(self) -> dict:

@@ -24,6 +24,7 @@ from assistant.core.geometry import Rect
 from assistant.core.text.layout import reading_order
 from assistant.core.text.reader import TextLine
 from assistant.core.watch.frames import covered
+from assistant.i18n import _, ngettext
 
 REMEMBERED = 2000  # lines said, kept to not say them twice: bounded, so hours of watching do not grow
 
@@ -66,11 +67,12 @@ class Change:
     def summary(self) -> str:
         parts = []
         if self.appeared:
-            parts.append("New: " + "; ".join(self.appeared))
+            parts.append(_("New: {text}").format(text="; ".join(self.appeared)))
         if self.gone:
-            parts.append("Gone: " + "; ".join(self.gone))
+            parts.append(_("Gone: {text}").format(text="; ".join(self.gone)))
         if self.areas and not parts:
-            parts.append(f"{len(self.areas)} area{'s' if len(self.areas) > 1 else ''} changed, with no text")
+            n = len(self.areas)
+            parts.append(ngettext("{n} area changed, with no text", "{n} areas changed, with no text", n).format(n=n))
         return ". ".join(parts)
 
 
@@ -157,7 +159,7 @@ class News:
 
     def _sentence(self, say: list[str]) -> str:
         if len(say) > self.burst:
-            return f"{len(say)} new lines; the last: {say[-1]}"
+            return _("{n} new lines; the last: {line}").format(n=len(say), line=say[-1])
         return "\n".join(say)
 
     def _was_said(self, k: str) -> bool:
