@@ -381,3 +381,14 @@ def test_describe_in_german_without_the_models_offline_answers_in_english_and_sa
     said = [line for line in result.stderr.splitlines() if "Answers stay in English" in line]
     assert len(said) == 1 and "Traceback" not in result.stderr, result.stderr
     assert "Helsinki-NLP/opus-mt-de-en" in said[0] and "--mt-model" in said[0]
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("de", ("Aufruf: ", "zu beschreibende Bilddatei", "eine Folgefrage")),
+    ("es", ("uso: ", "archivo de imagen a describir", "una pregunta de seguimiento"))])
+def test_help_and_errors_are_in_the_language_asked_for(language, words):
+    result = run("describe", "--help", "--language", language)
+    assert result.returncode == 0 and all(w in result.stdout for w in words), result.stdout
+    missing = run("describe", "--language", language)
+    assert missing.returncode == 2 and missing.stderr.startswith("error: ")  # the prefix stays for scripts
+    assert "image" in missing.stderr and ("fehlen" in missing.stderr or "faltan" in missing.stderr), missing.stderr

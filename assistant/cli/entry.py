@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["trigger"]:
         return _trigger(argv)
     _install_language(argv)
+    from assistant.cli import argparse_words
+
+    argparse_words.use()
     headless = bool(argv) and argv[0] in HEADLESS
     args = (build_parser() if headless else build_app_parser()).parse_args(argv)
     log_format = "%(levelname)s [%(threadName)s] %(name)s: %(message)s"
