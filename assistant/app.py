@@ -183,7 +183,7 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
 
     def why_not() -> str:
         setup = al.set_up(settings_controller.settings.language)
-        return setup.message or "The text found is already in your language: answers are in English here."
+        return setup.message or _("The text found is already in your language: answers are in English here.")
 
     text_translation = TextTranslation(window, session, announcer,
                                        lambda: al.set_up(settings_controller.settings.language).translation, why_not,

@@ -9,6 +9,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 from assistant.config.sections import SECTIONS, Settings
+from assistant.i18n import _
 
 
 def settings_path() -> Path:
@@ -34,9 +35,10 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     except FileNotFoundError:
         return Settings(), []
     except (OSError, ValueError) as err:
-        return Settings(), [f"The settings file {path} cannot be read ({err}); using the default settings."]
+        return Settings(), [_("The settings file {path} cannot be read ({err}); using the default settings.").format(
+            path=path, err=err)]
     if not isinstance(data, dict):
-        return Settings(), [f"The settings file {path} does not hold settings; using the default settings."]
+        return Settings(), [_('The settings file {path} does not hold settings; using the default settings.').format(path=path)]
     messages: list[str] = []
     sections = {}
     for name, cls in SECTIONS.items():
@@ -99,7 +101,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> list[str]:
         except (OSError, ValueError):
             kept = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
             os.replace(path, kept)
-            messages.append(f"The old settings file could not be read, so it was kept as {kept}.")
+            messages.append(_('The old settings file could not be read, so it was kept as {kept}.').format(kept=kept))
             data = {}
     for section, values in asdict(settings).items():  # a newer version's keys survive, in a section too
         known = data.get(section)

@@ -63,8 +63,9 @@ def set_up(settings: LanguageSettings, threads: int = 2) -> Setup:
     if language == ENGLISH:
         return Setup(language)
     if language not in LANGUAGES:
-        return Setup(language, message=f"Answers stay in English: there is no offline translation for "
-                                       f"{language!r} (available: {', '.join(sorted(LANGUAGES))}).")
+        return Setup(language, message=_("Answers stay in English: there is no offline translation for {language!r} "
+                                         "(available: {languages}).").format(language=language,
+                                                                            languages=", ".join(sorted(LANGUAGES))))
     places = model_places(settings)
     found = {pair: find_pair(pair, places) for pair in pairs(language)}
     missing = tuple(pair for pair, folder in found.items() if folder is None)
@@ -76,10 +77,10 @@ def set_up(settings: LanguageSettings, threads: int = 2) -> Setup:
 
 def missing_message(language: str, missing: tuple[str, ...]) -> str:
     """Why answers stay in English, and what to do about it."""
-    return (f"Answers stay in English: the translation models for {language_name(language)} "
-            f"({', '.join(hub_repo(p) for p in missing)}) are not on this computer. They are downloaded once, with your "
-            "agreement, when there is internet; or give a folder of converted models with --mt-model or in Settings, "
-            "Language.")
+    return _("Answers stay in English: the translation models for {language} ({models}) are not on this computer. "
+             "They are downloaded once, with your agreement, when there is internet; or give a folder of converted "
+             "models with --mt-model or in Settings, Language.").format(language=language_name(language),
+                                                                      models=", ".join(hub_repo(p) for p in missing))
 
 
 def plans(setup: Setup) -> list[hub.DownloadPlan]:
@@ -91,9 +92,10 @@ def plans(setup: Setup) -> list[hub.DownloadPlan]:
 def question(setup: Setup, todo: list[hub.DownloadPlan]) -> str:
     """What the user is asked before the translation models are downloaded."""
     size = hub.human_bytes(sum(plan.bytes_needed for plan in todo))
-    return (f"To ask and answer in {language_name(setup.language)}, BLIP Assistant needs two translation models "
-            f"(OPUS-MT by Helsinki-NLP, CC-BY 4.0): a one-time download of {size}. After that translation works "
-            "without internet, and nothing you describe ever leaves this computer. Download them now?")
+    return _("To ask and answer in {language}, BLIP Assistant needs two translation models (OPUS-MT by Helsinki-NLP, "
+             "CC-BY 4.0): a one-time download of {size}. After that translation works without internet, and nothing "
+             "you describe ever leaves this computer. Download them now?").format(language=language_name(setup.language),
+                                                                                 size=size)
 
 
 def fetch(setup: Setup, todo: list[hub.DownloadPlan], on_bytes: Callable[[int, int], None] | None = None,
@@ -112,6 +114,6 @@ def fetch(setup: Setup, todo: list[hub.DownloadPlan], on_bytes: Callable[[int, i
         if source is None:
             raise ModelUnavailableError(_('The translation model {n0} did not download completely.').format(n0=hub_repo(pair)))
         if on_step is not None:
-            on_step(f"Preparing the {pair} translation model.")
+            on_step(_('Preparing the {pair} translation model.').format(pair=pair))
         translation_cache().mkdir(parents=True, exist_ok=True)
         convert(source, translation_cache() / pair)

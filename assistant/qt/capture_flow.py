@@ -14,6 +14,7 @@ from assistant.core.capture.screen import Capture, CaptureError, Capturer, activ
 from assistant.core.desktop import detect
 from assistant.core.errors import one_line
 from assistant.core.geometry import Rect
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class CaptureFlow(QObject):
             result, error = None, str(err)
         except Exception as err:  # noqa: BLE001 - one sentence, never a traceback
             log.exception("%s failed", name)
-            result, error = None, f"That did not work: {one_line(err, 120)}."
+            result, error = None, _('That did not work: {n0}.').format(n0=one_line(err, 120))
         self.last_ms = 1000 * (time.perf_counter() - start)
         log.info("%s found in %.0f ms", name, self.last_ms)
         self._job_done.emit(name, result, error)

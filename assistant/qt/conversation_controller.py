@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image
 from PySide6.QtCore import QObject
 
+from assistant import i18n
 from assistant.core.access.element import AccessibilityProbe, NoProbe
 from assistant.core.announcer import Announcer
 from assistant.core.capture.images import load_image
@@ -173,7 +174,7 @@ class ConversationController(QObject):
         self.view.show_conversation(image, source, [])
         self.text_flow.begin()
         if text_only:
-            text = f"Text in {source}: {THINKING}"
+            text = _('Text in {source}: {n0}').format(source=source, n0=THINKING)
             self._pending = PendingTurn(-1, self.view.add_turn(text), text)
             self.text_flow.when_ready(lambda: self._show_turn(self.session.text_only()))
         else:
@@ -218,7 +219,7 @@ class ConversationController(QObject):
         if not self.service.is_ready:
             progress = self.service.last_progress
             how_far = f" ({progress})" if progress else ""
-            said = f"The model is still loading{how_far}; your request will run when it is ready."
+            said = _('The model is still loading{how_far}; your request will run when it is ready.').format(how_far=how_far)
             # After a control's name (quiet), this must not cut into its name and text: shown only.
             self.announcer.status(said) if quiet else self.announcer.message(said)
         else:
@@ -254,8 +255,9 @@ class ConversationController(QObject):
         if turn.from_text or turn.model is None:
             self.announcer.status(_("Answered from the text found."))
         else:
-            self.announcer.status(f"Answered in {turn.answer.seconds:.1f} s on {turn.model.precision}. "
-                                  f"{' '.join(turn.notes)}".strip())
+            answered = _("Answered in {seconds} s on {precision}.").format(seconds=i18n.number(turn.answer.seconds, 1),
+                                                                            precision=turn.model.precision)
+            self.announcer.status(" ".join([answered, *turn.notes]))
         self._log_action_done()
 
     def _on_failed(self, request_id: int, message: str) -> None:
@@ -339,8 +341,8 @@ class ConversationController(QObject):
 
     def show_keys(self) -> None:
         """F1: every shortcut of the window and every global hotkey, shown as a turn and said."""
-        help_text = self.hotkeys.help_text() if self.hotkeys is not None else "No global hotkeys are active."
-        text = "Shortcuts in this window: " + "; ".join(self.view.shortcuts()) + ". " + help_text
+        help_text = self.hotkeys.help_text() if self.hotkeys is not None else _("No global hotkeys are active.")
+        text = _("Shortcuts in this window: {keys}.").format(keys="; ".join(self.view.shortcuts())) + " " + help_text
         self.view.add_turn(text)
         self.announcer.message(text)
 

@@ -81,7 +81,7 @@ class HotkeyButton(QPushButton):
 
     def start_recording(self) -> None:
         self.recording = True
-        prompt = f"Press the new hotkey for {self.label.lower()}. Escape cancels, Backspace turns it off."
+        prompt = _('Press the new hotkey for {n0}. Escape cancels, Backspace turns it off.').format(n0=self.label.lower())
         self.setText(prompt)
         self.setAccessibleName(prompt)
         announce(self, prompt, assertive=True)

@@ -235,7 +235,7 @@ class DownloadWorker(QObject):
             message = str(err)
         except Exception as err:
             log.exception("download failed")
-            message = f"The download failed: {one_line(err)}"
+            message = _('The download failed: {n0}').format(n0=one_line(err))
         else:
             self.done.emit()
             return

@@ -136,7 +136,7 @@ class SettingsController:
         reconnect, self._reconnect = self._reconnect, False
         if (reconnect or not new.model.loads_the_same(old.model)) and self.factory_for is not None:
             self.service.reload(self.factory_for(new), downloader_for(new))
-            notes.append(f"Connecting to {new.model.server_url}." if new.model.backend == "server"
+            notes.append(_('Connecting to {server_url}.').format(server_url=new.model.server_url) if new.model.backend == "server"
                          else f"Loading {new.model.model}.")
         elif new.generation != old.generation:
             self.service.set_generation(new.generation)
@@ -169,8 +169,9 @@ class SettingsController:
             try:
                 notes += save_settings(self.saved)
             except OSError as err:
-                notes.append(f"The settings could not be saved ({err.strerror or err}); they apply until you quit.")
-        self.announcer.message(" ".join(["Settings applied.", *notes]))
+                notes.append(_("The settings could not be saved ({error}); they apply until you quit.").format(
+                    error=err.strerror or err))
+        self.announcer.message(" ".join([_("Settings applied."), *notes]))
 
     def _server_checks(self, new: Settings) -> tuple[Settings | None, list[str]]:
         """A refused address is said and nothing changes; a new server's privacy notice is said once."""

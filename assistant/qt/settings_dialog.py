@@ -186,7 +186,7 @@ class SettingsDialog(QDialog):
                                   _(" minutes unused"), "never")
         self.backend = _combo(BACKEND_CHOICES, m.backend, _("Where the model runs"))
         self.server_url = name(QLineEdit(m.server_url), _("Server address"),
-                               "The model server's OpenAI-compatible address, e.g. https://gpu.example.org/v1")
+                               _("The model server's OpenAI-compatible address, e.g. https://gpu.example.org/v1"))
         self.server_model = name(QLineEdit(m.server_model), _("Server model name"),
                                  _("The served model's name; empty takes the server's only model"))
         self.api_key = name(QLineEdit(), _("API key"), _("Kept in the system's secret store, never in the settings file"))

@@ -34,9 +34,9 @@ class TextFlow(QObject):
         """A new image: forget what waited for the last one; show the list as reading (or off)."""
         self._waiting.clear()
         if self.session.reader is None:
-            self.view.show_text([], "Reading text is turned off in Settings.")
+            self.view.show_text([], _("Reading text is turned off in Settings."))
             return
-        self.view.show_text([], "Reading the text…")
+        self.view.show_text([], _("Reading the text…"))
         self.session.when_text_ready(self._read.emit)
 
     def clear(self) -> None:

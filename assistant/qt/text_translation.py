@@ -48,7 +48,7 @@ class TextTranslation(QObject):
             except AssistantError as err:
                 result = str(err)
             except Exception as err:  # noqa: BLE001 - never a traceback for the user
-                result = f"The text could not be translated: {one_line(err)}"
+                result = _('The text could not be translated: {n0}').format(n0=one_line(err))
             self._done.emit(conversation, result)
 
         threading.Thread(target=job, name="translate-text", daemon=True).start()

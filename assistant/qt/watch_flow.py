@@ -139,7 +139,7 @@ class WatchFlow(QObject):
 
     def _keep(self, name: str, rows: list[str]) -> None:
         try:
-            self.session.history.start(None, f"changes in {name}", [NewTurn("What changed while watching?",
+            self.session.history.start(None, _('changes in {name}').format(name=name), [NewTurn("What changed while watching?",
                                                                             "\n".join(rows))])
         except Exception as err:  # noqa: BLE001 - said, the watch ends anyway
             self.announcer.message(_('The changes could not be kept in the history: {err}').format(err=err), error=True)
@@ -166,7 +166,7 @@ class WatchFlow(QObject):
 
         def said(words: str) -> None:
             if self.watcher is not None:
-                self.pane.add(f"At the {where}: {words}")
+                self.pane.add(_('At the {where}: {words}').format(where=where, words=words))
                 self.announcer.say(_('At the {where}: {words}').format(where=where, words=words), interrupt=False)
 
         if self.areas.ask(crop(image, box), said):

@@ -77,7 +77,7 @@ def blank_reason(image: Image.Image) -> str | None:
     level = sum((low + high) / 2 for low, high in extrema) / 3
     spread = max(high for _, high in extrema) - min(low for low, _ in extrema)
     colour = "black" if level < 24 else "white" if level > 232 else "grey" if spread <= BLANK_SPAN else "one flat colour"
-    return f"The capture is blank: all {colour}. The screen may be off, locked or curtained."
+    return _('The capture is blank: all {colour}. The screen may be off, locked or curtained.').format(colour=colour)
 
 
 def _varied(extrema) -> bool:
@@ -129,7 +129,7 @@ class MssCapturer:
             if rect is None:
                 capture = self.monitor_at()
                 return Capture(capture.image, capture.source, capture.rect,
-                               "The active window could not be found here, so the screen was described instead.")
+                               _("The active window could not be found here, so the screen was described instead."))
             return Capture(self._grab(sct, rect), f"window {found[1]}".strip(), rect,
                            window_id=_platform_query("active_window_id"))
 

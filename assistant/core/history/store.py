@@ -133,8 +133,8 @@ class HistoryStore:
             self._migrate(db)
         except sqlite3.DatabaseError as err:
             aside = self._move_aside()
-            self.messages.append(f"The history file was damaged ({err}); it was moved to {aside.name}, with its "
-                                 f"images in {aside.name}-images, and a new history was started.")
+            self.messages.append(_('The history file was damaged ({err}); it was moved to {name}, with its images in '
+                                   '{name}-images, and a new history was started.').format(err=err, name=aside.name))
             db = self._connect()
             self._migrate(db)
         self._sweep(db)
@@ -348,5 +348,5 @@ def open_history(settings: HistorySettings) -> tuple[HistoryStore | None, list[s
         if settings.keep_days:
             store.purge_older_than(settings.keep_days)
     except (HistoryError, OSError, sqlite3.Error) as err:
-        return None, [*messages, f"The history is unavailable ({err}); conversations will not be kept."]
+        return None, [*messages, _('The history is unavailable ({err}); conversations will not be kept.').format(err=err)]
     return store, [*messages, *store.messages]

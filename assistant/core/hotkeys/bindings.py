@@ -69,7 +69,8 @@ def check_bindings(bindings: dict[str, str]) -> tuple[dict[str, str], list[Bindi
     problems: list[BindingProblem] = []
     for action, binding in bindings.items():
         if action not in ACTIONS:
-            problems.append(BindingProblem(action, binding, f"There is no action called {action!r}; it was ignored."))
+            problems.append(BindingProblem(action, binding, _("There is no action called {action!r}; it was ignored.").format(
+                action=action)))
             continue
         if not binding:
             continue
@@ -86,8 +87,9 @@ def check_bindings(bindings: dict[str, str]) -> tuple[dict[str, str], list[Bindi
                                                                                 action=_(ACTIONS[action]).lower())))
             continue
         if keys in seen:
-            problems.append(BindingProblem(action, binding, f"The hotkey {binding} is given to both {seen[keys]} and "
-                                                            f"{action}; only {seen[keys]} keeps it."))
+            problems.append(BindingProblem(action, binding, _("The hotkey {binding} is given to both {first} and {action}; only "
+                                                              "{first} keeps it.").format(binding=binding, first=seen[keys],
+                                                                                          action=action)))
             continue
         seen[keys] = action
         usable[action] = binding

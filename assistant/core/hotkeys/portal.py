@@ -62,7 +62,8 @@ class PortalShortcuts:
                                         daemon=True)
         self._thread.start()
         if not ready.wait(self.timeout_s + 2):
-            outcome.append(f"The desktop's global shortcuts portal did not answer in {self.timeout_s:.0f} s. "
+            outcome.append(_("The desktop's global shortcuts portal did not answer in {timeout_s:.0f} s. ").format(
+                timeout_s=self.timeout_s)
                            + _(SHORTCUTS_HINT))
         return messages + outcome
 

@@ -83,8 +83,8 @@ class _Registered:
             self._listener.start()
             self._listener.wait()  # until it receives keys (a few ms): a press right after start counts
         except Exception as err:  # no X server, no permission (macOS Accessibility), bad backend
-            messages.append(f"Global hotkeys are unavailable ({one_line(err, 120)}).{self.unavailable_hint} "
-                            "The shortcuts inside the window still work.")
+            messages.append(_("Global hotkeys are unavailable ({error}).{hint} The shortcuts inside the window still "
+                              "work.").format(error=one_line(err, 120), hint=self.unavailable_hint))
             self._listener = None
             return messages
         by_binding = {binding: action for action, binding in usable.items()}

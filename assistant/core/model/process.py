@@ -35,6 +35,7 @@ from assistant.core.errors import (
 from assistant.core.model.backend import Answer, ModelInfo, PartialCallback, ProgressCallback, model_image
 from assistant.core.model.prompts import Turn
 from assistant.core.processes import lower_priority
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 ERRORS = {"cancelled": Cancelled, "unavailable": ModelUnavailableError, "load": ModelLoadError,
@@ -143,7 +144,7 @@ class ModelProcess:
     def _ended(self) -> str:
         code = self._proc.exitcode if self._proc is not None else None
         how = {None: "", -9: " (it was killed, perhaps for lack of memory)"}.get(code, f" (exit code {code})")
-        return f"The model stopped unexpectedly{how}. It starts again with your next request."
+        return _('The model stopped unexpectedly{how}. It starts again with your next request.').format(how=how)
 
     def _forget(self) -> None:
         self.info, self._conn, self._image = None, None, None
@@ -220,4 +221,4 @@ def serve(conn, settings: ModelSettings, generation: GenerationSettings, languag
             conn.send(("error", "failed", str(err)))
         except Exception as err:  # a value for the app, never a traceback for the user
             log.exception("the model failed")
-            conn.send(("error", "failed", f"The model failed: {one_line(err)}"))
+            conn.send(("error", "failed", _("The model failed: {error}").format(error=one_line(err))))

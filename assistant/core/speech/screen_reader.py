@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from assistant.core.speech.routes import Route, RouteError
 from assistant.core.speech.voice import SilentSpeaker, Speaker
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 Also = Callable[[str, bool, "Route | None"], None]  # (text, interrupt, the route that spoke it, if any)
@@ -64,7 +65,7 @@ class ScreenReaderSpeaker:
                     problem = self._once(route.name, f"{route.name} could not be reached ({err}); "
                                                      "the app's own voice speaks instead.")
             elif self.mode == "screen_reader":
-                problem = self._once("none", "No screen reader is running; the app's own voice speaks instead.")
+                problem = self._once("none", _("No screen reader is running; the app's own voice speaks instead."))
             self.last_route = spoken_by
             if spoken_by is None or self.mode == "both":
                 self.voice.say(text, interrupt)

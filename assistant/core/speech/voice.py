@@ -175,7 +175,8 @@ class Pyttsx3Speaker:
                 try:
                     made = engine.to_file(sentence, path, settings, language)
                 except Exception as err:  # no espeak-ng / SAPI / NSSpeech: say so once, keep working silently
-                    self._give_up(f"Speech is unavailable: the text-to-speech engine did not start ({one_line(err)}).")
+                    self._give_up(_("Speech is unavailable: the text-to-speech engine did not start ({error}).").format(
+                        error=one_line(err)))
                     break
                 if not made:
                     log.warning("no audio for %r", sentence[:40])
@@ -191,7 +192,7 @@ class Pyttsx3Speaker:
                 continue
             problem = self.player.play(path)
             if problem:
-                self._give_up(f"Speech is unavailable: {problem}")
+                self._give_up(_('Speech is unavailable: {problem}').format(problem=problem))
                 continue
             if last:
                 self.utterances_played += 1

@@ -24,6 +24,7 @@ from assistant.core.geometry import Rect
 from assistant.core.text.reader import TextLine
 from assistant.core.watch.frames import Frame, bands, changed_boxes, crop
 from assistant.core.watch.news import Change, News
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 WHOLE_READ = 0.5  # bands over half the frame: read the frame once, not band by band
@@ -122,7 +123,7 @@ class Watcher:
                 self._stop.wait(max(0.0, self.interval_s - (time.monotonic() - started)))
         except Exception as err:  # noqa: BLE001 - a failure ends the watch with one sentence, never a traceback
             log.exception("watch failed")
-            why = f"Watching stopped: {one_line(err, 120)}"
+            why = _('Watching stopped: {n0}').format(n0=one_line(err, 120))
         self._frame, self._settling = None, 0
         self.news.lines = []
         close = getattr(self.target, "close", None)
@@ -147,7 +148,7 @@ class Watcher:
         try:
             image = self.capturer.region(rect).image
         except CaptureError as err:
-            return f"Watching stopped: {err}"
+            return _('Watching stopped: {err}').format(err=err)
         self.stats.frames += 1
         frame = Frame.of(image)
         boxes = changed_boxes(self._frame, frame)

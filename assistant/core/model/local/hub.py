@@ -57,9 +57,10 @@ def human_bytes(n: float) -> str:
 
 def manual_hint(repo: str) -> str:
     """How to download ``repo`` by hand, for a user whose app cannot."""
-    return (f"To use it without internet here, download it on a computer that has internet with: hf download {repo} "
-            f"--include {' '.join(repr(p) for p in ALLOW_PATTERNS)} --local-dir blip2-model, copy that folder here, "
-            "and start with: blip-assistant --model PATH-TO-THE-FOLDER (or choose it under Settings, Model, Local folder).")
+    return (_('To use it without internet here, download it on a computer that has internet with: hf download {repo} --include '
+              '{n0} --local-dir blip2-model, copy that folder here, and start with: blip-assistant --model PATH-TO-THE-FOLDER '
+              '(or choose it under Settings, Model, Local folder).').format(
+        repo=repo, n0=' '.join(repr(p) for p in ALLOW_PATTERNS)))
 
 
 def _endpoint() -> str | None:

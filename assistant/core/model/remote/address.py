@@ -21,12 +21,13 @@ def normalise_url(url: str) -> str:
     """
     url = (url or "").strip()
     if not url:
-        raise ValueError("No server address: type the model server's URL, e.g. https://gpu.example.org/v1.")
+        raise ValueError(_("No server address: type the model server's URL, e.g. https://gpu.example.org/v1."))
     if "://" not in url:
         url = f"http://{url}"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise ValueError(f"The server address must start with https:// (or http://), not {parts.scheme}://.")
+        raise ValueError(_('The server address must start with https:// (or http://), not {scheme}://.').format(
+            scheme=parts.scheme))
     try:
         parts.port  # noqa: B018 (raises for a port that is not a number)
     except ValueError:
@@ -77,8 +78,8 @@ def root_url(url: str) -> str:
 def privacy_notice(url: str) -> str:
     """What the user hears and reads, once per address, when choosing a server."""
     where = "this computer" if is_loopback(url) else urlsplit(url).hostname
-    return (f"Images and questions will be sent to the model server at {url} ({where}), not described on this "
-            "computer. Choose Local in Settings, Model to keep them here.")
+    return (_('Images and questions will be sent to the model server at {url} ({where}), not described on this computer. Choose '
+              'Local in Settings, Model to keep them here.').format(url=url, where=where))
 
 
 def notice_due(server_url: str, allow_http: bool, given: str) -> tuple[str, str]:

@@ -29,11 +29,11 @@ def explain(err: Exception, url: str, model: str) -> AssistantError:
     if isinstance(err, openai.APIConnectionError):
         cause = err.__cause__ or err.__context__
         if isinstance(cause, (httpx.RemoteProtocolError, httpx.ReadError)):
-            return BrokenStream(f"The model server at {url} closed the connection in the middle of the answer.")
+            return BrokenStream(_('The model server at {url} closed the connection in the middle of the answer.').format(url=url))
         return ModelUnavailableError(_('Cannot reach the model server at {url}: is it running, and is the address right?').format(
             url=url))
     if isinstance(err, (httpx.RemoteProtocolError, httpx.ReadError, httpx.StreamError)):
-        return BrokenStream(f"The model server at {url} closed the connection in the middle of the answer.")
+        return BrokenStream(_('The model server at {url} closed the connection in the middle of the answer.').format(url=url))
     if isinstance(err, (openai.AuthenticationError, openai.PermissionDeniedError)):
         return ModelUnavailableError(_('The model server at {url} refused the API key: check the key in Settings, Model.').format(
             url=url))
@@ -75,9 +75,10 @@ def is_broken_stream(err: Exception) -> bool:
 def no_such_model(url: str, wanted: str, names: list[str]) -> str:
     """One sentence: the server does not serve ``wanted``, and what it serves."""
     if not names:
-        return f"The model server at {url} serves no model yet."
+        return _('The model server at {url} serves no model yet.').format(url=url)
     served = ", ".join(names[:5])
-    return f"The model server at {url} has no model named {wanted}; it serves {served}. Fix the model name in Settings, Model."
+    return _("The model server at {url} has no model named {wanted}; it serves {served}. Fix the model name in "
+             "Settings, Model.").format(url=url, wanted=wanted, served=served)
 
 
 def _detail(err) -> str:

@@ -12,6 +12,7 @@ import logging
 import os
 
 from assistant.core.model.remote.address import origin
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 SERVICE = "blip-assistant"
@@ -60,5 +61,5 @@ def store_api_key(url: str, key: str) -> str:
         if key:
             _this_run[account] = key
         log.warning("the secret store could not be written (%s)", type(err).__name__)
-        return ("No secret store is available here, so the API key is kept only until the app closes "
-                f"({ENV_KEY} can give it to every run).")
+        return (_('No secret store is available here, so the API key is kept only until the app closes ({n0} can give it to '
+                  'every run).').format(n0=ENV_KEY))
