@@ -240,7 +240,7 @@ def _stop_key(settings: Settings) -> str:
     from assistant.core.hotkeys.bindings import describe_binding
 
     binding = settings.hotkeys.bindings.get("watch", "") if settings.hotkeys.enabled else ""
-    return (describe_binding(binding) if binding else "Ctrl+Shift+T in the window").replace("Ctrl", "Control")
+    return (describe_binding(binding) if binding else _("Ctrl+Shift+T in the window")).replace("Ctrl", "Control")
 
 
 def run(settings: Settings, images: list[str], messages: list[str] | None = None, saved: Settings | None = None) -> int:
@@ -249,8 +249,8 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     if sys.platform.startswith("linux") and not any(
             os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
         # Qt would abort the process; say it plainly instead.
-        print("error: there is no screen to show the window on (DISPLAY is not set). "
-              "Start it from a desktop session, or use: blip-assistant describe IMAGE", file=sys.stderr)
+        print("error: " + _("there is no screen to show the window on (DISPLAY is not set). "
+                            "Start it from a desktop session, or use: blip-assistant describe IMAGE"), file=sys.stderr)
         return 2
     from assistant.core.history.store import open_history
 

@@ -138,8 +138,8 @@ def converse(session: Session, settings: Settings, args, on_turn: Callable[[Sess
         turn = session.ask_request(question)
         if not isinstance(turn, SessionTurn):  # not answered from the text: the model answers
             if model is None:
-                raise TextOnlyQuestion("--text-only answers only questions about the text (where is X?); "
-                                       f"question {n} needs the caption model.")
+                raise TextOnlyQuestion(_('--text-only answers only questions about the text (where is X?); question {n} needs '
+                                         'the caption model.').format(n=n))
             turn = session.record(turn.id, run_request(model, turn), transcript.info)
         if turn.answer.prompt_shortened:
             note(_("question {n} ({length} characters) was shortened to fit the model; its answer is about the beginning "

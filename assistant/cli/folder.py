@@ -71,8 +71,8 @@ def run(args) -> int:
             bar.close()
         for model in models:
             model.close()
-    skipped = f", {outcome.skipped} skipped (not images we can read)" if outcome.skipped else ""
-    earlier = f", {outcome.already} done before" if outcome.already else ""
+    skipped = _(', {skipped} skipped (not images we can read)').format(skipped=outcome.skipped) if outcome.skipped else ""
+    earlier = _(', {already} done before').format(already=outcome.already) if outcome.already else ""
     note(_("{described} images described{earlier}{skipped}; the alt text is in {output}.").format(
         described=outcome.described, earlier=earlier, skipped=skipped, output=args.output))
     return EXIT_OK

@@ -17,8 +17,8 @@ def add_parser(sub) -> None:
     """The ``history`` subcommand and its own subcommands."""
     h = sub.add_parser("history", help=_("saved conversations: list, show, search, export, delete"))
     hs = h.add_subparsers(dest="history_command", required=True, parser_class=type(h))
-    for name, help_text in (("list", "every conversation, newest first"), ("show", "one conversation"),
-                            ("search", "conversations whose text contains TEXT")):
+    for name, help_text in (("list", _("every conversation, newest first")), ("show", _("one conversation")),
+                            ("search", _("conversations whose text contains TEXT"))):
         p = hs.add_parser(name, help=help_text)
         if name == "show":
             p.add_argument("id", type=int)
@@ -100,5 +100,5 @@ def _which(store: HistoryStore, which: str) -> list[StoredConversation]:
     if which == "all":
         return store.list()
     if not which.isdigit():
-        raise HistoryError(f"{which!r} is not a conversation number or 'all'.")
+        raise HistoryError(_("{which!r} is not a conversation number or 'all'.").format(which=which))
     return [store.get(int(which))]

@@ -69,13 +69,13 @@ def check_ranges(args) -> None:
     """Range errors name the option the user typed, not the settings field behind it. Raises ValueError."""
     tokens = getattr(args, "max_new_tokens", None)
     if tokens is not None and not 1 <= tokens <= 400:
-        raise ValueError(f"--max-new-tokens must be between 1 and 400, not {tokens}")
+        raise ValueError(_("--max-new-tokens must be between 1 and 400, not {tokens}").format(tokens=tokens))
     rate = getattr(args, "rate", None)
     if rate is not None and not 60 <= rate <= 500:
-        raise ValueError(f"--rate must be between 60 and 500 words per minute, not {rate}")
+        raise ValueError(_("--rate must be between 60 and 500 words per minute, not {rate}").format(rate=rate))
     volume = getattr(args, "volume", None)
     if volume is not None and not 0.0 <= volume <= 1.0:
-        raise ValueError(f"--volume must be between 0 and 1, not {volume}")
+        raise ValueError(_("--volume must be between 0 and 1, not {volume}").format(volume=volume))
 
 
 def settings_from_args(args, base: Settings | None = None) -> Settings:

@@ -135,13 +135,14 @@ def gnome_install(bindings: dict[str, str], gs: Gsettings) -> tuple[list[str], l
         accel = gs._run("get", f"{CUSTOM}:{path}", "binding", check=False).strip("'")
         if accel:
             name = gs._run("get", f"{CUSTOM}:{path}", "name", check=False).strip("'")
-            used[normal_accelerator(accel)] = f"your custom shortcut {name!r}"
+            used[normal_accelerator(accel)] = _('your custom shortcut {name!r}').format(name=name)
     added, problems = [], []
     for action, binding in chosen(bindings).items():
         accel = gnome_accelerator(binding)
         user = used.get(normal_accelerator(accel))
         if user:
-            problems.append(f"{accel} is already used by {user}; {ACTIONS[action].lower()} was not added.")
+            problems.append(_("{key} is already used by {user}; {action} was not added.").format(
+                key=accel, user=user, action=_(ACTIONS[action]).lower()))
             continue
         path = f"{CUSTOM_ROOT}blip-assistant-{action.replace('_', '-')}/"
         schema = f"{CUSTOM}:{path}"
@@ -177,9 +178,9 @@ def sway_lines(bindings: dict[str, str]) -> list[str]:
 
 def kde_steps(bindings: dict[str, str]) -> list[str]:
     """What a KDE user does in System Settings."""
-    steps = ["KDE Plasma 5.27 and later: BLIP Assistant registers its keys through the desktop's global shortcuts "
-             "when it starts; change them in System Settings > Keyboard > Shortcuts.",
-             "Or, by hand: System Settings > Keyboard > Shortcuts > Add New > Command or Script, for each:"]
+    steps = [_("KDE Plasma 5.27 and later: BLIP Assistant registers its keys through the desktop's global shortcuts "
+             "when it starts; change them in System Settings > Keyboard > Shortcuts."),
+             _("Or, by hand: System Settings > Keyboard > Shortcuts > Add New > Command or Script, for each:")]
     return steps + [f"  {sway_keys(b)}: {command_for(a)}" for a, b in chosen(bindings).items()]
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from assistant.i18n import N_, _
+
 DEFAULT_MODEL = "Salesforce/blip2-opt-2.7b"
 # (Hub id, what a user needs to choose): sizes are the safetensors download.
 MODEL_PRESETS = (
-    (DEFAULT_MODEL, "BLIP-2 OPT 2.7B: the default; about 15.5 GB to download, 4 GB of GPU memory in 4-bit"),
-    ("Salesforce/blip2-opt-6.7b", "BLIP-2 OPT 6.7B: more detail; about 31 GB to download, 6 GB of GPU memory"),
-    ("Salesforce/blip2-flan-t5-xl", "BLIP-2 Flan-T5 XL: better at questions; about 16 GB to download, 4 GB of GPU memory"),
-    ("Salesforce/blip2-flan-t5-xxl", "BLIP-2 Flan-T5 XXL: the largest; about 49 GB to download, 10 GB of GPU memory"),
+    (DEFAULT_MODEL, N_("BLIP-2 OPT 2.7B: the default; about 15.5 GB to download, 4 GB of GPU memory in 4-bit")),
+    ("Salesforce/blip2-opt-6.7b", N_("BLIP-2 OPT 6.7B: more detail; about 31 GB to download, 6 GB of GPU memory")),
+    ("Salesforce/blip2-flan-t5-xl", N_("BLIP-2 Flan-T5 XL: better at questions; about 16 GB to download, 4 GB of GPU memory")),
+    ("Salesforce/blip2-flan-t5-xxl", N_("BLIP-2 Flan-T5 XXL: the largest; about 49 GB to download, 10 GB of GPU memory")),
 )
 DEVICES = ("auto", "cuda", "cpu")
 QUANTIZATIONS = ("auto", "4bit", "8bit", "none")
@@ -49,11 +51,12 @@ class ModelSettings:
                               ("backend", BACKENDS)):
             value = getattr(self, name)
             if value not in allowed:
-                raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+                raise ValueError(_('{name} must be one of {n0}, not {value!r}').format(
+                    name=name, n0=', '.join(allowed), value=value))
         if not isinstance(self.unload_after_minutes, int) or not 0 <= self.unload_after_minutes <= 1440:
-            raise ValueError("unload_after_minutes must be a whole number of minutes from 0 (never) to 1440")
+            raise ValueError(_("unload_after_minutes must be a whole number of minutes from 0 (never) to 1440"))
         if not 1 <= self.server_timeout <= 3600:
-            raise ValueError("server_timeout must be between 1 and 3600 seconds")
+            raise ValueError(_("server_timeout must be between 1 and 3600 seconds"))
 
     def loads_the_same(self, other: ModelSettings) -> bool:
         """True if ``other`` differs only in what needs no reload (the idle time, the notice given)."""
@@ -76,9 +79,10 @@ class GenerationSettings:
 
     def __post_init__(self):
         if not 1 <= self.max_new_tokens <= 400:
-            raise ValueError(f"max_new_tokens must be between 1 and 400, not {self.max_new_tokens}")
+            raise ValueError(_('max_new_tokens must be between 1 and 400, not {max_new_tokens}').format(
+                max_new_tokens=self.max_new_tokens))
         if self.num_beams < 1:
-            raise ValueError("num_beams must be at least 1")
+            raise ValueError(_("num_beams must be at least 1"))
 
     def generate_kwargs(self) -> dict:
         kwargs = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from assistant.config.model import GenerationSettings, ModelSettings
-from assistant.i18n import N_
+from assistant.i18n import N_, _
 
 SPEECH_OUTPUTS = ("auto", "voice", "screen_reader", "both", "silent")
 
@@ -22,11 +22,12 @@ class SpeechSettings:
 
     def __post_init__(self):
         if self.output not in SPEECH_OUTPUTS:
-            raise ValueError(f"speech output must be one of {', '.join(SPEECH_OUTPUTS)}, not {self.output!r}")
+            raise ValueError(_('speech output must be one of {n0}, not {output!r}').format(
+                n0=', '.join(SPEECH_OUTPUTS), output=self.output))
         if not 60 <= self.rate <= 500:
-            raise ValueError("speech rate must be between 60 and 500 words per minute")
+            raise ValueError(_("speech rate must be between 60 and 500 words per minute"))
         if not 0.0 <= self.volume <= 1.0:
-            raise ValueError("speech volume must be between 0 and 1")
+            raise ValueError(_("speech volume must be between 0 and 1"))
 
 
 # Global hotkey actions and their default bindings, in pynput's syntax. The defaults hold Ctrl,
@@ -92,7 +93,7 @@ class HistorySettings:
 
     def __post_init__(self):
         if not 0 <= self.keep_days <= 36500:
-            raise ValueError("keep_days must be 0 (keep everything) or a number of days")
+            raise ValueError(_("keep_days must be 0 (keep everything) or a number of days"))
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class TextSettings:
 
     def __post_init__(self):
         if not 0 <= self.spoken_lines <= 200:
-            raise ValueError("spoken_lines must be between 0 and 200")
+            raise ValueError(_("spoken_lines must be between 0 and 200"))
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class LanguageSettings:
     def __post_init__(self):
         for value in (self.interface, self.answers):
             if value and not (value.replace("_", "").isalpha() and 2 <= len(value) <= 8):
-                raise ValueError(f"{value!r} is not a language code (for example de, es or pt_BR)")
+                raise ValueError(_('{value!r} is not a language code (for example de, es or pt_BR)').format(value=value))
 
 
 EXPLORE_AREAS = ("window", "screen")
@@ -134,7 +135,7 @@ class ExploreSettings:
 
     def __post_init__(self):
         if self.area not in EXPLORE_AREAS:
-            raise ValueError(f"area must be one of {', '.join(EXPLORE_AREAS)}, not {self.area!r}")
+            raise ValueError(_('area must be one of {n0}, not {area!r}').format(n0=', '.join(EXPLORE_AREAS), area=self.area))
 
 
 @dataclass(frozen=True)
@@ -158,13 +159,13 @@ class WatchSettings:
 
     def __post_init__(self):
         if self.area not in EXPLORE_AREAS:
-            raise ValueError(f"area must be one of {', '.join(EXPLORE_AREAS)}, not {self.area!r}")
+            raise ValueError(_('area must be one of {n0}, not {area!r}').format(n0=', '.join(EXPLORE_AREAS), area=self.area))
         if not 0.1 <= self.interval_s <= 10:
-            raise ValueError("interval_s must be between 0.1 and 10 seconds")
+            raise ValueError(_("interval_s must be between 0.1 and 10 seconds"))
         if not 0.5 <= self.update_every_s <= 120:
-            raise ValueError("update_every_s must be between 0.5 and 120 seconds")
+            raise ValueError(_("update_every_s must be between 0.5 and 120 seconds"))
         if not 1 <= self.burst_lines <= 100:
-            raise ValueError("burst_lines must be between 1 and 100")
+            raise ValueError(_("burst_lines must be between 1 and 100"))
 
 
 THEMES = ("system", "high_contrast")
@@ -179,9 +180,9 @@ class AppearanceSettings:
 
     def __post_init__(self):
         if self.theme not in THEMES:
-            raise ValueError(f"theme must be one of {', '.join(THEMES)}, not {self.theme!r}")
+            raise ValueError(_('theme must be one of {n0}, not {theme!r}').format(n0=', '.join(THEMES), theme=self.theme))
         if self.font_size and not 6 <= self.font_size <= 48:
-            raise ValueError("font_size must be 0 (the system's) or between 6 and 48 points")
+            raise ValueError(_("font_size must be 0 (the system's) or between 6 and 48 points"))
 
 
 @dataclass(frozen=True)

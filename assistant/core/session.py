@@ -225,7 +225,7 @@ class Session:
         next "What changed?", are about the screen as it is now.
         """
         c = self._current()
-        question = "What changed?"
+        question = _("What changed?")
         c.turns.append(Turn(question, answer))
         c.last_said = answer
         c.image, c.lines, c.reading = image, list(lines), None
@@ -254,7 +254,7 @@ class Session:
         if not lines:
             raise SessionError(c.text_note or _("No text was found to translate."))
         originals = [line.text for line in lines]
-        question = "Translate the text found"
+        question = _("Translate the text found")
         answer = Answer("\n".join(translation.lines(originals)), language=translation.language,
                         english="\n".join(originals), question_english=question)
         c.turns.append(Turn(question, answer.english))

@@ -92,7 +92,7 @@ def container_name(source: str) -> str:
 SOURCES = {"screen": N_("screen"), "all screens": N_("all screens"), "clipboard": N_("clipboard"),
            "focused window": N_("focused window"), "focused control": N_("focused control"),
            "explore item": N_("explore item"), "object under the pointer": N_("object under the pointer"),
-           "area around the pointer": N_("area around the pointer")}
+           "area around the pointer": N_("area around the pointer"), "pasted image": N_("pasted image")}
 CONTAINERS = {"focused window": N_("the window"), "focused control": N_("the control"), "explore item": N_("the item")}
 
 

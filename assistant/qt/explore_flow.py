@@ -112,7 +112,7 @@ class ExploreFlow(QObject):
         QTimer.singleShot(SETTLE_MS, lambda: self._click_now(row, item, button, count))
 
     def _click_now(self, row: int, item: ScreenItem, button: str, count: int) -> None:
-        name = item.name or f"the unlabeled {item.kind}"
+        name = item.name or _('the unlabeled {kind}').format(kind=item.kind)
         if self._confirm != row:
             try:
                 now = self.capture.capturer.region(self.scan.crop(item)[1]).image

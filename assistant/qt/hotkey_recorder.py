@@ -101,7 +101,7 @@ class HotkeyButton(QPushButton):
         if key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete) and not mods:
             self.binding = ""
             self.changed.emit(self.action, "")
-            return self._finish(f"{self.label} has no hotkey now.")
+            return self._finish(_('{label} has no hotkey now.').format(label=self.label))
         binding = binding_from_key(key, mods, event.text())
         if binding is None:
             return  # a modifier on its own: wait for the key

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from assistant.core.channel import NotRunning, Refused, channel_name, send_unix
+from assistant.i18n import _
 
 __all__ = ["InstanceServer", "NotRunning", "Refused", "channel_name", "send"]
 
@@ -38,7 +39,7 @@ def send(message: dict, timeout_ms: int = 5000, name: str | None = None) -> dict
     sock.connectToServer(name or channel_name())
     if not sock.waitForConnected(min(timeout_ms, 2000)):
         if sock.error() == QLocalSocket.LocalSocketError.SocketAccessError:
-            raise Refused("the running BLIP Assistant's channel belongs to another user")
+            raise Refused(_("the running BLIP Assistant's channel belongs to another user"))
         raise NotRunning(sock.errorString())
     sock.write((json.dumps(message) + "\n").encode())
     sock.flush()
@@ -51,14 +52,14 @@ def send(message: dict, timeout_ms: int = 5000, name: str | None = None) -> dict
                 received += bytes(sock.readAll().data())
             if b"\n" not in received:
                 sock.abort()
-                raise Refused("the running BLIP Assistant did not answer" if not received else "its answer was cut short")
+                raise Refused(_("the running BLIP Assistant did not answer") if not received else _("its answer was cut short"))
     sock.disconnectFromServer()
     try:
         answer = json.loads(received.split(b"\n", 1)[0])
     except ValueError:
-        raise Refused("its answer was not understood") from None
+        raise Refused(_("its answer was not understood")) from None
     if not answer.get("ok"):
-        raise Refused(answer.get("message") or "it refused")
+        raise Refused(answer.get("message") or _("it refused"))
     return answer
 
 
@@ -129,7 +130,7 @@ class InstanceServer(QObject):
         try:
             message = json.loads(data.split(b"\n", 1)[0])
             if not isinstance(message, dict):
-                raise ValueError("not an object")
+                raise ValueError(_("not an object"))
         except ValueError:
             self._answer(sock, False, "the message was not understood")
             return

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from assistant.core.model.backend import ModelInfo, ModelRequest, Progress, VisionModel
+from assistant.i18n import _
 from assistant.qt.model_threads import DownloadWorker, ModelWorker
 
 
@@ -217,7 +218,7 @@ class ModelService(QObject):
 
     def _on_download_needed(self, plan) -> None:
         self._plan = plan
-        self._set_state(ModelState.NOT_DOWNLOADED, f"{plan.repo} is not downloaded yet.")
+        self._set_state(ModelState.NOT_DOWNLOADED, _('{repo} is not downloaded yet.').format(repo=plan.repo))
 
     def _on_no_model(self, message: str, state: ModelState = ModelState.FAILED) -> None:
         self._worker.stop()  # what was asked meanwhile is not run by a later load

@@ -21,16 +21,16 @@ NEXT_STEPS = (N_("Press Control+Shift+M to try again or to download it, or choos
 def with_next_steps(problem: str) -> str:
     """``problem`` and what to do about it, without saying twice what the problem already says."""
     if "--model" in problem:
-        return f"{problem} Press Control+Shift+M to try again."
+        return _('{problem} Press Control+Shift+M to try again.').format(problem=problem)
     return f"{problem} {_(NEXT_STEPS)}"
 
 
 def refusal(service: ModelService, verb: str) -> str:
     """Said at once when a request comes while there is no model: nothing waits for one."""
     if service.state is ModelState.NOT_DOWNLOADED:
-        why = f"the model is not on this computer. {service.problem}".strip()
+        why = _('the model is not on this computer. {problem}').format(problem=service.problem).strip()
     else:
-        why = f"no model is loaded ({service.problem.split('. ')[0].rstrip('.')})."
+        why = _('no model is loaded ({n0}).').format(n0=service.problem.split('. ')[0].rstrip('.'))
     return _("Nothing was {verb}: {why}").format(verb=_(verb), why=why) + " " + _(NEXT_STEPS)
 
 
@@ -54,9 +54,9 @@ class ModelStateLine(QLabel):
         self._set({
             ModelState.LOADING: "Model: loading…",
             ModelState.DOWNLOADING: "Model: downloading…",
-            ModelState.READY: f"Model: ready on {info.precision}." if info else "Model: ready.",
-            ModelState.UNLOADED: "Model: not in memory; it loads again with your next request.",
-        }.get(state) or f"Model: not loaded. {with_next_steps(self.service.problem)}")
+            ModelState.READY: _('Model: ready on {precision}.').format(precision=info.precision) if info else _("Model: ready."),
+            ModelState.UNLOADED: _("Model: not in memory; it loads again with your next request."),
+        }.get(state) or _('Model: not loaded. {n0}').format(n0=with_next_steps(self.service.problem)))
 
     def show_progress(self, progress: Progress) -> None:
         if self.service.state is ModelState.LOADING:

@@ -121,7 +121,7 @@ class SettingsController:
         if self.hotkeys is None or wanted == self._hotkeys_running:
             return []
         if sys.platform == "darwin":  # pynput's listener must start before Qt there (pynput #511)
-            return ["Restart BLIP Assistant to use the new hotkeys: on macOS they are registered only at start."]
+            return [_("Restart BLIP Assistant to use the new hotkeys: on macOS they are registered only at start.")]
         self.hotkeys.stop()
         messages = self.hotkeys.start(wanted) if wanted.enabled else []
         self._hotkeys_running = wanted

@@ -160,7 +160,7 @@ class SettingsDialog(QDialog):
         m = self.settings.model
         self.model_choice = name(QComboBox(), _("Model"))
         for repo, text in MODEL_PRESETS:
-            self.model_choice.addItem(text, repo)
+            self.model_choice.addItem(_(text), repo)
         presets = [repo for repo, _ in MODEL_PRESETS]
         from assistant.core.model.local.hub import is_local
 

@@ -139,8 +139,8 @@ class WatchFlow(QObject):
 
     def _keep(self, name: str, rows: list[str]) -> None:
         try:
-            self.session.history.start(None, _('changes in {name}').format(name=name), [NewTurn("What changed while watching?",
-                                                                            "\n".join(rows))])
+            turn = NewTurn(_("What changed while watching?"), "\n".join(rows))
+            self.session.history.start(None, _("changes in {name}").format(name=name), [turn])
         except Exception as err:  # noqa: BLE001 - said, the watch ends anyway
             self.announcer.message(_('The changes could not be kept in the history: {err}').format(err=err), error=True)
 

@@ -11,14 +11,18 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.core.geometry import Rect
+from assistant.i18n import N_, _
 
 # Roles that have no useful name of their own; said by what they are.
-ROLE_WORDS = {"push button": "button", "toggle button": "toggle button", "check box": "check box",
-              "radio button": "radio button", "text": "text field", "entry": "text field", "password text": "password field",
-              "menu item": "menu item", "page tab": "tab", "link": "link", "combo box": "combo box", "image": "image",
-              "icon": "icon", "list item": "list item", "slider": "slider", "spin button": "spin box",
-              "table cell": "cell", "tree item": "tree item", "label": "label", "heading": "heading"}
+ROLE_WORDS = {"push button": N_("button"), "toggle button": N_("toggle button"), "check box": N_("check box"),
+              "radio button": N_("radio button"), "text": N_("text field"), "entry": N_("text field"),
+              "password text": N_("password field"), "menu item": N_("menu item"), "page tab": N_("tab"), "link": N_("link"),
+              "combo box": N_("combo box"), "image": N_("image"), "icon": N_("icon"), "list item": N_("list item"),
+              "slider": N_("slider"), "spin button": N_("spin box"), "table cell": N_("cell"), "tree item": N_("tree item"),
+              "label": N_("label"), "heading": N_("heading")}
 STATE_WORDS = ("checked", "pressed", "selected", "expanded", "disabled")
+STATE_NAMES = {"checked": N_("checked"), "pressed": N_("pressed"), "selected": N_("selected"), "expanded": N_("expanded"),
+               "disabled": N_("disabled")}
 CONTAINERS = {"dialog", "frame", "window", "alert", "file chooser", "panel", "tool bar", "menu bar", "page tab",
               "group", "form", "filler", "scroll pane", "list", "table", "tree", "application"}
 TOP_LEVELS = {"dialog", "frame", "window", "alert", "file chooser"}
@@ -45,13 +49,13 @@ class Element:
 
     def summary(self) -> str:
         """What the accessibility API says, in a few words: "Unlabeled button", "Image, chart.png"."""
-        word = ROLE_WORDS.get(self.role, self.role or "object")
-        states = [s for s in STATE_WORDS if s in self.states]
+        word = _(ROLE_WORDS[self.role]) if self.role in ROLE_WORDS else self.role or _("object")
+        states = [_(STATE_NAMES[s]) for s in STATE_WORDS if s in self.states]
         name = self.name.strip()
         if name:
-            said = f"{word.capitalize()}, {name}"
+            said = f"{word[:1].upper()}{word[1:]}, {name}"
         else:
-            said = f"Unlabeled {word}"
+            said = _("Unlabeled {role}").format(role=word)
         if self.value.strip() and self.value.strip() != name:
             said += f", {self.value.strip()}"
         if self.description.strip() and self.description.strip() != name:
@@ -62,7 +66,8 @@ class Element:
 
     def label(self) -> str:
         """A short name for lists: the name, else the role."""
-        return self.name.strip() or f"unlabeled {ROLE_WORDS.get(self.role, self.role)}"
+        role = _(ROLE_WORDS[self.role]) if self.role in ROLE_WORDS else self.role
+        return self.name.strip() or _("unlabeled {role}").format(role=role)
 
 
 class AccessibilityProbe(Protocol):

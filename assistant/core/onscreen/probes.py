@@ -8,6 +8,7 @@ import sys
 from assistant.core.access.element import AccessibilityProbe, NoProbe
 from assistant.core.errors import one_line
 from assistant.core.geometry import Rect
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class BackgroundProbe:
 
     def _get(self) -> AccessibilityProbe:
         self._made.wait(5)
-        return self._probe or NoProbe("the accessibility probe did not start")
+        return self._probe or NoProbe(_("the accessibility probe did not start"))
 
     def focused(self):
         return self._get().focused()

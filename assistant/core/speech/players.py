@@ -10,6 +10,8 @@ import wave
 from pathlib import Path
 from typing import Protocol
 
+from assistant.i18n import _
+
 
 class Player(Protocol):
     """Plays a WAV file, stoppable."""
@@ -35,15 +37,15 @@ class ProcessPlayer:
             try:
                 self._proc = subprocess.Popen([*self.command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             except OSError as err:
-                return f"{self.command[0]} cannot run ({err.strerror})."
+                return _('{n0} cannot run ({strerror}).').format(n0=self.command[0], strerror=err.strerror)
             proc = self._proc
-        _, err = proc.communicate()
+        _out, err = proc.communicate()
         with self._lock:
             self._proc = None
             if proc.returncode != 0 and not self._stopped:
                 lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
-                detail = lines[-1].strip() if lines else f"exit code {proc.returncode}"
-                return f"no audio output device could be opened ({detail[:120]})."
+                detail = lines[-1].strip() if lines else _('exit code {returncode}').format(returncode=proc.returncode)
+                return _('no audio output device could be opened ({n0}).').format(n0=detail[:120])
         return None
 
     def stop(self) -> None:
@@ -68,7 +70,7 @@ class WinsoundPlayer:
         try:
             winsound.PlaySound(str(path), winsound.SND_FILENAME | winsound.SND_ASYNC | winsound.SND_NODEFAULT)
         except RuntimeError as err:
-            return f"no audio output device could be opened ({err})."
+            return _('no audio output device could be opened ({err}).').format(err=err)
         self._stop.wait(seconds + 0.05)
         return None
 
@@ -100,4 +102,4 @@ def default_player() -> Player:
         return ProcessPlayer(["afplay"])
     if shutil.which("aplay"):
         return ProcessPlayer(["aplay", "-q"])
-    return MissingPlayer("there is no audio player (install alsa-utils for aplay).")
+    return MissingPlayer(_("there is no audio player (install alsa-utils for aplay)."))

@@ -62,8 +62,8 @@ class ScreenReaderSpeaker:
                     route.speak(text, interrupt)
                     spoken_by = route
                 except RouteError as err:
-                    problem = self._once(route.name, f"{route.name} could not be reached ({err}); "
-                                                     "the app's own voice speaks instead.")
+                    problem = self._once(route.name, _("{name} could not be reached ({err}); the app's own voice speaks "
+                                                       "instead.").format(name=route.name, err=err))
             elif self.mode == "screen_reader":
                 problem = self._once("none", _("No screen reader is running; the app's own voice speaks instead."))
             self.last_route = spoken_by

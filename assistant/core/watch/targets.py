@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from assistant.core.capture.screen import Capturer, active_window_rect
 from assistant.core.geometry import Rect
 from assistant.core.watch.watcher import Area, Hidden, Watched
+from assistant.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +62,14 @@ def watched(area: str, capturer: Capturer) -> Watched:
         found = active_window_rect()
         if found is not None:
             rect, title = found
-            name = title or "the window"
+            name = title or _("the window")
             try:
                 window_id = _helpers().active_window_id() if _followable() else None
             except Exception as err:  # noqa: BLE001 - no X server: its place now is watched
                 log.info("active window id: %s", err)
                 window_id = None
             return Window(window_id, name) if window_id else Area(rect, name)
-    return Area(capturer.screen_rect(), "the screen")
+    return Area(capturer.screen_rect(), _("the screen"))
 
 
 def _followable() -> bool:
@@ -81,5 +82,5 @@ def _followable() -> bool:
 def place_of(rect: Rect, source: str, window_id: int | None = None) -> Watched:
     """Where a capture came from, to look there again ("What changed?"): its window, followed, or its rectangle."""
     if window_id and _followable():
-        return Window(window_id, source.removeprefix("window ").strip() or "the window")
+        return Window(window_id, source.removeprefix("window ").strip() or _("the window"))
     return Area(rect, source)

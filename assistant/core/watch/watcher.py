@@ -144,7 +144,7 @@ class Watcher:
             self.stats.paused += 1
             return ""
         if rect is None:
-            return f"{self.target.name} closed; watching stopped."
+            return _('{name} closed; watching stopped.').format(name=self.target.name)
         try:
             image = self.capturer.region(rect).image
         except CaptureError as err:
