@@ -43,10 +43,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def model_factory(settings: Settings):
+class LanguageNow:
+    """The language settings as they are now (Settings may change them while the model stays loaded)."""
+
+    def __init__(self, language):
+        self.language = language
+
+
+def model_factory(settings: Settings, now: LanguageNow | None = None):
     """The window's model runs in its own process (torch is never imported in this one), or on a server.
 
-    In another language than English it is wrapped to translate questions and answers (on the model's thread).
+    It is wrapped to translate questions and answers (on the model's thread) whenever the language ``now``
+    (else the settings') is not English.
     """
     def build():
         if settings.model.backend == "server":
@@ -57,13 +65,11 @@ def model_factory(settings: Settings):
             from assistant.core.model.process import ModelProcess
 
             model = ModelProcess(settings.model, settings.generation)
-        from assistant.core.answer_language import ENGLISH, answer_language, set_up
-
-        if answer_language(settings.language) == ENGLISH:
-            return model
+        from assistant.core.answer_language import set_up
         from assistant.core.translated import TranslatingModel
 
-        return TranslatingModel(model, find=lambda: set_up(settings.language).translation)
+        current = now or LanguageNow(settings.language)
+        return TranslatingModel(model, find=lambda: set_up(current.language).translation)
 
     return build
 
@@ -289,16 +295,17 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     _translate_qt(app)
     _set_icon(app)
     apply_appearance(settings.appearance)
-    service = ModelService(model_factory(settings), downloader=downloader_for(settings))
+    now = LanguageNow(settings.language)  # followed by the model's and the reader's translation, changed by Settings
+    service = ModelService(model_factory(settings, now), downloader=downloader_for(settings))
     service.set_idle_unload(settings.model.unload_after_minutes)
     reader = ProcessTextRunner() if settings.text.enabled else None  # OCR in a process of its own, beside the model
     if reader is not None and settings.language.translate_text:
         from assistant.core.answer_language import set_up
         from assistant.core.translated import TranslatingReader
 
-        reader = TranslatingReader(reader, lambda: set_up(settings.language).translation)
+        reader = TranslatingReader(reader, lambda: set_up(now.language).translation)
     parts, started = compose(settings, service, system_capturer(desktop), history=history, reader=reader, hotkeys=hotkeys,
-                             relay=relay, saved=saved)
+                             relay=relay, saved=saved, factory_for=lambda new: model_factory(new, now))
     messages += _said_once(started, settings, saved)
     log.info("desktop: %s session (%s); %s", desktop.kind, desktop.name or "unknown",
              desktop.summary(_keys_summary(parts.hotkeys)))
@@ -309,7 +316,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
         parts.capture.captured.connect(lambda capture: _save_capture(capture, save_dir))
     app.aboutToQuit.connect(parts.hotkeys.stop)
     _ask_for_screenshots(desktop, settings, saved, parts)
-    _translation_models(settings, saved, parts)
+    _translation_models(settings, saved, parts, now)
     from assistant.qt.instance import InstanceServer
 
     channel = InstanceServer(requests_for(parts), parent=app)  # `blip-assistant trigger`, and a second start
@@ -387,8 +394,11 @@ def _translate_qt(app) -> None:
         log.info("Qt has no translation for %s: its own buttons stay in English", i18n.language())
 
 
-def _translation_models(settings: Settings, saved: Settings | None, parts: Parts) -> None:
-    """Answers in the user's language: their translation models found, or asked for and downloaded (translation_flow)."""
+def _translation_models(settings: Settings, saved: Settings | None, parts: Parts, now: LanguageNow) -> None:
+    """Answers in the user's language: their translation models found, or asked for and downloaded (translation_flow).
+
+    Asked again when the language changes in Settings; the model's wrapper follows ``now`` from its next request.
+    """
     from assistant.qt.translation_flow import TranslationFlow
 
     def remember(language: str) -> None:
@@ -404,6 +414,13 @@ def _translation_models(settings: Settings, saved: Settings | None, parts: Parts
 
     flow = TranslationFlow(parts.window, parts.announcer, settings.language, remember)
     QTimer.singleShot(0, flow.start)
+
+    def changed(new: Settings) -> None:
+        if new.language != now.language:
+            now.language = flow.settings = new.language
+            flow.start()
+
+    parts.settings.listeners.append(changed)
 
 
 def system_capturer(desktop) -> Capturer:

@@ -71,8 +71,14 @@ def set_up(settings: LanguageSettings, threads: int = 2) -> Setup:
     missing = tuple(pair for pair, folder in found.items() if folder is None)
     if missing:
         return Setup(language, missing=missing, message=missing_message(language, missing))
-    to_english, from_english = (CTranslate2Translator(found[pair], pair, threads=threads) for pair in pairs(language))
-    return Setup(language, AnswerTranslation(language, to_english, from_english))
+    key = (language, found[pairs(language)[0]], found[pairs(language)[1]], threads)
+    if key not in _MADE:  # one pair of translators per models found: asked at every request, loaded once
+        to_english, from_english = (CTranslate2Translator(found[pair], pair, threads=threads) for pair in pairs(language))
+        _MADE[key] = AnswerTranslation(language, to_english, from_english)
+    return Setup(language, _MADE[key])
+
+
+_MADE: dict[tuple, AnswerTranslation] = {}
 
 
 def missing_message(language: str, missing: tuple[str, ...]) -> str:

@@ -27,8 +27,8 @@ from assistant.core.turns import complete_sentences
 class TranslatingModel:
     """``model``, asked and answering in ``translation.language``; everything else passes through.
 
-    Given ``find`` instead (the window), the translation is looked for at each request until its models
-    are here (downloaded while the model already answers in English); until then answers are English.
+    Given ``find`` instead (the window), the translation is looked for at each request: its models may be
+    downloaded while the model already answers in English, and the language may change in Settings.
     """
 
     def __init__(self, model: VisionModel, translation: AnswerTranslation | None = None,
@@ -39,7 +39,7 @@ class TranslatingModel:
         return getattr(self.model, name)
 
     def _ready(self) -> bool:
-        if self.translation is None and self._find is not None:
+        if self._find is not None:  # asked at each request: the language may have changed in Settings
             self.translation = self._find()
         return self.translation is not None
 
@@ -98,7 +98,6 @@ class TranslatingReader:
 
     def __init__(self, runner, find: Callable[[], AnswerTranslation | None]):
         self.runner, self._find = runner, find
-        self._translation: AnswerTranslation | None = None
 
     def __getattr__(self, name):  # warm_up, ...
         return getattr(self.runner, name)
@@ -117,11 +116,10 @@ class TranslatingReader:
         return out
 
     def translate(self, lines: list[TextLine]) -> list[TextLine]:
-        if self._translation is None:
-            self._translation = self._find()
-        if self._translation is None or not lines:
+        translation = self._find()  # the same translators while the language stays (answer_language keeps them)
+        if translation is None or not lines:
             return list(lines)
-        texts = self._translation.lines([line.text for line in lines])
+        texts = translation.lines([line.text for line in lines])
         return [replace(line, text=text) for line, text in zip(lines, texts)]
 
     def close(self) -> None:

@@ -176,3 +176,23 @@ def test_in_german_where_is_answered_from_the_text_in_german_without_the_model()
         assert session.text_only().text == "Text auf dem Bildschirm:\nOben rechts: Abbrechen; Speichern."
     finally:
         i18n.install("en")
+
+
+def test_a_language_changed_in_settings_applies_from_the_next_question_with_the_same_translators(model, photo, tiny_mt):
+    from types import SimpleNamespace
+
+    from assistant.core.model.backend import run_request
+
+    now = SimpleNamespace(language=LanguageSettings(answers="en", mt_models=str(tiny_mt)))
+    translating = TranslatingModel(model, find=lambda: al.set_up(now.language).translation)
+    session = Session(None, auto_speak=False)
+    session.begin(photo, "photo.png")
+    request = session.ask_request("what is it?")
+    assert not session.record(request.id, run_request(translating, request), model.info).answer.language
+    now.language = LanguageSettings(answers="de", mt_models=str(tiny_mt))  # Settings, Language: Deutsch
+    request = session.ask_request("Was ist das?")
+    assert session.record(request.id, run_request(translating, request), model.info).answer.language == "de"
+    first = translating.translation
+    request = session.ask_request("Und das?")
+    session.record(request.id, run_request(translating, request), model.info)
+    assert translating.translation is first  # not loaded again
