@@ -196,3 +196,33 @@ def test_a_language_changed_in_settings_applies_from_the_next_question_with_the_
     request = session.ask_request("Und das?")
     session.record(request.id, run_request(translating, request), model.info)
     assert translating.translation is first  # not loaded again
+
+
+def test_the_text_found_is_translated_line_by_line_keeping_where_each_line_is(tiny_mt, tmp_path):
+    """Settings' "also translate the text found" (a reader wrapper) and the action "Translate the text found"."""
+    from PIL import Image
+
+    from assistant.core.geometry import Rect
+    from assistant.core.text.reader import FakeTextReader, TextLine
+    from assistant.core.text.runner import ThreadTextRunner
+    from assistant.core.translated import TranslatingReader
+
+    lines = [TextLine("Save changes", Rect(1700, 20, 150, 30), 0.99), TextLine("Open the settings", Rect(40, 500, 200, 30), 0.9)]
+    setup = al.set_up(LanguageSettings(answers="de", mt_models=str(tiny_mt)))
+    to_german = mt(tiny_mt, "en-de")
+    expected = to_german.translate([line.text for line in lines])
+    reader = TranslatingReader(ThreadTextRunner(FakeTextReader(lines)), lambda: setup.translation)
+    got = reader.submit(Image.new("RGB", (1920, 1080), "white")).result(60)
+    assert [line.text for line in got] == expected and [line.box for line in got] == [line.box for line in lines]
+    reader.close()
+
+    store = HistoryStore(tmp_path / "history")
+    session = Session(store, auto_speak=False, reader=ThreadTextRunner(FakeTextReader(lines)))
+    session.begin(Image.new("RGB", (1920, 1080), "white"), "screen")
+    turn = session.translated_text(setup.translation)
+    in_order = ["Open the settings", "Save changes"]  # reading order: the left column first
+    assert turn.answer.english.split("\n") == in_order and turn.answer.language == "de"
+    assert turn.answer.text.split("\n") == to_german.translate(in_order)
+    kept = store.get(session.conversation.history_id).turns[0]
+    assert (kept.answer, kept.answer_english, kept.language) == (turn.answer.text, turn.answer.english, "de")
+    store.close()

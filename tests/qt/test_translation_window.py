@@ -96,3 +96,22 @@ def test_refused_or_offline_answers_stay_english_and_it_is_said_once(make_window
     flow(window, LanguageSettings(answers="de", missing_said="de"), remembered).start()  # the next start
     qtbot.wait(200)  # the planning thread answers at once offline; nothing more is said
     assert len([m for m in window.messages if m.startswith("Answers stay in English")]) == 1
+
+
+def test_the_window_action_translates_the_text_found_and_says_it(make_window, tiny_mt, picture_file, qtbot):
+    from assistant.config import Settings
+    from assistant.core.geometry import Rect
+    from assistant.core.text.reader import FakeTextReader, TextLine
+    from assistant.core.text.runner import ThreadTextRunner
+
+    lines = [TextLine("Save changes", Rect(10, 10, 40, 10), 0.99)]
+    settings = Settings(language=LanguageSettings(answers="de", mt_models=str(tiny_mt)))
+    window = make_window(settings=settings, reader=ThreadTextRunner(FakeTextReader(lines)))
+    with answer_shown(window, qtbot, timeout=120_000):
+        window.open_path(str(picture_file))
+    window.actions_by_name["translate_text"].trigger()
+    german = CTranslate2Translator(tiny_mt / "en-de", "en-de").translate(["Save changes"])[0]
+    qtbot.waitUntil(lambda: window.conversation.last_said == german, timeout=60_000)
+    rows = [window.history_view.item(i).text() for i in range(window.history_view.count())]
+    assert rows[-1] == f"Question: Translate the text found\nAnswer: {german}"
+    assert german in window.messages[-1] or any(german in m for m in window.messages)
