@@ -54,7 +54,8 @@ class TranslatingModel:
             on_partial: PartialCallback | None = None) -> Answer:
         if not self._ready():
             return self.model.ask(image, question, history, context, on_partial=on_partial)
-        english = self.translation.question(question)
+        # A preset's question ("What text is visible?") is ours, already English: only the answer is translated.
+        english = question if question in _preset_questions() else self.translation.question(question)
         memo: dict[str, str] = {}
         answer = self.model.ask(image, english, history, context, on_partial=self._streamed(on_partial, memo))
         return self._translated(answer, english, memo)
@@ -87,6 +88,12 @@ class TranslatingModel:
             return replace(answer, language=self.translation.language, question_english=question_english)
         return replace(answer, text=self._sentences(answer.text, memo), language=self.translation.language,
                        english=answer.text, question_english=question_english)
+
+
+def _preset_questions() -> set[str]:
+    from assistant.core.session import PRESETS
+
+    return {preset.question for preset in PRESETS if preset.question}
 
 
 class TranslatingReader:

@@ -226,3 +226,10 @@ def test_the_text_found_is_translated_line_by_line_keeping_where_each_line_is(ti
     kept = store.get(session.conversation.history_id).turns[0]
     assert (kept.answer, kept.answer_english, kept.language) == (turn.answer.text, turn.answer.english, "de")
     store.close()
+
+
+def test_a_preset_question_is_asked_as_it_is_and_only_its_answer_is_translated(model, photo, tiny_mt):
+    setup = al.set_up(LanguageSettings(answers="de", mt_models=str(tiny_mt)))
+    recording = Recording(model)
+    answer = TranslatingModel(recording, setup.translation).ask(photo, "What text is visible?")
+    assert recording.asked[0][0] == "What text is visible?" == answer.question_english and answer.language == "de"
