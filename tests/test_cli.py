@@ -378,9 +378,9 @@ def test_describe_in_german_without_the_models_offline_answers_in_english_and_sa
     record = json.loads(result.stdout)
     assert record["language"] == "en" and record["caption"] and "caption_english" not in record
     assert record["turns"][0]["question"] == "Welche Farbe?" and record["turns"][0]["answer"]
-    said = [line for line in result.stderr.splitlines() if "Answers stay in English" in line]
+    said = [line for line in result.stderr.splitlines() if "Die Antworten bleiben auf Englisch" in line]  # in German
     assert len(said) == 1 and "Traceback" not in result.stderr, result.stderr
-    assert "Helsinki-NLP/opus-mt-de-en" in said[0] and "--mt-model" in said[0]
+    assert "Helsinki-NLP/opus-mt-de-en" in said[0] and "--mt-model" in said[0] and "Offlinemodus" in said[0]
 
 
 @pytest.mark.parametrize(("language", "words"), [
