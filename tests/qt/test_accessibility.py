@@ -132,10 +132,10 @@ def german(make_window):
     from assistant import i18n
 
     english = {type(w).__name__ + w.objectName() + str(i): w.accessibleName()
-               for i, w in enumerate(interactive(make_window().window))}
+               for i, w in enumerate(interactive(make_window(start=False).window))}  # names need no model
     i18n.install("de")
     try:
-        yield make_window().window, english
+        yield make_window(start=False).window, english
     finally:
         i18n.install("en")
 
