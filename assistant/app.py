@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from assistant import APP_ID, APP_NAME, __version__
 from assistant.config import Settings
+from assistant.core.answer_language import LanguageNow
 from assistant.core.desktop import detect
 from assistant.i18n import _
 
@@ -41,13 +42,6 @@ if TYPE_CHECKING:
     from assistant.qt.settings_controller import SettingsController
 
 log = logging.getLogger(__name__)
-
-
-class LanguageNow:
-    """The language settings as they are now (Settings may change them while the model stays loaded)."""
-
-    def __init__(self, language):
-        self.language = language
 
 
 def model_factory(settings: Settings, now: LanguageNow | None = None):
@@ -292,7 +286,10 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     MainThreadGC(parent=app)  # a Qt object collected on the model or speech thread would crash the app
-    _translate_qt(app)
+    from assistant.qt.desktop_setup import ask_for_screenshots, keys_summary, said_once, system_capturer
+    from assistant.qt.languages import follow_language, translate_qt
+
+    translate_qt(app)
     _set_icon(app)
     apply_appearance(settings.appearance)
     now = LanguageNow(settings.language)  # followed by the model's and the reader's translation, changed by Settings
@@ -306,17 +303,17 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
         reader = TranslatingReader(reader, lambda: set_up(now.language).translation)
     parts, started = compose(settings, service, system_capturer(desktop), history=history, reader=reader, hotkeys=hotkeys,
                              relay=relay, saved=saved, factory_for=lambda new: model_factory(new, now))
-    messages += _said_once(started, settings, saved)
+    messages += said_once(started, settings, saved)
     log.info("desktop: %s session (%s); %s", desktop.kind, desktop.name or "unknown",
-             desktop.summary(_keys_summary(parts.hotkeys)))
+             desktop.summary(keys_summary(parts.hotkeys)))
     if desktop.wayland:
-        messages.insert(0, desktop.summary(_keys_summary(parts.hotkeys)))
+        messages.insert(0, desktop.summary(keys_summary(parts.hotkeys)))
     save_dir = os.environ.get("BLIP_ASSISTANT_SAVE_CAPTURES")
     if save_dir:  # diagnostics: keep every capture, e.g. to attach to a bug report
         parts.capture.captured.connect(lambda capture: _save_capture(capture, save_dir))
     app.aboutToQuit.connect(parts.hotkeys.stop)
-    _ask_for_screenshots(desktop, settings, saved, parts)
-    _translation_models(settings, saved, parts, now)
+    ask_for_screenshots(desktop, settings, saved, parts.capture.capturer, parts.announcer, parts.window)
+    follow_language(settings, saved, parts.window, parts.announcer, parts.settings, now)
     from assistant.qt.instance import InstanceServer
 
     channel = InstanceServer(requests_for(parts), parent=app)  # `blip-assistant trigger`, and a second start
@@ -337,108 +334,6 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     app.aboutToQuit.connect(parts.controller.probe.close)
     app.aboutToQuit.connect(parts.controller.watch.close)
     return app.exec()
-
-
-def _said_once(messages: list[str], settings: Settings, saved: Settings | None) -> list[str]:
-    """How to bind keys to ``trigger`` on a desktop without the shortcuts portal: said at the first start only."""
-    from assistant.config import save_settings
-    from assistant.core.hotkeys.portal import SHORTCUTS_HINT
-
-    hint = _(SHORTCUTS_HINT)
-    if hint not in messages:
-        return messages
-    if settings.desktop.shortcuts_hint_given:
-        return [m for m in messages if m != hint]  # Help (F1) still says it
-    base = saved or settings
-    try:
-        save_settings(replace(base, desktop=replace(base.desktop, shortcuts_hint_given=True)))
-    except OSError as err:
-        log.info("the shortcuts hint is said again next time: %s", err)
-    return messages
-
-
-def _ask_for_screenshots(desktop, settings: Settings, saved: Settings | None, parts: Parts) -> None:
-    """GNOME on Wayland: ask for the screenshot permission now, with our window in front (see permission_flow)."""
-    from assistant.qt.permission_flow import ScreenshotPermission, needs_asking
-
-    if not needs_asking(desktop, settings.desktop.screenshots_allowed):
-        return
-
-    def remember() -> None:
-        from assistant.config import save_settings
-
-        base = saved or settings
-        try:
-            save_settings(replace(base, desktop=replace(base.desktop, screenshots_allowed=True)))
-        except OSError as err:
-            log.info("the screenshot permission is asked again next time: %s", err)
-
-    from PySide6.QtCore import QTimer
-
-    flow = ScreenshotPermission(parts.capture.capturer, parts.announcer, remember, parent=parts.window)
-    QTimer.singleShot(500, flow.ask)  # once the window is up and has the focus
-
-
-def _translate_qt(app) -> None:
-    """Qt's own words (Yes, No, Cancel in its dialogs, the text boxes' menus) in the interface's language."""
-    from PySide6.QtCore import QLibraryInfo, QTranslator
-
-    from assistant import i18n
-
-    if i18n.language() == i18n.ENGLISH:
-        return
-    translator = QTranslator(app)
-    if translator.load(f"qtbase_{i18n.language()}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(translator)
-    else:
-        log.info("Qt has no translation for %s: its own buttons stay in English", i18n.language())
-
-
-def _translation_models(settings: Settings, saved: Settings | None, parts: Parts, now: LanguageNow) -> None:
-    """Answers in the user's language: their translation models found, or asked for and downloaded (translation_flow).
-
-    Asked again when the language changes in Settings; the model's wrapper follows ``now`` from its next request.
-    """
-    from assistant.qt.translation_flow import TranslationFlow
-
-    def remember(language: str) -> None:
-        from assistant.config import save_settings
-
-        base = saved or settings
-        try:
-            save_settings(replace(base, language=replace(base.language, missing_said=language)))
-        except OSError as err:
-            log.info("the missing translation is said again next time: %s", err)
-
-    from PySide6.QtCore import QTimer
-
-    flow = TranslationFlow(parts.window, parts.announcer, settings.language, remember)
-    QTimer.singleShot(0, flow.start)
-
-    def changed(new: Settings) -> None:
-        if new.language != now.language:
-            now.language = flow.settings = new.language
-            flow.start()
-
-    parts.settings.listeners.append(changed)
-
-
-def system_capturer(desktop) -> Capturer:
-    """Screenshots through the desktop portal on Wayland (an X11 grab sees only XWayland's windows), else mss."""
-    if desktop.capture == "portal":
-        from assistant.core.capture.portal import PortalCapturer
-
-        return PortalCapturer(desktop)
-    from assistant.core.capture.screen import MssCapturer
-
-    return MssCapturer()
-
-
-def _keys_summary(hotkeys) -> str:
-    """How global keys reach us, for the start-up line."""
-    if hasattr(hotkeys, "available"):  # the Wayland source
-        return _("the desktop's global shortcuts") if hotkeys.available else _("desktop shortcuts (see Help)")
-    return _("the app's own") if hotkeys.active else _("none")
 
 
 def _set_icon(app) -> None:

@@ -4,7 +4,7 @@
 settings file and the app's folders; everything is importable from ``assistant.config``.
 """
 
-from assistant.config.files import cache_dir, data_dir, load_settings, save_settings, settings_path
+from assistant.config.files import cache_dir, data_dir, load_settings, remember, save_settings, settings_path
 from assistant.config.model import (
     BACKENDS,
     CPU_PRECISIONS,
@@ -38,6 +38,6 @@ __all__ = [
     "ACTIONS", "BACKENDS", "CPU_PRECISIONS", "DEFAULT_BINDINGS", "DEFAULT_MODEL", "DEVICES", "EXPLORE_AREAS",
     "MODEL_PRESETS", "QUANTIZATIONS", "SECTIONS", "SPEECH_OUTPUTS", "THEMES", "AppearanceSettings", "DesktopSettings",
     "ExploreSettings", "GenerationSettings", "HistorySettings", "HotkeySettings", "LanguageSettings", "ModelSettings", "Settings",
-    "SpeechSettings", "TextSettings", "WatchSettings", "cache_dir", "data_dir", "load_settings", "save_settings",
+    "SpeechSettings", "TextSettings", "WatchSettings", "cache_dir", "data_dir", "load_settings", "remember", "save_settings",
     "settings_path",
 ]

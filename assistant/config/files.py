@@ -134,3 +134,17 @@ def data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("blip-assistant"))
+
+
+def remember(base: Settings, section: str, **values) -> str:
+    """Save ``values`` into one section of ``base`` (the settings file as loaded), e.g. "the hint was said".
+
+    Returns "" when saved, else why not: the caller logs it, and the thing is asked or said again next time.
+    """
+    from dataclasses import replace
+
+    try:
+        save_settings(replace(base, **{section: replace(getattr(base, section), **values)}))
+    except OSError as err:
+        return str(err)
+    return ""

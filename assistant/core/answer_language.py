@@ -26,6 +26,13 @@ from assistant.i18n import _, system_language
 MT_PATTERNS = ["config.json", "generation_config.json", "tokenizer_config.json", "vocab.json", "*.spm", "*.safetensors"]
 
 
+class LanguageNow:
+    """The language settings as they are now: Settings may change them while the model stays loaded."""
+
+    def __init__(self, language: LanguageSettings):
+        self.language = language
+
+
 def answer_language(settings: LanguageSettings) -> str:
     """The language questions are asked and answered in: "en" needs no translation."""
     return base_language(settings.answers or settings.interface or system_language())

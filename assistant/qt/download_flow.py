@@ -13,21 +13,31 @@ from assistant.qt.a11y import name
 from assistant.qt.model_service import ModelService
 
 
+def status_progress(window: QMainWindow, bar: tuple[str, str], button: tuple[str, str], cancel) -> tuple:
+    """A named progress bar and its Cancel button in ``window``'s status bar, hidden until a download runs.
+
+    ``bar`` and ``button`` are (name, description) as screen readers say them; the button's name is its text.
+    """
+    progress = name(QProgressBar(), *bar)
+    progress.setRange(0, 1000)
+    progress.setMinimumWidth(260)
+    stop = name(QPushButton(button[0]), *button)
+    stop.clicked.connect(cancel)
+    for widget in (progress, stop):
+        window.statusBar().addPermanentWidget(widget)
+        widget.hide()
+    return progress, stop
+
+
 class DownloadFlow(QObject):
     """Owns the download progress bar and its Cancel button, in ``window``'s status bar; asks there too."""
 
     def __init__(self, window: QMainWindow, service: ModelService, announcer: Announcer):
         super().__init__(window)
         self.window, self.service, self.announcer = window, service, announcer
-        self.bar = name(QProgressBar(), _("Model download"), _("How much of the model has been downloaded."))
-        self.bar.setRange(0, 1000)
-        self.bar.setMinimumWidth(260)
-        self.cancel_button = name(QPushButton(_("Cancel download")), _("Cancel download"),
-                                  _("Stop the download; what was downloaded is kept for next time."))
-        self.cancel_button.clicked.connect(self.cancel)
-        for widget in (self.bar, self.cancel_button):
-            window.statusBar().addPermanentWidget(widget)
-            widget.hide()
+        self.bar, self.cancel_button = status_progress(
+            window, (_("Model download"), _("How much of the model has been downloaded.")),
+            (_("Cancel download"), _("Stop the download; what was downloaded is kept for next time.")), self.cancel)
         self._quarter: int | None = None
         service.download_needed.connect(self._on_needed)
         service.download_progress.connect(self._on_progress)

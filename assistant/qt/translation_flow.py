@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressBar, QPushButton
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from assistant.config import LanguageSettings
 from assistant.core import answer_language as al
@@ -22,7 +22,7 @@ from assistant.core.announcer import Announcer
 from assistant.core.errors import AssistantError, Cancelled, one_line
 from assistant.core.model.local.hub import NoNetworkError, human_bytes
 from assistant.i18n import _
-from assistant.qt.a11y import name
+from assistant.qt.download_flow import status_progress
 
 
 class TranslationFlow(QObject):
@@ -37,15 +37,10 @@ class TranslationFlow(QObject):
                  remember: Callable[[str], None]):
         super().__init__(window)
         self.window, self.announcer, self.settings, self.remember = window, announcer, settings, remember
-        self.bar = name(QProgressBar(), _("Translation models download"),
-                        _("How much of the translation models has been downloaded."))
-        self.bar.setRange(0, 1000)
-        self.cancel_button = name(QPushButton(_("Cancel translation download")), _("Cancel translation download"),
-                                  _("Stop the download; answers stay in English, and it continues next time."))
-        self.cancel_button.clicked.connect(self.cancel)
-        for widget in (self.bar, self.cancel_button):
-            window.statusBar().addPermanentWidget(widget)
-            widget.hide()
+        self.bar, self.cancel_button = status_progress(
+            window, (_("Translation models download"), _("How much of the translation models has been downloaded.")),
+            (_("Cancel translation download"),
+             _("Stop the download; answers stay in English, and it continues next time.")), self.cancel)
         self._cancel = threading.Event()
         self.setup: al.Setup | None = None
         self._planned.connect(self._ask)
