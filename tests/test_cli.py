@@ -392,3 +392,12 @@ def test_help_and_errors_are_in_the_language_asked_for(language, words):
     missing = run("describe", "--language", language)
     assert missing.returncode == 2 and missing.stderr.startswith("error: ")  # the prefix stays for scripts
     assert "image" in missing.stderr and ("fehlen" in missing.stderr or "faltan" in missing.stderr), missing.stderr
+
+
+def test_a_10000_by_10_image_says_why_its_text_cannot_be_read_with_no_traceback(tmp_path):
+    strip = tmp_path / "strip.png"
+    Image.new("RGB", (10000, 10), "white").save(strip)
+    result = run("describe", str(strip), "--text-only", "--model", str(tmp_path / "no model"))
+    assert result.returncode == 0, result.stderr
+    assert "the image is too narrow to read text from" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "ResizeImgError" not in result.stdout + result.stderr

@@ -71,3 +71,32 @@ def test_a_blank_image_has_no_text_and_a_bad_one_is_one_line(reader):
 
     assert reader.read(Image.new("RGB", (800, 600), "white")) == []
     assert reader.read(Image.new("RGB", (1, 1), "white")) == []
+
+
+@pytest.mark.parametrize("size, reason", [((10000, 10), "too narrow"), ((1, 10000), "too narrow"),
+                                          ((10000, 1), "too narrow"), ((65000, 2), "too narrow"),
+                                          ((1, 1), "too small")])
+def test_extreme_shapes_give_a_reason_in_words_and_no_traceback(reader, size, reason, caplog):
+    from PIL import Image
+
+    from assistant.core.text.reader import TextReadError
+
+    with pytest.raises(TextReadError) as raised:
+        reader.read(Image.new("RGB", size, "white"))
+    assert str(raised.value) == f"The text could not be read: the image is {reason} to read text from."
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info]
+
+
+def test_an_engine_failure_on_an_odd_shape_is_said_in_words_and_logged_at_debug_only(reader, caplog, monkeypatch):
+    """RapidOCR's own ResizeImgError, raised by the real engine on a shape our check lets through."""
+    import logging
+
+    from PIL import Image
+
+    from assistant.core.text import reader as module
+
+    monkeypatch.setattr(module, "unreadable_shape", lambda *a: None)
+    caplog.set_level(logging.DEBUG, logger="assistant.core.text.reader")
+    with pytest.raises(module.TextReadError, match=r"^The text could not be read: the image is too narrow to read text from$"):
+        reader.read(Image.new("RGB", (10000, 10), "white"))
+    assert [r.levelname for r in caplog.records if r.exc_info] == ["DEBUG"]

@@ -73,13 +73,17 @@ class RapidTextReader:
         self._lock = threading.Lock()
 
     def read(self, image: Image.Image) -> list[TextLine]:
+        reason = unreadable_shape(*image.size, int(self._params["Det.limit_side_len"]))
+        if reason:
+            raise TextReadError(_('The text could not be read: {reason}.').format(reason=reason))
         with self._lock:
             engine = self._load()
             try:
                 result = engine(image.convert("RGB"))
-            except Exception as err:  # a bug or a bad image in the engine: said in one line, logged in full
-                log.exception("OCR failed")
-                raise TextReadError(_('The text could not be read: {n0}').format(n0=one_line(err))) from err
+            except Exception as err:  # a bug or a bad image in the engine: one line said, the details at debug level
+                log.warning("OCR failed on a %dx%d image: %s", *image.size, one_line(err))
+                log.debug("OCR failure", exc_info=True)
+                raise TextReadError(_('The text could not be read: {n0}').format(n0=_in_words(err))) from err
             finally:
                 give_back_memory()  # a few ms: frames of every size otherwise leave the heap scattered and large
         if result.txts is None or result.boxes is None:
@@ -99,6 +103,28 @@ class RapidTextReader:
                 log.exception("OCR engine failed to start")
                 raise TextReadError(_('The text reader failed to start: {n0}').format(n0=one_line(err))) from err
         return self._engine
+
+
+# RapidOCR scales the long side to at most ``Det.limit_side_len`` and rounds both sides to 32 px:
+# a short side under 16 px after that rounds to 0, and it raises ResizeImgError.
+SMALLEST_SIDE = 16
+
+
+def unreadable_shape(width: int, height: int, limit_side: int = 1600) -> str | None:
+    """Why text cannot be read from an image of this shape, in words; None when it can."""
+    if width < SMALLEST_SIDE and height < SMALLEST_SIDE:
+        return _("the image is too small to read text from")
+    scale = min(1.0, limit_side / max(width, height))
+    if min(width, height) * scale < SMALLEST_SIDE:  # a strip, standing or lying
+        return _("the image is too narrow to read text from")
+    return None
+
+
+def _in_words(err: Exception) -> str:
+    """The engine's failure as the user can understand it: its resizing fails only on the image's shape."""
+    if type(err).__name__ == "ResizeImgError":
+        return _("the image is too narrow to read text from")
+    return one_line(err)
 
 
 class FakeTextReader:
