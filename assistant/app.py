@@ -145,7 +145,7 @@ def compose(settings: Settings, service: ModelService, capturer: Capturer, *, sp
     announcer.use_speaker(speaker or build_speaker(settings.speech, announcer, window,
                                                    language=answer_language(settings.language)))
     session = Session(speaker=announcer, auto_speak=settings.speech.auto_speak, reader=reader,
-                      spoken_lines=settings.text.spoken_lines,
+                      spoken_lines=settings.text.spoken_lines, text_first=settings.text.say_first,
                       on_problem=lambda message: announcer.message(message, error=True))
     capture = CaptureFlow(window, capturer, settle_ms)
     text_flow = TextFlow(window, session, announcer, parent=window)

@@ -8,6 +8,7 @@ question, each kept in the history as it comes), :func:`print_turn` prints a tur
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -80,8 +81,8 @@ def run(args) -> int:
         from assistant.core.translated import TranslatingReader
 
         reader = TranslatingReader(reader, lambda: translation)
-    session = Session(store, on_problem=lambda m: warn([m]),
-                      reader=reader, auto_speak=False, spoken_lines=settings.text.spoken_lines)
+    session = Session(store, on_problem=lambda m: warn([m]), reader=reader, auto_speak=False,
+                      spoken_lines=settings.text.spoken_lines, text_first=settings.text.say_first)
     session.begin(image, Path(args.image).name)
     try:
         transcript = converse(session, settings, args, on_turn=None if args.json else print_turn,
@@ -98,8 +99,9 @@ def run(args) -> int:
             store.close()
     from assistant.cli.speech import speak
 
-    code = speak(args, settings.speech, [transcript.caption.spoken] + [f"{t.question} {t.answer.text}"
-                                                                      for t in transcript.turns],
+    ahead = session.conversation.said_ahead if session.conversation is not None else ""
+    code = speak(args, settings.speech, [part for part in (ahead, transcript.caption.spoken) if part]
+                 + [f"{t.question} {t.answer.text}" for t in transcript.turns],
                  translation.language if translation is not None else "")
     if code:
         return code
@@ -121,6 +123,8 @@ def converse(session: Session, settings: Settings, args, on_turn: Callable[[Sess
     else:
         from assistant.cli.progress import progress_printer
 
+        if on_turn is not None:  # the fast part first: the text found is printed while the model loads
+            session.when_text_ready(lambda: _text_ahead(session))
         model = build_model(settings)
         if translation is not None:
             model = TranslatingModel(model, translation)
@@ -153,16 +157,32 @@ def converse(session: Session, settings: Settings, args, on_turn: Callable[[Sess
     return transcript
 
 
+_PRINTING = threading.Lock()  # the text found (the reader's thread) is printed whole before the caption
+
+
+def _text_ahead(session: Session) -> None:
+    """On the reader's thread: all the text found, printed at once, when it comes before the caption."""
+    with _PRINTING:
+        if session.say_text_first():
+            from assistant.core.text.layout import reading_order, text_block
+
+            c = session.conversation
+            print(terminal_safe(text_block(reading_order(session.text_lines(c)), *c.image.size)), flush=True)
+
+
 def print_turn(turn: SessionTurn) -> None:
     """A question and its answer; the caption with the text found by region (all of it: a terminal scrolls)."""
     from assistant.core.text.layout import text_block
 
     if turn.question:
         text = f"Q: {turn.question}\nA: {turn.answer.text}"
+    elif turn.text_said:
+        text = turn.answer.text  # its text was printed as soon as it was read
     else:
         block = text_block(turn.lines, *turn.image_size) if turn.lines else ""
         text = "\n".join(part for part in (turn.answer.text, block) if part) or turn.text_note
-    print(terminal_safe(text), flush=True)
+    with _PRINTING:
+        print(terminal_safe(text), flush=True)
 
 
 def to_json(t: Transcript, image: str, reading: bool, seconds: float) -> dict:

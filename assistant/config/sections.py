@@ -101,7 +101,8 @@ class TextSettings:
     """Reading the text in each image (OCR), beside the description."""
 
     enabled: bool = True
-    spoken_lines: int = 10  # lines of text said after the caption; all of them are in the window
+    spoken_lines: int = 10  # lines of text said with the description; all of them are in the window
+    say_first: bool = True  # the text found is said as soon as it is read, the caption after it (False: caption first)
 
     def __post_init__(self):
         if not 0 <= self.spoken_lines <= 200:

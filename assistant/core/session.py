@@ -13,6 +13,7 @@ asynchronous window. No Qt here.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,7 +28,7 @@ from assistant.core.model.backend import Answer, AskRequest, CaptionRequest, Mod
 from assistant.core.model.prompts import Turn
 from assistant.core.speech import Speaker
 from assistant.core.text.answers import answer_from_text
-from assistant.core.text.layout import reading_order
+from assistant.core.text.layout import reading_order, text_block
 from assistant.core.text.reader import TextLine, TextReadError
 from assistant.core.translate.pipeline import AnswerTranslation
 from assistant.core.turns import SessionTurn, complete_sentences, container_name, turn_text  # noqa: F401 (re-exported)
@@ -91,6 +92,7 @@ class Conversation:
     detail: str = ""  # shown with the lead: where the control is
     place: object | None = field(default=None, repr=False)  # a watch.Watched: where it was captured, to look again
     last_said: str = ""  # the last answer as the user got it (``turns`` hold what the model saw: English)
+    said_ahead: str = ""  # the text found, said ahead of the caption: the caption's turn does not repeat it
 
     def history(self) -> tuple[Turn, ...]:
         """Earlier question-and-answer turns, for the chat prompt."""
@@ -102,10 +104,11 @@ class Session:
 
     def __init__(self, history: HistoryWriter | None = None, speaker: Speaker | None = None, *,
                  auto_speak: bool = True, on_problem: Callable[[str], None] | None = None,
-                 reader: TextRunner | None = None, spoken_lines: int = 10):
+                 reader: TextRunner | None = None, spoken_lines: int = 10, text_first: bool = True):
         self.history = history
         self.reader = reader  # reads the text of each new image beside the model; None: no text
         self.spoken_lines = spoken_lines
+        self.text_first = text_first  # the text found is said as soon as it is read, before the caption
         self.speaker = speaker
         self.auto_speak = auto_speak
         self.on_problem = on_problem or (lambda message: None)
@@ -113,6 +116,7 @@ class Session:
         self._encoder: ThreadPoolExecutor | None = None  # makes the history's JPEGs while the model answers
         self._asked: dict[int, tuple[Conversation, str]] = {}  # request id -> its conversation and question
         self._said: dict[int, str] = {}  # request id -> the sentences of its streaming answer already spoken
+        self._ahead = threading.Lock()  # the text found said ahead (the reader's thread) or with the caption
 
     # -- what settings change --------------------------------------------------------------------
     def use_speaker(self, speaker: Speaker | None, auto_speak: bool | None = None) -> None:
@@ -121,11 +125,13 @@ class Session:
         if auto_speak is not None:
             self.auto_speak = auto_speak
 
-    def use_reader(self, reader: TextRunner | None, spoken_lines: int) -> None:
+    def use_reader(self, reader: TextRunner | None, spoken_lines: int, text_first: bool | None = None) -> None:
         """Read the text of the next images with ``reader`` (None: not at all); the old one is closed."""
         if self.reader is not None and self.reader is not reader:
             self.reader.close()
         self.reader, self.spoken_lines = reader, spoken_lines
+        if text_first is not None:
+            self.text_first = text_first
 
     def use_history(self, history: HistoryWriter | None) -> None:
         """Keep the next answers in ``history`` (None: keep nothing)."""
@@ -304,6 +310,31 @@ class Session:
             self.speaker.say(said, interrupt=False)
         return said
 
+    def say_text_first(self, caption_waits: bool = False) -> str:
+        """The text found, said the moment it is read, while the caption is still being made (``text_first``).
+
+        The caption's turn then says only the caption, after it, in the same queue. With
+        ``caption_waits`` (the model is still loading) the user also hears that the caption follows.
+        Does nothing (returns "") for a control (its lead has its own order), once the caption is
+        in, or when the caption is to come first. Safe from the reader's thread.
+        """
+        c = self.conversation
+        if c is None or not self.text_first or c.lead or c.reading is None:
+            return ""
+        lines = self.text_lines(c)
+        if not lines and not caption_waits:
+            return ""  # nothing to say ahead: "No text was found." comes after the caption, as it always did
+        said = text_block(reading_order(lines), *c.image.size, limit=self.spoken_lines) if lines else c.text_note
+        if caption_waits:
+            said = " ".join(part for part in (said, _("The caption follows when the model is ready.")) if part)
+        with self._ahead:
+            if c.caption or c.said_ahead:
+                return ""
+            c.said_ahead = said
+        if said and self.auto_speak and self.speaker is not None:
+            self.speaker.say(said)  # it replaces "Describing the screen…"; the caption is queued after it
+        return said
+
     def question_of(self, request_id: int) -> str | None:
         asked = self._asked.get(request_id)
         return asked[1] if asked else None
@@ -319,7 +350,8 @@ class Session:
         said = self._said.get(request_id, "")
         done = complete_sentences(text)
         if len(done) > len(said) and done.startswith(said):
-            self.speaker.say(done[len(said):].strip(), interrupt=not said)
+            ahead = bool(conversation.said_ahead) and not question  # the text found is being said: the caption queues after it
+            self.speaker.say(done[len(said):].strip(), interrupt=not said and not ahead)
             self._said[request_id] = done
 
     def record(self, request_id: int, answer: Answer, model: ModelInfo | None) -> SessionTurn | None:
@@ -333,8 +365,10 @@ class Session:
             c.last_said = answer.text
             turn = SessionTurn(question, answer, c.source, model)
         else:
-            c.caption = answer.text
-            turn = self._description(c, answer, model, self.text_lines(c))
+            lines = self.text_lines(c)
+            with self._ahead:  # the text found is said ahead of the caption, or with it: never both
+                c.caption = answer.text
+            turn = self._description(c, answer, model, lines)
         self._keep(c, turn)
         self._say(turn, self._said.pop(request_id, ""))
         return turn
@@ -342,7 +376,8 @@ class Session:
     def _description(self, c: Conversation, answer: Answer, model: ModelInfo | None,
                      lines: list[TextLine]) -> SessionTurn:
         return SessionTurn("", answer, c.source, model, tuple(reading_order(lines)), c.text_note, c.image.size,
-                           spoken_lines=self.spoken_lines, lead=c.lead, detail=c.detail)
+                           spoken_lines=self.spoken_lines, lead=c.lead, detail=c.detail,
+                           text_said=bool(c.said_ahead))
 
     def _say(self, turn: SessionTurn, said: str = "") -> None:
         """Speak the turn; of a streamed answer, only what its sentences already spoken did not say."""
@@ -354,7 +389,7 @@ class Session:
         if said and spoken.startswith(said):
             self.speaker.say(spoken[len(said):].strip(), interrupt=False)
         else:
-            self.speaker.say(spoken, interrupt=not turn.lead)
+            self.speaker.say(spoken, interrupt=not (turn.lead or turn.text_said))
 
     def _keep(self, c: Conversation, turn: SessionTurn) -> None:
         if self.history is None or c.history_id == -1:

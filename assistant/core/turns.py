@@ -30,6 +30,7 @@ class SessionTurn:
     spoken_lines: int = 10
     lead: str = ""  # a control's description: its role and name were said first, then its text
     detail: str = ""
+    text_said: bool = False  # the text found was said before the caption came: not said again
 
     @property
     def text(self) -> str:
@@ -50,6 +51,8 @@ class SessionTurn:
         """
         if self.lead and not self.question:
             return _("Looks like: {answer}").format(answer=self.answer.text) if self.answer.text else ""
+        if self.text_said and not self.question:
+            return self.answer.text
         return " ".join(part for part in (self.answer.text, self._text_part(self.spoken_lines)) if part)
 
     def _text_part(self, limit: int | None) -> str:

@@ -59,6 +59,7 @@ class ConversationController(QObject):
         self._on_caption: tuple[object, Callable[[str], None]] | None = None
         self.preset_index = 0
         self._pending: PendingTurn | None = None
+        self._answered: set[int] = set()  # the request whose answer came (it may wait for the text found)
         self._timing: tuple[str, float, float | None] | None = None  # hotkey action, pressed at, captured at
         self._last_describe: dict[str, float] = {}
         service.progress.connect(self._on_progress)
@@ -179,7 +180,11 @@ class ConversationController(QObject):
             self.text_flow.when_ready(lambda: self._show_turn(self.session.text_only()))
         else:
             request = self.session.describe_request(prefix=preset.prefix, question=preset.question)
-            self._submit(request, turn_text(preset.question or "", THINKING, source))
+            # The fast part first: the text found is said the moment it is read (while the model loads, too).
+            text_ahead = self.session.text_first and self.session.reader is not None
+            if text_ahead:
+                self.text_flow.when_ready(lambda: self._say_text_first(request.id))
+            self._submit(request, turn_text(preset.question or "", THINKING, source), quiet=text_ahead)
 
     def ask(self, question: str) -> None:
         """A follow-up question; "where is X?" waits for the text found, when it is still being read."""
@@ -220,7 +225,8 @@ class ConversationController(QObject):
             progress = self.service.last_progress
             how_far = f" ({progress})" if progress else ""
             said = _('The model is still loading{how_far}; your request will run when it is ready.').format(how_far=how_far)
-            # After a control's name (quiet), this must not cut into its name and text: shown only.
+            # After a control's name, or before the text found (quiet), this must not cut into them: shown only;
+            # the text found ends with "The caption follows when the model is ready.".
             self.announcer.status(said) if quiet else self.announcer.message(said)
         else:
             self.announcer.status(_("Working…"))
@@ -232,7 +238,13 @@ class ConversationController(QObject):
         if self._is_pending(request_id):
             self.session.partial(request_id, text)  # speech starts at the first complete sentence
 
+    def _say_text_first(self, request_id: int) -> None:
+        """The text found is read: said now, unless the caption came first (then both are said together)."""
+        if request_id not in self._answered:
+            self.session.say_text_first(caption_waits=not self.service.is_ready)
+
     def _on_answered(self, request_id: int, answer: Answer) -> None:
+        self._answered = {request_id}
         if self._is_pending(request_id):  # else: an answer to a request the user has since replaced
             self.text_flow.when_ready(lambda: self._record(request_id, answer))  # the caption is said with the text
 

@@ -158,7 +158,7 @@ class SettingsController:
                 reader = ProcessTextRunner() if new.text.enabled else None
                 if reader is not None:
                     reader.warm_up()  # its models load now, not at the next press
-            self.session.use_reader(reader, new.text.spoken_lines)
+            self.session.use_reader(reader, new.text.spoken_lines, new.text.say_first)
         if new.appearance != old.appearance:
             apply_appearance(new.appearance)
         for listener in self.listeners:

@@ -245,10 +245,13 @@ class SettingsDialog(QDialog):
         t = self.settings.text
         self.read_text = name(QCheckBox(_("Rea&d the text in each image (on this computer)")), _("Read the text in each image"))
         self.read_text.setChecked(t.enabled)
-        self.spoken_lines = _spin(0, 200, t.spoken_lines, _("Lines of text spoken after the description"), _(" lines"))
+        self.spoken_lines = _spin(0, 200, t.spoken_lines, _("Lines of text spoken with the description"), _(" lines"))
+        self.text_first = name(QCheckBox(_("Say the text &found first, the caption when it is ready")),
+                               _("Say the text found first, the caption when it is ready"))
+        self.text_first.setChecked(t.say_first)
         self._form(page, [(_("Speak &with:"), self.output), (_("&Voice:"), self.voice), (_("&Rate:"), self.rate),
                           (_("Vol&ume:"), self.volume), (None, self.auto_speak), (None, self.read_text),
-                          (_("Lines of te&xt spoken:"), self.spoken_lines)])
+                          (_("Lines of te&xt spoken:"), self.spoken_lines), (None, self.text_first)])
 
     def _fill_voices(self) -> None:
         """List the engine's voices the first time the Speech tab shows with an output that uses them."""
@@ -373,7 +376,8 @@ class SettingsDialog(QDialog):
             history=HistorySettings(enabled=self.history_on.isChecked(), store_images=self.store_images.isChecked(),
                                     keep_days=self.keep_days.value()),
             appearance=AppearanceSettings(theme=self.theme.currentData(), font_size=font if font > 5 else 0),
-            text=TextSettings(enabled=self.read_text.isChecked(), spoken_lines=self.spoken_lines.value()),
+            text=TextSettings(enabled=self.read_text.isChecked(), spoken_lines=self.spoken_lines.value(),
+                              say_first=self.text_first.isChecked()),
             watch=replace(s.watch, area=self.watch_area.currentData(), interval_s=self.watch_rate.currentData(),
                           update_every_s=float(self.watch_every.value()), describe_areas=self.watch_areas.isChecked(),
                           keep_changes=self.watch_keep.isChecked()),

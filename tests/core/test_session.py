@@ -177,3 +177,66 @@ def test_a_streamed_answer_is_spoken_from_its_first_complete_sentence(photo):
     assert complete_sentences("Done. Not yet") == "Done."
     session.partial(12345, "A stale answer. From before.")  # not a request of this session: silent
     assert len(speaker.said) == 2
+
+
+class OrderedSpeaker(SilentSpeaker):
+    """Remembers whether each phrase cut in (interrupt) or queued."""
+
+    def __init__(self):
+        super().__init__()
+        self.cut_in: list[bool] = []
+
+    def say(self, text, interrupt=True):
+        if text:
+            self.cut_in.append(interrupt)
+        super().say(text, interrupt)
+
+
+def test_the_text_found_is_said_first_and_the_caption_after_it_with_no_repetition(model, store):
+    from assistant.core.model.backend import Answer
+    from assistant.core.text.reader import FakeTextReader
+    from assistant.core.text.runner import ThreadTextRunner
+
+    speaker = OrderedSpeaker()
+    session = Session(store, speaker, reader=ThreadTextRunner(FakeTextReader(dialog_lines())), spoken_lines=2)
+    session.begin(Image.new("RGB", (1920, 1080), "white"), "screen")
+    request = session.describe_request()
+    said = session.say_text_first(caption_waits=True)  # the text is read; the model is still loading
+    assert said == ("Text on screen:\nAt the top right: Sign in.\nAt the centre: Save changes.\n1 more line in the window. "
+                    "The caption follows when the model is ready.")
+    assert session.say_text_first() == ""  # said once
+    session.partial(request.id, "A dialog box. With")
+    turn = session.record(request.id, Answer("A dialog box. With buttons."), model.info)
+    assert speaker.said == [said, "A dialog box.", "With buttons."]  # the caption after the text, nothing twice
+    assert speaker.cut_in == [True, False, False]  # the text replaces "Describing…"; the caption queues behind it
+    assert turn.text_said and "Text on screen:" in turn.text  # shown and kept whole
+    assert "Save changes" in store.list()[0].turns[0].lines[1]["text"]
+
+
+def test_the_caption_first_setting_and_a_caption_already_in_keep_the_old_order(model):
+    from assistant.core.model.backend import Answer
+    from assistant.core.text.reader import FakeTextReader
+    from assistant.core.text.runner import ThreadTextRunner
+
+    for text_first in (False, True):
+        speaker = OrderedSpeaker()
+        session = Session(None, speaker, reader=ThreadTextRunner(FakeTextReader(dialog_lines())), spoken_lines=1,
+                          text_first=text_first)
+        session.begin(Image.new("RGB", (1920, 1080), "white"), "screen")
+        request = session.describe_request()
+        if not text_first:
+            assert session.say_text_first() == ""
+        session.record(request.id, Answer("A dialog box."), model.info)
+        assert session.say_text_first() == ""  # the caption came first: said with its text, as before
+        assert speaker.said == ["A dialog box. Text on screen:\nAt the top right: Sign in.\n2 more lines in the window."]
+
+
+def test_no_text_while_loading_is_said_with_the_caption_to_come_and_nothing_when_ready(model):
+    from assistant.core.text.reader import FakeTextReader
+    from assistant.core.text.runner import ThreadTextRunner
+
+    session = Session(None, SilentSpeaker(), reader=ThreadTextRunner(FakeTextReader([])))
+    session.begin(Image.new("RGB", (640, 480), "white"), "screen")
+    assert session.say_text_first() == ""  # a photo with no text: its caption comes first, as before
+    session.begin(Image.new("RGB", (640, 480), "white"), "screen")
+    assert session.say_text_first(caption_waits=True) == "No text was found. The caption follows when the model is ready."

@@ -109,7 +109,10 @@ def test_describe_text_caption_follow_up_and_history_with_a_fake_view(qtbot, tin
         assert "Export" in view.turns[0] and "Cancel" in view.turns[0]
         assert view.text[0] and "Export" in view.text[0][0] + view.text[0][1]  # the Text found list, with where
         assert view.image_description == caption
-        assert speaker.said[-1].startswith(caption) and "Export" in speaker.said[-1]  # caption, then the text
+        said = speaker.said[speaker.said.index("Describing the screen…") + 1:]
+        # The text found the moment it is read, then the caption; or both together when the caption came first.
+        assert (len(said) == 2 and said[0].startswith("Text on screen:") and "Export" in said[0] and said[1] == caption) \
+            or (said == [said[0]] and said[0].startswith(caption) and "Export" in said[0]), said
         assert view.status.startswith("Answered in")
 
         controller.ask("where is Export?")  # answered from the text found: no model

@@ -93,3 +93,20 @@ def test_when_the_reader_fails_the_description_goes_on_and_the_list_says_why(mak
         window.describe("screen")
     assert items(window.text_view) == ["The text could not be read: engine broke The description goes on without the text."]
     assert window.history_view.item(0).text().startswith("Description of ")
+
+
+def test_a_describe_before_the_model_is_ready_says_the_text_at_once_and_the_caption_when_it_comes(make_window, qtbot):
+    gate = threading.Event()  # the model's load waits for it
+    window = make_window(gate=gate, capture_image=dialog()[0], reader=ThreadTextRunner(FakeTextReader(LINES)))
+    window.describe("screen")
+    qtbot.waitUntil(lambda: len(items(window.text_view)) == 3, timeout=WAIT)
+    qtbot.waitUntil(lambda: "The caption follows" in window.speaker.said[-1], timeout=WAIT)
+    assert window.speaker.said[-1] == ("Text on screen:\nAt the top right: Sign in.\nAt the centre: Save changes; Save. "
+                                       "The caption follows when the model is ready.")
+    assert not window.service.is_ready and window.history_view.item(0).text().endswith("…")
+    assert not any("still loading" in said for said in window.speaker.said)  # shown, not said over the text
+    with answer_shown(window, qtbot, timeout=WAIT):
+        gate.set()
+    caption = window.controller.session.conversation.caption
+    assert window.speaker.said[-1] == caption and sum("Sign in" in said for said in window.speaker.said) == 1
+    assert "\nText on screen:\nAt the top right: Sign in." in window.history_view.item(0).text()  # shown whole
