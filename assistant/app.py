@@ -243,8 +243,13 @@ def _stop_key(settings: Settings) -> str:
     return (describe_binding(binding) if binding else _("Ctrl+Shift+T in the window")).replace("Ctrl", "Control")
 
 
-def run(settings: Settings, images: list[str], messages: list[str] | None = None, saved: Settings | None = None) -> int:
-    """Start the app with ``settings``: ``saved`` (the settings file) with the command line laid over it."""
+def run(settings: Settings, images: list[str], messages: list[str] | None = None, saved: Settings | None = None,
+        at_login: bool = False) -> int:
+    """Start the app with ``settings``: ``saved`` (the settings file) with the command line laid over it.
+
+    ``at_login``: started by the desktop at sign-in (``--autostart``): the window minimised, the model and
+    the text reader loaded at the lowest priority, and "BLIP Assistant ready" said once the model is.
+    """
     launched = time.perf_counter()
     if sys.platform.startswith("linux") and not any(
             os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
@@ -319,10 +324,18 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     channel = InstanceServer(requests_for(parts), parent=app)  # `blip-assistant trigger`, and a second start
     channel.listen()
     app.aboutToQuit.connect(channel.close)
-    parts.window.show()
+    if at_login:
+        from assistant.core.processes import BACKGROUND
+
+        os.environ[BACKGROUND] = "1"  # read by the model's and the reader's processes, started below
+        parts.controller.ready_words = _("BLIP Assistant ready.")
+        parts.window.showMinimized()
+    else:
+        parts.window.show()
     for message in messages:  # shown and spoken, after the window is up
         QTimer.singleShot(0, lambda m=message: parts.announcer.message(m, error=True))
-    log.info("window shown %.0f ms after launch", 1000 * (time.perf_counter() - launched))
+    log.info("window shown%s %.0f ms after launch", " minimised (started at sign-in)" if at_login else "",
+             1000 * (time.perf_counter() - launched))
     service.start()
     if reader is not None:
         QTimer.singleShot(0, reader.warm_up)  # its process loads the OCR models now, not at the first press

@@ -17,6 +17,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from assistant import APP_ID, icon_file, resource  # noqa: F401 (icon_file: where tests look)
+from assistant.core.autostart import desktop_quote, launch_command, system_autostart
 from assistant.i18n import _
 
 ICON_SIZES = (48, 128, 256)
@@ -43,20 +44,7 @@ def targets(home: Path) -> dict[Path, Traversable]:
 
 def launcher() -> str:
     """The command of the installation running now, quoted as the desktop entry spec says for Exec."""
-    script = Path(sys.argv[0])
-    if script.name == "blip-assistant" and script.is_file():
-        command = [str(script.resolve())]
-    else:
-        found = shutil.which("blip-assistant")
-        command = [found] if found else [sys.executable, "-m", "assistant"]
-    return " ".join(_quote(part) for part in command)
-
-
-def _quote(arg: str) -> str:
-    if not any(c in arg for c in ' \t\n"\'\\><~|&;$*?#()`'):
-        return arg
-    escaped = arg.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`").replace("$", "\\$")
-    return f'"{escaped}"'
+    return " ".join(desktop_quote(part) for part in launch_command())
 
 
 def install(home: Path | None = None) -> list[Path]:
@@ -97,7 +85,9 @@ def _refresh_caches(home: Path) -> None:
 def add_parser(sub) -> None:
     """The ``install-desktop`` subcommand."""
     i = sub.add_parser("install-desktop", help=_("add the menu entry and icons for this user (Linux)"))
-    i.add_argument("--uninstall", action="store_true", help=_("remove them again"))
+    i.add_argument("--uninstall", action="store_true", help=_("remove them again (and the start at sign-in)"))
+    i.add_argument("--autostart", action="store_true",
+                   help=_("also start BLIP Assistant when you sign in (hidden; it says when it is ready)"))
     i.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
 
 
@@ -109,6 +99,8 @@ def run(args) -> int:
         return 2
     try:
         paths = uninstall() if args.uninstall else install()
+        if args.uninstall or args.autostart:
+            set_autostart(not args.uninstall)
     except OSError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -120,4 +112,20 @@ def run(args) -> int:
                 "It starts: {command}").format(count=len(paths), folder=data_home(), command=launcher()))
     for path in paths:
         print(f"  {path}")
+    if args.autostart and not args.uninstall:
+        print(_("It starts when you sign in: {place} (Settings, General, to turn it off).").format(
+            place=system_autostart().place))
     return 0
+
+
+def set_autostart(on: bool) -> None:
+    """Start at sign-in (or not): the system's entry, and the setting that the Settings dialog shows."""
+    from assistant.config import load_settings, remember
+
+    autostart = system_autostart()
+    autostart.enable(launch_command()) if on else autostart.disable()
+    saved, _messages = load_settings()
+    if saved.desktop.start_at_login != on:
+        problem = remember(saved, "desktop", start_at_login=on)
+        if problem:
+            print("warning: " + _("the setting could not be saved ({problem}).").format(problem=problem), file=sys.stderr)

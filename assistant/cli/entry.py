@@ -66,6 +66,9 @@ def build_app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-auto-speak", action="store_true", help=_("do not speak captions and answers as they arrive"))
     parser.add_argument("--no-hotkeys", action="store_true", help=_("no global hotkeys (the window's shortcuts still work)"))
     parser.add_argument("--max-new-tokens", type=int, metavar="N", help=_("longest answer, in tokens"))
+    parser.add_argument("--autostart", action="store_true",
+                        help=_("as started at sign-in: minimised, the model loaded at low priority, then "
+                               "“BLIP Assistant ready” said"))
     add_voice_options(parser)
     return parser
 
@@ -138,7 +141,7 @@ def _app(args) -> int:
         return fail(err, EXIT_BAD_INPUT)
     if _hand_over(args.images):
         return EXIT_OK
-    return run(settings, args.images, messages, saved=saved)
+    return run(settings, args.images, messages, saved=saved, at_login=args.autostart)
 
 
 def _hand_over(images: list[str]) -> bool:

@@ -145,6 +145,7 @@ class DesktopSettings:
 
     screenshots_allowed: bool = False  # asked, explained, with our window in front, at the first start
     shortcuts_hint_given: bool = False  # how to bind keys to `trigger` was said (once, where no portal offers keys)
+    start_at_login: bool = False  # started by the desktop at sign-in (core/autostart.py keeps the system's entry)
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,8 @@ class ConversationController(QObject):
         self._timing: tuple[str, float, float | None] | None = None  # hotkey action, pressed at, captured at
         self._last_describe: dict[str, float] = {}
         service.progress.connect(self._on_progress)
-        service.ready.connect(lambda info: self.announcer.message(_("Model ready on {precision}.").format(
-            precision=info.precision)))
+        self.ready_words = ""  # said instead of "Model ready on …" at the first load ("BLIP Assistant ready.")
+        service.ready.connect(self._on_ready)
         service.ready.connect(lambda _info: capture.preload())
         service.load_failed.connect(lambda message: self.announcer.message(with_next_steps(message), error=True))
         service.state_changed.connect(self._on_model_state)
@@ -321,6 +321,15 @@ class ConversationController(QObject):
             return False
         self.announcer.message(refusal(self.service, verb))
         return True
+
+    def _on_ready(self, info) -> None:
+        ready = _("Model ready on {precision}.").format(precision=info.precision)
+        if self.ready_words:  # started at sign-in: the user hears that the app is there, once
+            words, self.ready_words = self.ready_words, ""
+            self.announcer.message(words)
+            self.announcer.status(ready, announced=False)
+        else:
+            self.announcer.message(ready)
 
     def _on_model_state(self, _state: ModelState) -> None:
         pending = self._pending

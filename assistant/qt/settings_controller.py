@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from assistant.config import AppearanceSettings, Settings, save_settings
 from assistant.core.announcer import Announcer
+from assistant.core.autostart import Autostart
 from assistant.core.answer_language import answer_language
 from assistant.core.hotkeys.source import HotkeySource
 from assistant.core.session import Session
@@ -66,8 +67,10 @@ class SettingsController:
 
     def __init__(self, settings: Settings, *, service: ModelService, session: Session, announcer: Announcer,
                  history: HistoryFlow, hotkeys: HotkeySource | None, window: QWidget,
-                 factory_for: Callable | None = None, save: bool = True, saved: Settings | None = None):
+                 factory_for: Callable | None = None, save: bool = True, saved: Settings | None = None,
+                 autostart: Autostart | None = None):
         self.settings = settings
+        self.autostart = autostart  # the system's sign-in entry (made when first changed)
         self.service, self.session, self.announcer, self.history = service, session, announcer, history
         self.hotkeys, self.window = hotkeys, window  # the window: the dialog's parent, where speech announces
         # What the file holds: command-line overrides are for this run only, so only the
@@ -161,6 +164,8 @@ class SettingsController:
             self.session.use_reader(reader, new.text.spoken_lines, new.text.say_first)
         if new.appearance != old.appearance:
             apply_appearance(new.appearance)
+        if new.desktop.start_at_login != old.desktop.start_at_login:
+            notes += self._start_at_login(new.desktop.start_at_login)
         for listener in self.listeners:
             listener(new)
         if self.save:
@@ -172,6 +177,18 @@ class SettingsController:
                 notes.append(_("The settings could not be saved ({error}); they apply until you quit.").format(
                     error=err.strerror or err))
         self.announcer.message(" ".join([_("Settings applied."), *notes]))
+
+    def _start_at_login(self, on: bool) -> list[str]:
+        """Write or remove the system's sign-in entry; one sentence when that fails (the setting still changes)."""
+        from assistant.core.autostart import launch_command, system_autostart
+
+        self.autostart = self.autostart or system_autostart()
+        try:
+            self.autostart.enable(launch_command()) if on else self.autostart.disable()
+        except OSError as err:
+            return [_("Starting at sign-in could not be changed ({error}).").format(error=err.strerror or err)]
+        log.info("start at sign-in %s: %s", "on" if on else "off", self.autostart.place)
+        return [_("BLIP Assistant starts when you sign in.") if on else _("BLIP Assistant no longer starts when you sign in.")]
 
     def _server_checks(self, new: Settings) -> tuple[Settings | None, list[str]]:
         """A refused address is said and nothing changes; a new server's privacy notice is said once."""

@@ -95,7 +95,8 @@ class SettingsDialog(QDialog):
         for title, build in ((_("&Model"), self._model_page), (_("A&nswers"), self._answers_page),
                              (_("&Speech"), self._speech_page), (_("Hot&keys"), self._hotkeys_page),
                              (_("H&istory"), self._history_page), (_("Watch"), self._watch_page),
-                             (_("A&ppearance"), self._appearance_page), (_("Language"), self._language_page)):
+                             (_("A&ppearance"), self._appearance_page), (_("Language"), self._language_page),
+                             (_("General"), self._general_page)):
             page = QWidget()
             build(page)
             self.tabs.addTab(page, title)
@@ -335,6 +336,13 @@ class SettingsDialog(QDialog):
         self.font_size = _spin(5, 48, a.font_size or 5, _("Text size"), _(" points"), _("the system's size"))  # 5 shows as that
         self._form(page, [(_("&Colours:"), self.theme), (_("&Text size:"), self.font_size)])
 
+    def _general_page(self, page: QWidget) -> None:
+        self.start_at_login = name(QCheckBox(_("Start when I si&gn in")), _("Start when I sign in"))
+        self.start_at_login.setChecked(self.settings.desktop.start_at_login)
+        self._form(page, [(None, self.start_at_login),
+                          (None, QLabel(_("Started that way, BLIP Assistant starts minimised, loads its model at low "
+                                        "priority and says “BLIP Assistant ready” when it is.")))])
+
     def _language_page(self, page: QWidget) -> None:
         from assistant.core.translate.languages import LANGUAGES
         from assistant.i18n import INTERFACE_LANGUAGES
@@ -381,6 +389,7 @@ class SettingsDialog(QDialog):
             watch=replace(s.watch, area=self.watch_area.currentData(), interval_s=self.watch_rate.currentData(),
                           update_every_s=float(self.watch_every.value()), describe_areas=self.watch_areas.isChecked(),
                           keep_changes=self.watch_keep.isChecked()),
+            desktop=replace(s.desktop, start_at_login=self.start_at_login.isChecked()),
             language=replace(s.language, interface=self.interface_language.currentData(),
                              answers=self.answer_language.currentData(), translate_text=self.translate_text.isChecked(),
                              mt_models=self.mt_models.text().strip()),

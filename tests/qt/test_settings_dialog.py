@@ -256,3 +256,24 @@ def test_global_hotkeys_pause_while_settings_are_open(settings_window, qtbot):
     QTest.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: settings_window.settings_controller.dialog is None)
     assert hotkeys.press("cycle_preset") and settings_window.messages[-1] == "Preset: visible text."
+
+
+def test_start_when_i_sign_in_writes_the_desktops_entry_and_turning_it_off_removes_it(settings_window, qtbot, tmp_path,
+                                                                                      monkeypatch):
+    from assistant import APP_ID
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    entry = tmp_path / "config" / "autostart" / f"{APP_ID}.desktop"
+    for on in (True, False):
+        dialog = open_dialog(settings_window, qtbot)
+        general = next(i for i in range(dialog.tabs.count()) if dialog.tabs.tabText(i) == "General")
+        dialog.tabs.setCurrentIndex(general)
+        assert dialog.start_at_login.isChecked() is not on  # off by default
+        dialog.start_at_login.setChecked(on)
+        press_ok(dialog)
+        qtbot.waitUntil(lambda: settings_window.settings_controller.dialog is None)
+        assert entry.exists() is on
+        said = "BLIP Assistant starts when you sign in." if on else "BLIP Assistant no longer starts when you sign in."
+        assert said in settings_window.messages[-1]
+        assert json.loads(settings_window.config.read_text())["desktop"]["start_at_login"] is on
+    assert "--autostart" not in (entry.read_text() if entry.exists() else "")

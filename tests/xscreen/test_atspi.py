@@ -36,7 +36,7 @@ def test_orca_sees_named_controls_and_hears_announcements(xserver, tiny_model_di
     caption_heard = [a for a in result["announcements"] if not a.startswith(not_captions)]
     assert caption_heard, "\n".join(result["announcements"])
     settings = result["settings"]  # opened with a real Ctrl+, and walked tab by tab
-    assert settings["tabs"] == ["Model", "Answers", "Speech", "Hotkeys", "History", "Watch", "Appearance", "Language"]
+    assert settings["tabs"] == ["Model", "Answers", "Speech", "Hotkeys", "History", "Watch", "Appearance", "Language", "General"]
     assert all(unnamed == [] for unnamed in settings["unnamed"].values()), settings["unnamed"]
     assert "Describe the screen under the mouse pointer: Ctrl+Alt+Shift+S" in settings["buttons"]
     assert {"OK", "Cancel", "Apply"} <= set(settings["buttons"])

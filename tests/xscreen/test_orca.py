@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -255,5 +256,49 @@ def test_in_german_the_tab_walk_speaks_german_names_for_every_control(orca, tiny
             assert german in spoken, (german, stops)
         for english in ("describe screen", "open image", "new conversation", "question", "no conversation yet"):
             assert english not in spoken, (english, stops)
+    finally:
+        app.close()
+
+
+def _children_nice(pid: int) -> dict[int, int]:
+    """Each child process of ``pid`` and its nice value, read from /proc."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # ppid
+            found[int(stat.parent.name)] = int(fields[16])  # nice
+    return found
+
+
+def test_started_at_sign_in_it_is_minimised_loads_at_low_priority_and_orca_hears_ready(orca, tiny_model_dirs):
+    import shlex
+    import sys
+
+    from assistant import APP_ID
+
+    installed = subprocess.run([sys.executable, "-m", "assistant", "install-desktop", "--autostart"], env=orca.env,
+                               capture_output=True, text=True, timeout=120)
+    assert installed.returncode == 0, installed.stderr
+    entry = Path(orca.env["XDG_CONFIG_HOME"]) / "autostart" / f"{APP_ID}.desktop"
+    command = shlex.split(next(line[5:] for line in entry.read_text().splitlines() if line.startswith("Exec=")))
+    assert command[-1] == "--autostart"  # what the desktop runs at sign-in: this installation, then the flag
+    mark = orca.mark()
+    app = App(["--autostart", "--model", str(tiny_model_dirs["opt"]), "--log-level", "info"], orca.env)
+    try:
+        app.wait_line(r"window shown minimised \(started at sign-in\)")
+        orca.wait_heard("BLIP Assistant ready", 120, mark)
+        assert not any("Model ready on" in said for said in orca.spoken_since(mark))  # one sentence, not two
+        ids = subprocess.run(["xdotool", "search", "--name", "^BLIP Assistant$"], env=orca.env, capture_output=True,
+                             text=True).stdout.split()
+        states = [subprocess.run(["xprop", "-id", wid, "_NET_WM_STATE", "WM_STATE"], env=orca.env, capture_output=True,
+                                 text=True).stdout for wid in ids]
+        assert any("_NET_WM_STATE_HIDDEN" in state and "Iconic" in state for state in states), states
+        assert _search(orca.env, "^BLIP Assistant$") is None  # nothing of it on the screen
+        engines = {pid: nice for pid, nice in _children_nice(app.proc.pid).items()
+                   if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")}
+        assert len(engines) == 2 and set(engines.values()) == {19}, engines  # the model's process and the reader's
     finally:
         app.close()
