@@ -1,9 +1,9 @@
-"""Start with the desktop: the sign-in entry of each system, behind one small interface.
+r"""Start with the desktop: the sign-in entry of each system, behind one small interface.
 
 - Linux (and the BSDs): an XDG autostart entry, ``~/.config/autostart/<APP_ID>.desktop``
   (the Desktop Application Autostart Specification, honoured by GNOME, KDE, Xfce, LXQt, sway
   with ``dex``...).
-- Windows: a value in ``HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run`` (per user, no
+- Windows: a value in ``HKCU\Software\Microsoft\Windows\CurrentVersion\Run`` (per user, no
   rights needed; Settings, Apps, Startup lists it and can turn it off).
 - macOS: a LaunchAgent, ``~/Library/LaunchAgents/<APP_ID>.plist``, run at load, at low priority.
 
@@ -168,7 +168,7 @@ class RunKey:
 
 
 def system_autostart() -> Autostart:
-    """This system's sign-in entry."""
+    """The sign-in entry of the system running now."""
     if sys.platform == "win32":
         return RunKey()
     if sys.platform == "darwin":

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from assistant.config import AppearanceSettings, Settings, save_settings
 from assistant.core.announcer import Announcer
-from assistant.core.autostart import Autostart
 from assistant.core.answer_language import answer_language
+from assistant.core.autostart import Autostart
 from assistant.core.hotkeys.source import HotkeySource
 from assistant.core.session import Session
 from assistant.i18n import N_, _
