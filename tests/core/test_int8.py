@@ -146,3 +146,46 @@ def test_the_automatic_plan_picks_int8_for_opt_but_not_for_t5(tiny_model_dirs, f
     hw = Hardware(cpu_native_bf16=False, available_memory=64 * 1024**3)
     model = Blip2Model(ModelSettings(model=str(tiny_model_dirs[family])), GenerationSettings(max_new_tokens=4), hardware=hw)
     assert model.load().precision == {"opt": "cpu-int8", "t5": "cpu-fp32"}[family]
+
+
+def test_a_warm_start_answers_before_packing_and_the_same_after_it(tiny_model_dirs, tmp_path, monkeypatch, photo):
+    """Packing runs after "ready": layers not yet packed answer with the kernel that needs no packing."""
+    from assistant.core.model.local import packing
+
+    monkeypatch.setenv("BLIP_ASSISTANT_CACHE", str(tmp_path / "cache"))
+    load(tiny_model_dirs["opt"]).unload()  # the first start converts and saves
+    monkeypatch.setattr(packing.BackgroundPacker, "start", lambda self: self)  # the packer has not got to them yet
+    model = load(tiny_model_dirs["opt"])
+    assert model.info.weights == "converted weights read from the cache"
+    layers = [m for m in model._model.modules() if int8.is_int8(m)]
+    assert layers and all(m.packed is None for m in layers)  # ready, nothing packed yet
+    before = next_token_logits(model, photo, "what is it?")
+    answer = model.ask(photo, "what is it?")
+    for layer in layers:
+        layer.pack()
+    assert all(m.packed is not None for m in layers)
+    after = next_token_logits(model, photo, "what is it?")
+    assert torch.nn.functional.cosine_similarity(before, after, dim=0) > 0.99
+    assert answer.text and model.ask(photo, "what is it?").text
+
+
+def test_the_background_packer_packs_every_layer_in_forward_order_and_releases_the_mapped_weights(
+        tiny_model_dirs, tmp_path, monkeypatch):
+    from assistant.core.model.local import mapped, packing
+
+    monkeypatch.setenv("BLIP_ASSISTANT_CACHE", str(tmp_path / "cache"))
+    load(tiny_model_dirs["opt"]).unload()
+    monkeypatch.setattr(packing, "EAGER_BELOW", 0)
+    released, real_release = [], mapped.release
+    monkeypatch.setattr(mapped, "release", lambda t: (released.append(t), real_release(t)))
+    order = []
+    real_pack = int8.Int8Linear.pack
+    monkeypatch.setattr(int8.Int8Linear, "pack", lambda self: (order.append(self), real_pack(self)))
+    model = load(tiny_model_dirs["opt"])
+    assert model._packer.wait(60)
+    layers = [m for m in model._model.modules() if int8.is_int8(m)]
+    assert all(m.packed is not None for m in layers) and {id(m) for m in order} == {id(m) for m in layers}
+    names = {id(m): n for n, m in model._model.named_modules()}
+    assert names[id(order[0])].startswith("vision_model.")  # the first part a request uses
+    assert all(m._form[0] is None for m in layers)  # the int8 weights as stored were let go
+    assert sum(1 for t in released if t is not None and t.dtype == torch.int8) >= len(layers)

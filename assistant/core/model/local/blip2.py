@@ -14,6 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 
 import torch
 from PIL import Image
@@ -22,8 +23,9 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 from assistant.config import GenerationSettings, ModelSettings
 from assistant.core.errors import Cancelled, ModelLoadError
 from assistant.core.model.backend import NO_DESCRIPTION, Answer, ModelInfo, PartialCallback, ProgressCallback, model_image
-from assistant.core.model.local import int8, loading
+from assistant.core.model.local import int8, loading, mapped
 from assistant.core.model.local.device import Hardware, LoadPlan, choose_plan, detect_hardware
+from assistant.core.model.local.packing import BackgroundPacker
 from assistant.core.model.local.prefix_cache import PrefixCache
 from assistant.core.model.prompts import CONTEXT_TOKENS, FittedPrompt, Turn, clean_answer, fit_chat, fit_prefix
 from assistant.i18n import _
@@ -59,6 +61,7 @@ class Blip2Model:
         self._prefix = PrefixCache()
         self._model = self._processor = None
         self._plan: LoadPlan | None = None
+        self._packer: BackgroundPacker | None = None
 
     # -- loading ---------------------------------------------------------------
     def load(self, progress: ProgressCallback | None = None) -> ModelInfo:
@@ -70,6 +73,7 @@ class Blip2Model:
         log.info("loading %s on %s (%s)", self.settings.model, plan.label, plan.reason)
         self._model, self._processor, source = loading.load_blip2(path, plan, progress)
         self._plan = plan
+        self._packer = BackgroundPacker(self._model).start()  # int8 layers: packed while the model already answers
         self._features.clear()
         self._prefix.clear()
         self.info = ModelInfo(
@@ -81,6 +85,19 @@ class Blip2Model:
 
     # -- requests ----------------------------------------------------------------
     def caption(self, image: Image.Image, prefix: str | None = None, on_partial: PartialCallback | None = None) -> Answer:
+        with self._packing_paused():
+            return self._caption(image, prefix)
+
+    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "",
+            on_partial: PartialCallback | None = None) -> Answer:
+        with self._packing_paused():
+            return self._ask(image, question, history, context)
+
+    def _packing_paused(self):
+        """A request has every core: the int8 layers' packing waits for its end (``packing.py``)."""
+        return self._packer.hold() if self._packer is not None else nullcontext()
+
+    def _caption(self, image: Image.Image, prefix: str | None) -> Answer:
         self._cancel.clear()
         start = time.perf_counter()
         key, feats, reused = self._image_features(image)
@@ -96,8 +113,7 @@ class Blip2Model:
             text = f"{fitted.text} {text}"
         return self._answer(text, tokens, start, reused, fitted, cached)
 
-    def ask(self, image: Image.Image, question: str, history: Sequence[Turn] = (), context: str = "",
-            on_partial: PartialCallback | None = None) -> Answer:
+    def _ask(self, image: Image.Image, question: str, history: Sequence[Turn], context: str) -> Answer:
         self._cancel.clear()
         start = time.perf_counter()
         key, feats, reused = self._image_features(image)
@@ -118,7 +134,11 @@ class Blip2Model:
 
     def unload(self) -> None:
         """Drop the weights and cached features (the model process frees all of its memory by exiting instead)."""
+        if self._packer is not None:
+            self._packer.stop()
+            self._packer = None
         self._model = self._processor = None
+        mapped.forget_maps()
         self._features.clear()
         self._prefix.clear()
         self.info = None

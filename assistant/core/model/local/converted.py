@@ -77,8 +77,11 @@ class ConvertedWeights:
         )
 
     def read(self) -> Iterator[tuple[str, torch.Tensor]]:
+        """Each tensor as a view of its mapped shard: nothing is read until used (``mapped.py``)."""
+        from assistant.core.model.local.mapped import read_mapped
+
         done = json.loads((self.dir / COMPLETE).read_text(encoding="utf-8"))
-        return read_tensors([self.dir / name for name, _ in done["shards"]])
+        return read_mapped([self.dir / name for name, _ in done["shards"]])
 
     def writer(self) -> ShardWriter:
         return ShardWriter(self)

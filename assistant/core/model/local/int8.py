@@ -18,6 +18,7 @@ import ctypes
 import functools
 import sys
 import warnings
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -30,8 +31,10 @@ def unavailable_reason() -> str | None:
     """None where int8 matmuls work in this torch; else why not, in a few words."""
     try:
         q, scale = quantize_weight(torch.ones(4, 4))
-        layer = make_linear(q, scale, torch.zeros(4))
-        out = layer(torch.ones(1, 4))
+        layer = make_linear(q, scale, torch.zeros(4), packed=False)
+        out = layer(torch.ones(1, 4))  # the kernel used before packing
+        layer.pack()
+        out = layer(out)  # and after
     except Exception as err:  # noqa: BLE001 - any failure means: not here
         return f"int8 is not available in this torch ({one_line(err)})"
     if out.shape != (1, 4):
@@ -49,26 +52,56 @@ def quantize_weight(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 class Int8Linear(nn.Module):
-    """A Linear with int8 weights (one scale per output row), whose input is quantized row by row.
+    """A Linear with int8 weights (one scale per output row), in one of two forms.
 
-    torch's int8 matmul quantizes its whole input with one scale, and a prompt's rows can
-    differ a hundredfold in size (the 32 image tokens beside the words' embeddings): one
-    scale would round the small rows to almost nothing. So each row is first divided by its
-    own largest value and the result's rows multiplied back (the layer is linear, so this
-    is exact before rounding): one int8 matmul per call, per-row precision.
+    - Packed for fbgemm (``pack``): the fastest here, but packing runs at about 65-110 M
+      weights per second per core, 15-30 s for the whole model. The input is quantized row
+      by row: torch's int8 matmul quantizes its whole input with one scale, and a prompt's
+      rows can differ a hundredfold in size (the 32 image tokens beside the words'
+      embeddings), so each row is first divided by its own largest value and the result's
+      rows multiplied back (exact before rounding): one int8 matmul per call, per-row precision.
+    - Not yet packed: the int8 weights as stored (a view of the converted file, memory-mapped,
+      so a warm start reads nothing), used by ``aten._weight_int8pack_mm`` with bf16 inputs,
+      which needs no packing. A ``BackgroundPacker`` packs each layer after the model is ready
+      and swaps it in; ``release`` then hands the stored weights' pages back.
+
+    The form is one tuple, swapped whole, so a forward on another thread sees one or the other.
     """
 
-    def __init__(self, packed, bias: torch.Tensor | None, in_features: int, out_features: int):
+    def __init__(self, q: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None, packed=None,
+                 release: Callable[[torch.Tensor], None] | None = None):
         super().__init__()
-        self.packed = packed
-        self.register_buffer("bias", bias)
+        out_features, in_features = q.shape
         self.in_features, self.out_features = in_features, out_features
+        self.register_buffer("bias", bias)
+        self._release = release
+        self._form = (None, None, packed) if packed is not None else (q, scale.to(torch.bfloat16), None)
+        self._scale = scale
+
+    @property
+    def packed(self):
+        return self._form[2]
+
+    def pack(self) -> None:
+        """Pack for fbgemm (on any thread), swap it in, and let the unpacked weights go."""
+        q, _scale_bf16, packed = self._form
+        if packed is not None:
+            return
+        self._form = (None, None, _prepack(q, self._scale))
+        self._scale = None
+        if self._release is not None:
+            self._release(q)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        rows = x.reshape(-1, self.in_features).float()
-        size = rows.abs().amax(dim=1, keepdim=True).clamp_(min=1e-30)
-        out = torch.ops.quantized.linear_dynamic(rows / size, self.packed, True)  # True: 7-bit inputs, as fbgemm needs
-        out.mul_(size)
+        q, scale_bf16, packed = self._form
+        rows = x.reshape(-1, self.in_features)
+        if packed is not None:
+            rows = rows.float()
+            size = rows.abs().amax(dim=1, keepdim=True).clamp_(min=1e-30)
+            out = torch.ops.quantized.linear_dynamic(rows / size, packed, True)  # True: 7-bit inputs, as fbgemm needs
+            out.mul_(size)
+        else:
+            out = torch.ops.aten._weight_int8pack_mm(rows.to(torch.bfloat16), q, scale_bf16).float()
         if self.bias is not None:
             out.add_(self.bias)
         return out.reshape(*x.shape[:-1], self.out_features).to(x.dtype)
@@ -79,20 +112,28 @@ class Int8Linear(nn.Module):
         return torch.empty(0, dtype=torch.int8)
 
     def extra_repr(self) -> str:
-        return f"in_features={self.in_features}, out_features={self.out_features}, int8"
+        form = "packed" if self.packed is not None else "not yet packed"
+        return f"in_features={self.in_features}, out_features={self.out_features}, int8, {form}"
 
 
-def make_linear(q: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None) -> nn.Module:
-    """An ``Int8Linear`` holding ``q`` × ``scale``, packed for the CPU's int8 kernels."""
-    out_features, in_features = q.shape
+def _prepack(q: torch.Tensor, scale: torch.Tensor):
+    out_features = q.shape[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the deprecation notice says nothing to users
         weight = torch._make_per_channel_quantized_tensor(
             q, scale.double(), torch.zeros(out_features, dtype=torch.long), 0,
         )
-        packed = torch.ops.quantized.linear_prepack(weight, None)
-    # The bias is copied: a view of a mapped file would keep the whole mapping resident.
-    return Int8Linear(packed, None if bias is None else bias.to(torch.float32, copy=True), in_features, out_features)
+        return torch.ops.quantized.linear_prepack(weight, None)
+
+
+def make_linear(q: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None, *, packed: bool = True,
+                release: Callable[[torch.Tensor], None] | None = None) -> Int8Linear:
+    """An ``Int8Linear`` holding ``q`` × ``scale``: packed now, or (``packed=False``) later by ``pack``."""
+    # The bias is copied: a view of a mapped file would keep its pages resident.
+    bias = None if bias is None else bias.to(torch.float32, copy=True)
+    if packed:
+        return Int8Linear(q, scale, bias, packed=_prepack(q, scale))
+    return Int8Linear(q, scale, bias, release=release)
 
 
 def is_int8(module: nn.Module) -> bool:

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from assistant.core.errors import ModelLoadError, one_line
-from assistant.core.model.local import int8
+from assistant.core.model.local import int8, mapped
 from assistant.core.model.local.converted import ConvertedWeights, ShardWriter, checkpoint_files, read_tensors
 from assistant.core.model.local.device import LoadPlan
 from assistant.i18n import _
@@ -80,24 +80,25 @@ def _kept_dtypes(plan: LoadPlan) -> Callable[[str], torch.dtype]:
 def _assemble(model: nn.Module, targets: dict[str, nn.Linear], tensors: Iterable[tuple[str, torch.Tensor]],
               writer: ShardWriter | None, kept: Callable[[str], torch.dtype], on_tensor: Callable[[], None]) -> None:
     pending: dict[str, dict[str, torch.Tensor]] = {}
-    with _Packer(model) as packer:
-        for name, tensor in tensors:
-            owner, _, attr = name.rpartition(".")
-            if owner in targets:
-                pending.setdefault(owner, {})[attr] = tensor
-                _finish_linear(packer, owner, targets[owner], pending, writer)
-            else:
-                value = _as_kept(tensor, kept(name))
-                if _set_tensor(model, name, value) and writer is not None:
-                    writer.add(name, value)
-            on_tensor()
-        _tie_missing(model)
-        for owner, linear in targets.items():  # a tied output layer (OPT's lm_head) is not in the file
-            if owner not in packer.done and "weight" not in pending.get(owner, {}):
-                source = _tied_source(model, owner + ".weight")
-                if source is not None:
-                    pending.setdefault(owner, {})["weight"] = source
-                    _finish_linear(packer, owner, linear, pending, writer)
+    done: set[str] = set()
+    for name, tensor in tensors:
+        owner, _, attr = name.rpartition(".")
+        if owner in targets:
+            pending.setdefault(owner, {})[attr] = tensor
+            _finish_linear(model, owner, targets[owner], pending, writer, done)
+        else:
+            value = _as_kept(tensor, kept(name))
+            mapped.release(tensor)  # copied: the file's pages can go
+            if _set_tensor(model, name, value) and writer is not None:
+                writer.add(name, value)
+        on_tensor()
+    _tie_missing(model)
+    for owner, linear in targets.items():  # a tied output layer (OPT's lm_head) is not in the file
+        if owner not in done and "weight" not in pending.get(owner, {}):
+            source = _tied_source(model, owner + ".weight")
+            if source is not None:
+                pending.setdefault(owner, {})["weight"] = source
+                _finish_linear(model, owner, linear, pending, writer, done)
     if pending:
         raise ModelLoadError(_('The checkpoint is missing weights for {n0}.').format(n0=', '.join(sorted(pending)[:3])))
     missing = [n for n, p in [*model.named_parameters(), *model.named_buffers()] if p.device.type == "meta"]
@@ -106,50 +107,9 @@ def _assemble(model: nn.Module, targets: dict[str, nn.Linear], tensors: Iterable
     int8.release_freed_memory()
 
 
-class _Packer:
-    """Packs int8 layers for the CPU's kernels on worker threads while the next tensors are read.
-
-    Packing is most of a warm start (fbgemm packs about 110 M weights/s per core) and
-    releases the GIL, so one thread per core packs. At most ``2 × threads`` layers wait,
-    which bounds the memory in flight.
-    """
-
-    def __init__(self, model: nn.Module):
-        import os
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.model = model
-        self.threads = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2))
-        self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="int8-pack")
-        self.waiting: list = []
-        self.done: set[str] = set()
-
-    def submit(self, owner: str, q: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None) -> None:
-        self.done.add(owner)
-        self.waiting.append((owner, self.pool.submit(int8.make_linear, q, scale, bias)))
-        while len(self.waiting) > 2 * self.threads:
-            self._place(*self.waiting.pop(0))
-        if len(self.done) % 32 == 0:
-            int8.release_freed_memory()
-
-    def _place(self, owner: str, future) -> None:
-        parent, _, child = owner.rpartition(".")
-        setattr(self.model.get_submodule(parent), child, future.result())
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            if exc[0] is None:
-                for item in self.waiting:
-                    self._place(*item)
-        finally:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.waiting = []
-
-
-def _finish_linear(packer: _Packer, owner: str, linear: nn.Linear, pending: dict, writer: ShardWriter | None) -> None:
+def _finish_linear(model: nn.Module, owner: str, linear: nn.Linear, pending: dict, writer: ShardWriter | None,
+                   done: set[str]) -> None:
+    """Once its weight (or int8 weight and scale) and bias are read: the layer, in int8, not yet packed."""
     parts = pending[owner]
     if linear.bias is not None and "bias" not in parts:
         return
@@ -160,7 +120,11 @@ def _finish_linear(packer: _Packer, owner: str, linear: nn.Linear, pending: dict
     else:
         return
     bias = parts.get("bias")
-    packer.submit(owner, q, scale, bias)
+    parent, _, child = owner.rpartition(".")
+    # Packed later, by a BackgroundPacker, once the model is ready; the mapped weights are released then.
+    setattr(model.get_submodule(parent), child, int8.make_linear(q, scale, bias, packed=False, release=mapped.release))
+    mapped.release(bias)
+    done.add(owner)
     if writer is not None:
         writer.add(owner + ".qweight", q)
         writer.add(owner + ".scale", scale)
