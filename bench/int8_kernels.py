@@ -84,7 +84,7 @@ def measure(name: str, reps: int) -> dict[str, float]:
             for label, rows in ROWS.items():
                 if (label == "vision") == (part == "vision"):
                     x = torch.randn(rows, in_f)
-                    totals[label] += timed(lambda: run(packed, x), reps if rows < 100 else max(1, reps // 4)) * count
+                    totals[label] += timed(lambda p=packed, x=x: run(p, x), reps if rows < 100 else max(1, reps // 4)) * count
     torch.backends.quantized.engine = "fbgemm"
     return totals
 

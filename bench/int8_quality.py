@@ -39,15 +39,25 @@ def images():
     return [noise, flat, bars]
 
 
-def logits_for(path: Path, precision: str):
+def logits_for(path: Path, precision: str, form: str = "packed"):
+    """``form``: "packed" (fbgemm, every layer packed) or "unpacked" (aten._weight_int8pack_mm, before packing)."""
     import torch
 
     from assistant.config import GenerationSettings, ModelSettings
+    from assistant.core.model.local import packing
     from assistant.core.model.local.blip2 import Blip2Model
     from assistant.core.model.prompts import question_prompt
 
-    model = Blip2Model(ModelSettings(model=str(path), cpu_precision=precision), GenerationSettings())
-    model.load()
+    start = packing.BackgroundPacker.start
+    if form == "unpacked":
+        packing.BackgroundPacker.start = lambda self: self  # the layers as a request finds them right after "ready"
+    try:
+        model = Blip2Model(ModelSettings(model=str(path), cpu_precision=precision), GenerationSettings())
+        model.load()
+    finally:
+        packing.BackgroundPacker.start = start
+    if form == "packed" and model._packer is not None:
+        model._packer.wait()
     hf, out = model._model, []
     with torch.inference_mode():
         for image in images():
@@ -68,12 +78,15 @@ def logits_for(path: Path, precision: str):
 
 
 def compare(name: str, path: Path) -> None:
-    ref, got = logits_for(path, "fp32"), logits_for(path, "int8")
-    agree = (ref.argmax(-1) == got.argmax(-1)).float().mean().item()
-    rel = ((got - ref).norm(dim=-1) / ref.norm(dim=-1))
-    top5 = sum(len(set(r.topk(5).indices.tolist()) & set(g.topk(5).indices.tolist())) for r, g in zip(ref, got)) / (5 * len(ref))
-    print(f"{name}: {len(ref)} prompts; top-1 agreement {agree:.1%}; top-5 overlap {top5:.1%}; "
-          f"relative logit error mean {rel.mean():.4f}, max {rel.max():.4f}", flush=True)
+    ref = logits_for(path, "fp32")
+    for form, label in (("packed", "int8 packed (fbgemm)"), ("unpacked", "int8 not yet packed (int8pack_mm, bf16 in)")):
+        got = logits_for(path, "int8", form)
+        agree = (ref.argmax(-1) == got.argmax(-1)).float().mean().item()
+        rel = ((got - ref).norm(dim=-1) / ref.norm(dim=-1))
+        top5 = sum(len(set(r.topk(5).indices.tolist()) & set(g.topk(5).indices.tolist()))
+                   for r, g in zip(ref, got)) / (5 * len(ref))
+        print(f"{name}, {label}: {len(ref)} prompts; top-1 agreement {agree:.1%}; top-5 overlap {top5:.1%}; "
+              f"relative logit error mean {rel.mean():.4f}, max {rel.max():.4f}", flush=True)
 
 
 def main() -> None:

