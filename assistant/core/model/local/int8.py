@@ -148,8 +148,11 @@ def make_linear(q: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None,
 
 
 def unpacked_kernel_fits(in_features: int) -> bool:
-    """Whether ``aten._weight_int8pack_mm`` is right for this width (torch 2.13 on AVX2: an input width not a
-    multiple of 8 gave wrong sums or crashed; every width of the BLIP-2 models is a multiple of 32)."""
+    """Whether ``aten._weight_int8pack_mm`` is right for a layer of this input width.
+
+    torch 2.13 on AVX2: a width not a multiple of 8 gave wrong sums or crashed. Every width of
+    the BLIP-2 models is a multiple of 32.
+    """
     return in_features % 32 == 0
 
 

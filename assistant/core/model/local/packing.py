@@ -110,7 +110,10 @@ class BackgroundPacker:
                     if self._next >= len(self.layers):
                         break
                     layer, self._next = self.layers[self._next], self._next + 1
+                    trim = self._next % 16 == 0
                 layer.pack()
+                if trim:  # each thread's heap keeps what packing freed: hand it back as it goes, not at the end
+                    int8.release_freed_memory()
         except Exception:  # noqa: BLE001 - the unpacked kernel still answers: slower, never wrong
             log.warning("packing the int8 layers stopped; they keep the unpacked kernel", exc_info=True)
         finally:
