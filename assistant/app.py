@@ -260,6 +260,7 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     from assistant.core.history.store import open_history
 
     messages = list(messages or [])
+    settings = _with_sign_in_state(settings)
     notice = server_notice(settings, saved)
     if notice:
         messages.insert(0, notice)
@@ -347,6 +348,19 @@ def run(settings: Settings, images: list[str], messages: list[str] | None = None
     app.aboutToQuit.connect(parts.controller.probe.close)
     app.aboutToQuit.connect(parts.controller.watch.close)
     return app.exec()
+
+
+def _with_sign_in_state(settings: Settings) -> Settings:
+    """Settings, General, shows whether the app really starts at sign-in (the installer may have set it)."""
+    from dataclasses import replace
+
+    from assistant.core.autostart import system_autostart
+
+    try:
+        on = system_autostart().enabled()
+    except OSError:
+        return settings
+    return replace(settings, desktop=replace(settings.desktop, start_at_login=on))
 
 
 def _set_icon(app) -> None:

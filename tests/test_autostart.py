@@ -82,3 +82,14 @@ def test_install_desktop_autostart_writes_the_entry_and_the_setting_and_uninstal
     assert cli("--uninstall").returncode == 0
     assert not entry.exists()
     assert json.loads((tmp_path / "settings.json").read_text())["desktop"]["start_at_login"] is False
+
+
+def test_the_windows_installer_writes_the_same_run_value_as_settings():
+    from pathlib import Path
+
+    from assistant.core.autostart import RUN_KEY
+
+    iss = (Path(__file__).resolve().parents[1] / "packaging" / "windows" / "blip-assistant.iss").read_text()
+    line = next(line for line in iss.splitlines() if line.startswith("Root: HKCU") and "Tasks: startup" in line)
+    assert f'Subkey: "{RUN_KEY}"' in line and 'ValueName: "BLIP Assistant"' in line
+    assert 'ValueData: """{app}\\{#AppExe}"" --autostart"' in line and "uninsdeletevalue" in line

@@ -43,7 +43,11 @@ Source: "..\..\dist\blip-assistant\*"; DestDir: "{app}"; Flags: ignoreversion re
 Name: "{group}\BLIP Assistant"; Filename: "{app}\{#AppExe}"; Comment: "Describe the screen or an image aloud, privately"
 Name: "{group}\Uninstall BLIP Assistant"; Filename: "{uninstallexe}"
 Name: "{autodesktop}\BLIP Assistant"; Filename: "{app}\{#AppExe}"; Tasks: desktopicon
-Name: "{userstartup}\BLIP Assistant"; Filename: "{app}\{#AppExe}"; Tasks: startup
+
+[Registry]
+; The same per-user Run value as Settings, General, "Start when I sign in" (assistant/core/autostart.py):
+; started hidden, at low priority, it says "BLIP Assistant ready". Settings turns it off again.
+Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "BLIP Assistant"; ValueData: """{app}\{#AppExe}"" --autostart"; Flags: uninsdeletevalue; Tasks: startup
 
 [Run]
 Filename: "{app}\{#AppExe}"; Description: "Start BLIP Assistant now"; Flags: nowait postinstall skipifsilent
