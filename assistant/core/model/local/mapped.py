@@ -68,6 +68,12 @@ def read_mapped(files: list[Path]) -> Iterator[tuple[str, torch.Tensor]]:
         yield from MappedFile(path).tensors()
 
 
+def is_mapped(tensor: torch.Tensor) -> bool:
+    """Whether ``tensor`` is a view of one of these maps (used as it is: its pages are read when first used)."""
+    with _lock:
+        return any(m.holds(tensor) for m in _open)
+
+
 def release(tensor: torch.Tensor | None) -> None:
     """The pages of ``tensor`` are not needed now (a no-op for a tensor of no map)."""
     if tensor is None or not hasattr(mmap, "MADV_DONTNEED"):

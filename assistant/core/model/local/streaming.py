@@ -86,6 +86,8 @@ def _assemble(model: nn.Module, targets: dict[str, nn.Linear], tensors: Iterable
         if owner in targets:
             pending.setdefault(owner, {})[attr] = tensor
             _finish_linear(model, owner, targets[owner], pending, writer, done)
+        elif tensor.dtype == kept(name) and mapped.is_mapped(tensor):
+            _set_tensor(model, name, tensor)  # the converted copy's own view: read when used (of the embeddings, some rows)
         else:
             value = _as_kept(tensor, kept(name))
             mapped.release(tensor)  # copied: the file's pages can go
