@@ -105,17 +105,16 @@ class RapidTextReader:
         return self._engine
 
 
-# RapidOCR scales the long side to at most ``Det.limit_side_len`` and rounds both sides to 32 px:
-# a short side under 16 px after that rounds to 0, and it raises ResizeImgError.
+# RapidOCR scales an image whose long side is over ``Det.limit_side_len`` down to it and rounds both
+# sides to 32 px: a short side under 16 px after that rounds to 0, and it raises ResizeImgError.
+# Smaller images, even 1x1, are read as they are.
 SMALLEST_SIDE = 16
 
 
 def unreadable_shape(width: int, height: int, limit_side: int = 1600) -> str | None:
     """Why text cannot be read from an image of this shape, in words; None when it can."""
-    if width < SMALLEST_SIDE and height < SMALLEST_SIDE:
-        return _("the image is too small to read text from")
-    scale = min(1.0, limit_side / max(width, height))
-    if min(width, height) * scale < SMALLEST_SIDE:  # a strip, standing or lying
+    longest = max(width, height)
+    if longest > limit_side and min(width, height) * limit_side / longest < SMALLEST_SIDE:  # a strip, standing or lying
         return _("the image is too narrow to read text from")
     return None
 
