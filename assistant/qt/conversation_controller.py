@@ -59,7 +59,7 @@ class ConversationController(QObject):
         self._on_caption: tuple[object, Callable[[str], None]] | None = None
         self.preset_index = 0
         self._pending: PendingTurn | None = None
-        self._answered: set[int] = set()  # the request whose answer came (it may wait for the text found)
+        self._answered: int | None = None  # the request whose answer came (it may wait for the text found)
         self._timing: tuple[str, float, float | None] | None = None  # hotkey action, pressed at, captured at
         self._last_describe: dict[str, float] = {}
         service.progress.connect(self._on_progress)
@@ -240,11 +240,11 @@ class ConversationController(QObject):
 
     def _say_text_first(self, request_id: int) -> None:
         """The text found is read: said now, unless the caption came first (then both are said together)."""
-        if request_id not in self._answered:
+        if request_id != self._answered:
             self.session.say_text_first(caption_waits=not self.service.is_ready)
 
     def _on_answered(self, request_id: int, answer: Answer) -> None:
-        self._answered = {request_id}
+        self._answered = request_id
         if self._is_pending(request_id):  # else: an answer to a request the user has since replaced
             self.text_flow.when_ready(lambda: self._record(request_id, answer))  # the caption is said with the text
 
