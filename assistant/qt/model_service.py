@@ -12,7 +12,7 @@ import enum
 import gc
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from assistant.core.model.backend import ModelInfo, ModelRequest, Progress, VisionModel
 from assistant.i18n import _
@@ -59,7 +59,6 @@ class ModelService(QObject):
     unloaded = Signal()
     released = Signal()  # the old model is dropped: collected here, then the new one loads
     state_changed = Signal(object)  # ModelState
-    _load = Signal()
 
     def __init__(self, factory: Callable[[], VisionModel], parent: QObject | None = None, downloader=None):
         super().__init__(parent)
@@ -68,15 +67,8 @@ class ModelService(QObject):
         self.state = ModelState.LOADING
         self.problem = ""  # why there is no model (FAILED, NOT_DOWNLOADED), in full
         self._downloader, self._plan = downloader, None
-        self._thread = QThread()
-        self._thread.setObjectName("model-worker")
-        self._worker = ModelWorker(factory, downloader)
-        self._worker.moveToThread(self._thread)
-        self._download_thread = QThread()
-        self._download_thread.setObjectName("model-download")
+        self._worker = ModelWorker(factory, downloader)  # each on a thread of its own (model_threads.py)
         self._fetcher = DownloadWorker()
-        self._fetcher.moveToThread(self._download_thread)
-        self._load.connect(self._worker.load)
         w = self._worker
         for theirs, ours in ((w.progress, self.progress), (w.ready, self.ready), (w.load_failed, self.load_failed),
                              (w.started, self.started), (w.partial, self.partial), (w.answered, self.answered),
@@ -93,7 +85,7 @@ class ModelService(QObject):
         self.load_failed.connect(self._on_no_model)
         self.download_needed.connect(self._on_download_needed)
         self.download_stopped.connect(lambda message: self._on_no_model(message, ModelState.NOT_DOWNLOADED))
-        self.downloaded.connect(self._load.emit)
+        self.downloaded.connect(self._request_load)
         self.unloaded.connect(lambda: self._set_state(ModelState.UNLOADED))
         self.released.connect(self._collect_then_load)
         self._idle = QTimer(self)  # frees the model's memory after a while unused (0 minutes: never)
@@ -102,11 +94,14 @@ class ModelService(QObject):
         self.idle_minutes = 0
         for activity in (self.answered, self.failed, self.ready):
             activity.connect(self._restart_idle)
-        self._thread.started.connect(self._worker.load)
 
     def start(self) -> None:
-        self._thread.start()
-        self._download_thread.start()
+        self._worker.start()
+        self._fetcher.thread.start()
+
+    @Slot()
+    def _request_load(self) -> None:
+        self._worker.request_load()
 
     @property
     def is_ready(self) -> bool:
@@ -148,7 +143,7 @@ class ModelService(QObject):
         """Look for the model again (after a refused or cancelled download, or a failed load)."""
         if not self.is_ready:
             self._set_state(ModelState.LOADING)
-            self._load.emit()
+            self._worker.request_load()
 
     def reload(self, factory: Callable[[], VisionModel], downloader=None) -> None:
         self.info, self.last_progress = None, None
@@ -184,9 +179,9 @@ class ModelService(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> None:
         self._worker.stop()
         self._fetcher.cancel()
-        for thread in (self._thread, self._download_thread):
+        for thread in (self._worker.thread, self._fetcher.thread):
             thread.quit()
-        for thread in (self._thread, self._download_thread):
+        for thread in (self._worker.thread, self._fetcher.thread):
             thread.wait(timeout_ms)
         self._worker.close()  # the model process ends with the app
 
@@ -194,7 +189,7 @@ class ModelService(QObject):
         # Here on the GUI thread, where collecting is safe (see gc_guard): the old weights go before the new ones.
         gc.collect()
         _empty_gpu_cache()
-        self._load.emit()
+        self._worker.request_load()
 
     # -- the download's events: not heard once a reload dropped the download ------------------------
     def _on_download_progress(self, done, total) -> None:

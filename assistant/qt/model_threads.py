@@ -1,5 +1,8 @@
 """The two workers behind ``ModelService``: the model's, and the download's, each on its own thread.
 
+Each thread is a ``CallThread`` (a Python thread running posted calls), not a ``QThread``: Qt
+never calls into Python there (see ``call_thread.py``), the workers only emit their signals.
+
 Each declares typed signals; the service connects them to its own signals of the same
 name, so they are emitted again on the GUI thread and every receiver runs there (and is
 fixed only then: code that checks ``state`` and then connects misses no event already
@@ -19,11 +22,12 @@ import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
 from assistant.core.errors import AssistantError, Cancelled, ModelCrashedError, one_line
 from assistant.core.model.backend import Answer, ModelRequest, VisionModel, run_request
 from assistant.i18n import _
+from assistant.qt.call_thread import CallThread
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +46,6 @@ class ModelWorker(QObject):
     unloaded = Signal()
     released = Signal()
 
-    _wake = Signal()  # private plumbing: emitted on the GUI thread, runs on this one
-    _reload = Signal(object, object)
-    _unload = Signal()
-
     def __init__(self, factory: Callable[[], VisionModel], downloader=None):
         super().__init__()
         self._factory = factory
@@ -54,9 +54,16 @@ class ModelWorker(QObject):
         self._lock = threading.Lock()
         self._pending: ModelRequest | None = None
         self._running: ModelRequest | None = None
-        self._wake.connect(self._drain)
-        self._reload.connect(self._swap)
-        self._unload.connect(self._free)
+        self.thread = CallThread("model-worker")
+
+    def start(self) -> None:
+        """Start the model's thread; it loads the model first."""
+        self.thread.post(self.load)
+        self.thread.start()
+
+    def request_load(self) -> None:
+        """Load the model (again) on its thread, after whatever runs there now."""
+        self.thread.post(self.load)
 
     # -- called from the GUI thread --------------------------------------------------
     def submit(self, request: ModelRequest) -> None:
@@ -64,7 +71,7 @@ class ModelWorker(QObject):
             self._pending = request
             if self._running is not None and self._model is not None:
                 self._model.cancel()
-        self._wake.emit()
+        self.thread.post(self._drain)
 
     def stop(self) -> None:
         """Cancel whatever runs or waits, without a new request."""
@@ -76,11 +83,11 @@ class ModelWorker(QObject):
     def reload(self, factory: Callable[[], VisionModel], downloader=None) -> None:
         """Drop the model and load another (after the running request stops)."""
         self.stop()
-        self._reload.emit(factory, downloader)
+        self.thread.post(self._swap, factory, downloader)
 
     def unload(self) -> None:
         """Free the model's memory once nothing runs (queued behind a running request)."""
-        self._unload.emit()
+        self.thread.post(self._free)
 
     def set_generation(self, generation) -> None:
         with self._lock:
@@ -93,7 +100,6 @@ class ModelWorker(QObject):
             self._model.close()
 
     # -- the model's thread -------------------------------------------------------------
-    @Slot()
     def load(self) -> None:
         with self._lock:
             if self._model is not None:  # a retry queued behind a load that has since finished
@@ -136,7 +142,6 @@ class ModelWorker(QObject):
         with self._lock:
             self._pending = None
 
-    @Slot(object, object)
     def _swap(self, factory, downloader) -> None:
         with self._lock:
             old, self._model = self._model, None
@@ -146,7 +151,6 @@ class ModelWorker(QObject):
         self._factory, self._downloader = factory, downloader
         self.released.emit()  # the GUI thread collects the old weights, then asks for load()
 
-    @Slot()
     def _free(self) -> None:
         with self._lock:
             model = self._model
@@ -154,7 +158,6 @@ class ModelWorker(QObject):
             model.unload()
             self.unloaded.emit()
 
-    @Slot()
     def _drain(self) -> None:
         while True:
             with self._lock:
@@ -202,23 +205,20 @@ class DownloadWorker(QObject):
     done = Signal()
     failed = Signal(str)
 
-    _fetch = Signal(object, object)
-
     def __init__(self):
         super().__init__()
         self._cancel = threading.Event()
         self.busy = threading.Event()  # set from fetch() until the download's last event has been sent
-        self._fetch.connect(self._run)
+        self.thread = CallThread("model-download")
 
     def fetch(self, downloader, plan) -> None:
         self._cancel.clear()
         self.busy.set()
-        self._fetch.emit(downloader, plan)
+        self.thread.post(self._run, downloader, plan)
 
     def cancel(self) -> None:
         self._cancel.set()  # seen between two chunks; what was fetched is kept
 
-    @Slot(object, object)
     def _run(self, downloader, plan) -> None:
         try:
             self._fetch_files(downloader, plan)

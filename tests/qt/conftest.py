@@ -51,7 +51,15 @@ def main_thread_gc(qapp):
 
 @pytest.fixture(autouse=True)
 def collect_after_test(main_thread_gc):
-    """A test's windows and dialogs are gone, on this thread, before the next test starts a worker."""
+    """A test's windows and dialogs are gone, on this thread, before the next test starts a worker.
+
+    pytest-qt closes a test's widgets with ``deleteLater``: left pending, they would be deleted inside
+    the next test's first wait, while its model thread starts (see ``assistant/qt/call_thread.py``).
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
     yield
     gc.collect()
 
