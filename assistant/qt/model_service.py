@@ -97,7 +97,7 @@ class ModelService(QObject):
 
     def start(self) -> None:
         self._worker.start()
-        self._fetcher.thread.start()
+        self._fetcher.calls.start()
 
     @Slot()
     def _request_load(self) -> None:
@@ -179,9 +179,9 @@ class ModelService(QObject):
     def shutdown(self, timeout_ms: int = 5000) -> None:
         self._worker.stop()
         self._fetcher.cancel()
-        for thread in (self._worker.thread, self._fetcher.thread):
+        for thread in (self._worker.calls, self._fetcher.calls):
             thread.quit()
-        for thread in (self._worker.thread, self._fetcher.thread):
+        for thread in (self._worker.calls, self._fetcher.calls):
             thread.wait(timeout_ms)
         self._worker.close()  # the model process ends with the app
 

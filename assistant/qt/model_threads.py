@@ -54,16 +54,16 @@ class ModelWorker(QObject):
         self._lock = threading.Lock()
         self._pending: ModelRequest | None = None
         self._running: ModelRequest | None = None
-        self.thread = CallThread("model-worker")
+        self.calls = CallThread("model-worker")
 
     def start(self) -> None:
         """Start the model's thread; it loads the model first."""
-        self.thread.post(self.load)
-        self.thread.start()
+        self.calls.post(self.load)
+        self.calls.start()
 
     def request_load(self) -> None:
         """Load the model (again) on its thread, after whatever runs there now."""
-        self.thread.post(self.load)
+        self.calls.post(self.load)
 
     # -- called from the GUI thread --------------------------------------------------
     def submit(self, request: ModelRequest) -> None:
@@ -71,7 +71,7 @@ class ModelWorker(QObject):
             self._pending = request
             if self._running is not None and self._model is not None:
                 self._model.cancel()
-        self.thread.post(self._drain)
+        self.calls.post(self._drain)
 
     def stop(self) -> None:
         """Cancel whatever runs or waits, without a new request."""
@@ -83,11 +83,11 @@ class ModelWorker(QObject):
     def reload(self, factory: Callable[[], VisionModel], downloader=None) -> None:
         """Drop the model and load another (after the running request stops)."""
         self.stop()
-        self.thread.post(self._swap, factory, downloader)
+        self.calls.post(self._swap, factory, downloader)
 
     def unload(self) -> None:
         """Free the model's memory once nothing runs (queued behind a running request)."""
-        self.thread.post(self._free)
+        self.calls.post(self._free)
 
     def set_generation(self, generation) -> None:
         with self._lock:
@@ -209,12 +209,12 @@ class DownloadWorker(QObject):
         super().__init__()
         self._cancel = threading.Event()
         self.busy = threading.Event()  # set from fetch() until the download's last event has been sent
-        self.thread = CallThread("model-download")
+        self.calls = CallThread("model-download")
 
     def fetch(self, downloader, plan) -> None:
         self._cancel.clear()
         self.busy.set()
-        self.thread.post(self._run, downloader, plan)
+        self.calls.post(self._run, downloader, plan)
 
     def cancel(self) -> None:
         self._cancel.set()  # seen between two chunks; what was fetched is kept
