@@ -24,7 +24,7 @@ import torch
 from assistant.config import cache_dir
 
 log = logging.getLogger(__name__)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each tensor at a multiple of 64 bytes (mapped.write_aligned)
 SHARD_BYTES = 256 * 1024**2
 READ_CHUNK_BYTES = 512 * 1024**2
 COMPLETE = "complete.json"
@@ -152,9 +152,9 @@ class ShardWriter:
         self._pending, self._pending_bytes = {}, 0
 
     def _write(self, name: str, tensors: dict[str, torch.Tensor]) -> tuple[str, int]:
-        from safetensors.torch import save_file
+        from assistant.core.model.local.mapped import write_aligned
 
-        save_file(tensors, str(self.target.dir / name), metadata={"format": "pt"})
+        write_aligned(self.target.dir / name, tensors, metadata={"format": "pt"})  # mapped and used as they lie
         return name, (self.target.dir / name).stat().st_size
 
     def _wait(self) -> None:

@@ -142,6 +142,10 @@ def make_linear(q: torch.Tensor, scale: torch.Tensor, bias: torch.Tensor | None,
     bias = None if bias is None else bias.to(torch.float32, copy=True)
     if packed or not unpacked_kernel_fits(q.shape[1]):
         return Int8Linear(q, scale, bias, packed=_prepack(q, scale))
+    if q.data_ptr() % 64:  # the unpacked kernel's vector loads need aligned weights (mapped.write_aligned)
+        mapped, q = q, q.clone()  # torch's allocator aligns to 64 bytes
+        if release is not None:
+            release(mapped)
     return Int8Linear(q, scale, bias, release=release)
 
 
