@@ -7,9 +7,11 @@ the portals) as uid 1000 of a user namespace. Our processes join that namespace 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
+import signal
 import subprocess
 import tempfile
 import time
@@ -120,13 +122,24 @@ class Sway:
         return next((w for w in self.windows() if w.get("focused")), None)
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, 9)
-                self.process.wait()
+        """End the whole session: the script, the compositor, PipeWire, both D-Bus daemons and every portal.
+
+        They all share the process group this started. A SIGTERM to its first process alone
+        (unshare, then dbus-run-session) left the script and the portals running after each test
+        module, dozens a run.
+        """
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)  # the script's trap tears its desktop down
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        time.sleep(1)  # the trap's own teardown (the compositor, PipeWire, the folder); then whatever is left
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
 
 @pytest.fixture(scope="module")
