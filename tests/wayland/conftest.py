@@ -136,7 +136,10 @@ class Sway:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             pass
-        time.sleep(1)  # the trap's own teardown (the compositor, PipeWire, the folder); then whatever is left
+        # The trap's teardown ends by removing the session's folder: wait for that, then end whatever is left.
+        runtime, deadline = Path(self.env.get("XDG_RUNTIME_DIR", "/nonexistent")), time.monotonic() + 5
+        while runtime.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
